@@ -220,7 +220,7 @@ def main():
         make_engstrom_goldens(args.shared)
     if args.only in (None, 'transformer'):
         import transformer_net_golden
-        transformer_net_golden.make(OUT, ROOT)
+        transformer_net_golden.make(OUT, ROOT, test_image)
 
 
 if __name__ == '__main__':
