@@ -67,7 +67,7 @@ TEST_P(TransformerNetGolden, CpuReferenceMatchesTorch)
     for (int c = 0; c < out.shape.c; ++c)
         for (std::size_t i = 0; i < out.planeSize(); ++i)
             out.plane(c)[i] = out.plane(c)[i] * net.mapping.outScale[c] + net.mapping.outBias[c];
-    const NpyArray golden = readNpy(goldenDir() / (stem + ".npy"));
+    const NpyArray golden = readNpy(goldenDir() / meta.at("output").get<std::string>());
     EXPECT_TRUE(matchesGolden(stem, out, golden, kTolerance));
     const GoldenError e = goldenError(out, golden);
     std::cout << "[ golden   ] " << stem << " " << cpu::toString(out.shape) << " max abs error "
