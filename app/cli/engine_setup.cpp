@@ -1,0 +1,50 @@
+// EngineSetup: model, device and stylizer from the common command-line options.
+#include "cli/engine_setup.h"
+
+#include <cmath>
+
+#include "model/loaders.h"
+#include "style_selection.h"
+
+namespace stylize::cli {
+namespace {
+
+std::optional<render::Precision> parsePrecision(const Arguments& args)
+{
+    auto text = args.value("precision");
+    if (!text)
+        return std::nullopt;
+    if (*text == "fp32")
+        return render::Precision::Fp32;
+    if (*text == "fp16")
+        return render::Precision::Fp16Storage;
+    throw UsageError("--precision expects fp32 or fp16, got '" + *text + "'");
+}
+
+}  // namespace
+
+EngineSetup::EngineSetup(const Arguments& args, bool timestamps)
+{
+    auto modelPath = args.value("model");
+    if (!modelPath)
+        throw UsageError("--model is required (an ONNX file, an Engstrom/ml5 folder or a .stylepack)");
+    model::Model model = model::loadModel(*modelPath);
+    std::vector<float> weights = app::parseStyleSelection(args.value("style", ""), model);
+    for (std::size_t i = 0; i < weights.size(); ++i) {
+        if (weights[i] <= 0.f)
+            continue;
+        if (!styles_.empty())
+            styles_ += " + ";
+        styles_ += model.styles[i].name;
+        if (weights[i] < 1.f)
+            styles_ += " " + std::to_string(static_cast<int>(std::lround(weights[i] * 100))) + "%";
+    }
+    context_ = std::make_unique<vk::Context>(args.value("device", ""));
+    render::StylizerOptions options;
+    options.precision = parsePrecision(args);
+    options.timestamps = timestamps;
+    stylizer_ = std::make_unique<render::Stylizer>(*context_, std::move(model), options);
+    stylizer_->setStyleWeights(weights);
+}
+
+}  // namespace stylize::cli

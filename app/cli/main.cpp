@@ -1,0 +1,55 @@
+// stylize-cli: headless stylization of images (and, later, videos and cameras).
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "cli/arguments.h"
+#include "cli/commands.h"
+
+namespace {
+
+const char* kUsage = R"(Usage: stylize-cli COMMAND [options]
+
+Commands:
+  image IN OUT --model M [--style S] [--size WxH] [--processing WxH]
+               [--strength 0..1] [--preserve-colours] [--precision fp32|fp16] [--device D]
+      Stylize a still image (PNG/JPEG in and out). The output has the input's size
+      unless --size says otherwise; --processing sets the network's size ("brush").
+  bench --model M [--size WxH] [--runs N] [--precision fp32|fp16] [--device D] [--json]
+      Time the network: median ms per frame over warm runs, GPU time per op, GFLOP/s.
+  devices
+      List the Vulkan devices (--device takes an index or part of a name).
+
+Models: an ONNX file, an Engstrom/ml5 checkpoint folder or a .stylepack file.
+Styles: --style NAME, or a blend such as --style wave=0.6,udnie=0.4 (pack styles).
+)";
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
+        std::fputs(kUsage, args.empty() ? stderr : stdout);
+        return args.empty() ? 2 : 0;
+    }
+    const std::string command = args[0];
+    args.erase(args.begin());
+    try {
+        if (command == "image")
+            return stylize::cli::imageCommand(args);
+        if (command == "bench")
+            return stylize::cli::benchCommand(args);
+        if (command == "devices")
+            return stylize::cli::devicesCommand(args);
+        std::fprintf(stderr, "stylize-cli: unknown command '%s'\n\n%s", command.c_str(), kUsage);
+        return 2;
+    } catch (const stylize::cli::UsageError& e) {
+        std::fprintf(stderr, "stylize-cli %s: %s (see stylize-cli --help)\n", command.c_str(), e.what());
+        return 2;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "stylize-cli %s: %s\n", command.c_str(), e.what());
+        return 1;
+    }
+}

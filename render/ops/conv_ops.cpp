@@ -1,0 +1,116 @@
+// Conv2dOp and ConvTranspose2dOp: weight packing, pipelines, dispatch geometry.
+#include "ops/conv_ops.h"
+
+#include "vk/error.h"
+
+namespace stylize::render {
+namespace {
+
+constexpr int kPixelsPerInvocation = 4;  // PX in the shaders
+
+std::uint32_t divUp(std::int64_t a, std::int64_t b) { return static_cast<std::uint32_t>((a + b - 1) / b); }
+
+// Two output packs per invocation reuse each input load twice; with a single pack
+// (the 3-channel output layer) blocking would only waste lanes.
+int chooseOcBlock(int outC4) { return outC4 >= 2 ? 2 : 1; }
+
+std::vector<float> biasPacked(const std::vector<float>& bias, int outC)
+{
+    std::vector<float> packed(std::size_t(packs(outC)) * 4, 0.f);
+    for (std::size_t i = 0; i < bias.size(); ++i)
+        packed[i] = bias[i];
+    return packed;
+}
+
+std::uint64_t weightBytes(int outC, int inC, int kh, int kw, Precision precision)
+{
+    const std::uint64_t element = precision == Precision::Fp16Storage ? 2 : 4;
+    return std::uint64_t(packs(outC)) * kh * kw * packs(inC) * 16 * element;
+}
+
+}  // namespace
+
+Conv2dOp::Conv2dOp(OpResources& res, const model::Conv& conv, model::Shape in, model::Shape out, vk::Buffer* input,
+                   vk::Buffer* output, bool relu, std::string label)
+    : res_(res), conv_(conv), in_(in), out_(out), input_(input), output_(output), label_(std::move(label))
+{
+    weights_ = res.deviceArena.add(weightBytes(conv.outChannels, conv.inChannels, conv.kernelH, conv.kernelW,
+                                               res.precision),
+                                   label_ + " weights");
+    bias_ = res.deviceArena.add(std::uint64_t(packs(conv.outChannels)) * 16, label_ + " bias");
+    blockOc_ = chooseOcBlock(packs(out.c));
+    const model::ResolvedPadding pad = model::resolvePadding(conv, in.h, in.w);
+    const std::int32_t push[8] = {packs(in.c), in.h, in.w, packs(out.c), out.h, out.w, pad.top, pad.left};
+    std::copy(std::begin(push), std::end(push), push_);
+    const std::int32_t spec[] = {8,
+                                 8,
+                                 conv.kernelH,
+                                 conv.kernelW,
+                                 conv.stride,
+                                 conv.padding.mode == model::PadMode::Reflect ? 1 : 0,
+                                 conv.upsample2x ? 1 : 0,
+                                 relu ? 1 : 0,
+                                 blockOc_};
+    pipeline_ = &res.pipelines.get("conv2d", 4, sizeof(push_), spec);
+}
+
+void Conv2dOp::prepare(vk::DescriptorSets& sets)
+{
+    const model::Conv& c = conv_;
+    auto packed = packConvWeights(c.outChannels, c.inChannels, c.kernelH, c.kernelW, [&](int o, int i, int y, int x) {
+        return c.weights[((std::size_t(o) * c.inChannels + i) * c.kernelH + y) * c.kernelW + x];
+    });
+    WeightUploader uploader(res_.context);
+    uploader.write(weights_, packed, res_.precision == Precision::Fp16Storage);
+    uploader.write(bias_, biasPacked(c.bias, c.outChannels), false);
+    uploader.flush();
+    vk::Buffer* buffers[] = {input_, weights_, bias_, output_};
+    set_ = sets.make(*pipeline_, buffers);
+}
+
+void Conv2dOp::record(vk::CommandRecorder& recorder)
+{
+    recorder.dispatch(*pipeline_, set_, push_, sizeof(push_), divUp(divUp(out_.w, kPixelsPerInvocation), 8),
+                      divUp(out_.h, 8), divUp(packs(out_.c), blockOc_), {input_, weights_, bias_}, {output_}, label_);
+}
+
+ConvTranspose2dOp::ConvTranspose2dOp(OpResources& res, const model::ConvTranspose& conv, model::Shape in,
+                                     model::Shape out, vk::Buffer* input, vk::Buffer* output, bool relu,
+                                     std::string label)
+    : res_(res), conv_(conv), in_(in), out_(out), input_(input), output_(output), label_(std::move(label))
+{
+    weights_ = res.deviceArena.add(weightBytes(conv.outChannels, conv.inChannels, conv.kernelH, conv.kernelW,
+                                               res.precision),
+                                   label_ + " weights");
+    bias_ = res.deviceArena.add(std::uint64_t(packs(conv.outChannels)) * 16, label_ + " bias");
+    blockOc_ = chooseOcBlock(packs(out.c));
+    const std::int32_t push[8] = {packs(in.c), in.h, in.w, packs(out.c), out.h, out.w, conv.padTop, conv.padLeft};
+    std::copy(std::begin(push), std::end(push), push_);
+    const std::int32_t spec[] = {32, conv.kernelH, conv.kernelW, conv.stride, relu ? 1 : 0, blockOc_};
+    pipeline_ = &res.pipelines.get("conv_transpose2d", 4, sizeof(push_), spec);
+}
+
+void ConvTranspose2dOp::prepare(vk::DescriptorSets& sets)
+{
+    const model::ConvTranspose& c = conv_;
+    auto packed = packConvWeights(c.outChannels, c.inChannels, c.kernelH, c.kernelW, [&](int o, int i, int y, int x) {
+        return c.weights[((std::size_t(i) * c.outChannels + o) * c.kernelH + y) * c.kernelW + x];
+    });
+    WeightUploader uploader(res_.context);
+    uploader.write(weights_, packed, res_.precision == Precision::Fp16Storage);
+    uploader.write(bias_, biasPacked(c.bias, c.outChannels), false);
+    uploader.flush();
+    vk::Buffer* buffers[] = {input_, weights_, bias_, output_};
+    set_ = sets.make(*pipeline_, buffers);
+}
+
+void ConvTranspose2dOp::record(vk::CommandRecorder& recorder)
+{
+    const int columnsPerPhase = (out_.w + conv_.stride - 1) / conv_.stride;
+    recorder.dispatch(*pipeline_, set_, push_, sizeof(push_), divUp(divUp(columnsPerPhase, kPixelsPerInvocation), 32),
+                      static_cast<std::uint32_t>(out_.h),
+                      divUp(packs(out_.c), blockOc_) * static_cast<std::uint32_t>(conv_.stride),
+                      {input_, weights_, bias_}, {output_}, label_);
+}
+
+}  // namespace stylize::render

@@ -1,0 +1,64 @@
+// The engine's front door: one frame in, one stylized frame out, on a Vulkan device.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "image.h"
+#include "model/model.h"
+#include "ops/gpu_op.h"
+#include "ops/image_ops.h"
+#include "vk/command_recorder.h"
+
+namespace stylize::vk {
+class Context;
+}
+
+namespace stylize::render {
+
+struct StylizerOptions {
+    std::optional<Precision> precision;  // default: fp16 storage where the device has it
+    bool timestamps = false;             // per-op GPU times in lastTimings()
+};
+
+class Stylizer {
+public:
+    Stylizer(vk::Context& context, model::Model model, StylizerOptions options = {});
+    ~Stylizer();
+    Stylizer(const Stylizer&) = delete;
+    Stylizer& operator=(const Stylizer&) = delete;
+
+    // One weight per style slot; negative weights are rejected, the rest normalized to
+    // sum to 1 (all zero selects the first style).
+    void setStyleWeights(std::span<const float> weights);
+    void setLook(const OutputLook& look);
+
+    // Stylizes `frame`. The network runs at `processing` (empty: the frame's size) and
+    // the result is `output` sized (empty: the frame's size). Size changes rebuild the
+    // plan (slow once); otherwise the recorded command buffer is replayed.
+    void run(ImageView frame, Size processing, Size output, Image& result);
+
+    const model::Model& model() const { return model_; }
+    Precision precision() const { return precision_; }
+    const vk::Context& context() const { return context_; }
+    // GPU time per op of the last run(), if timestamps were requested.
+    std::vector<vk::OpTiming> lastTimings() const;
+    // Device memory the current plan holds (tensors after reuse, weights, parameters).
+    std::uint64_t deviceBytes() const;
+
+private:
+    struct Plan;
+    void rebuild(Size frame, Size processing, Size output);
+
+    vk::Context& context_;
+    model::Model model_;
+    StylizerOptions options_;
+    Precision precision_;
+    std::vector<float> weights_;
+    OutputLook look_;
+    std::unique_ptr<Plan> plan_;
+};
+
+}  // namespace stylize::render

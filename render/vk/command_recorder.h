@@ -1,0 +1,65 @@
+// Records a command buffer once and replays it: dispatches declare the buffers they read
+// and write, and the recorder inserts the barriers those accesses need (ops never do),
+// with an optional GPU timestamp after every dispatch.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+#include "vk/handle.h"
+
+namespace stylize::vk {
+
+class Buffer;
+class Context;
+struct Pipeline;
+
+struct OpTiming {
+    std::string label;
+    double ms = 0;
+};
+
+class CommandRecorder {
+public:
+    CommandRecorder(const Context& context, bool timestamps);
+    ~CommandRecorder();
+    CommandRecorder(const CommandRecorder&) = delete;
+    CommandRecorder& operator=(const CommandRecorder&) = delete;
+
+    void begin();
+    void dispatch(const Pipeline& pipeline, VkDescriptorSet set, const void* push, std::uint32_t pushBytes,
+                  std::uint32_t groupsX, std::uint32_t groupsY, std::uint32_t groupsZ,
+                  std::initializer_list<Buffer*> reads, std::initializer_list<Buffer*> writes,
+                  std::string label);
+    void copy(Buffer* source, Buffer* destination, std::uint64_t bytes, std::string label);
+    // Ends recording with a barrier that makes every write visible to the host.
+    void end();
+
+    // Submits the recorded commands and waits; a GPU that does not finish within the
+    // timeout is an error (a hung device), never silently ignored.
+    void submitAndWait(std::chrono::milliseconds timeout = std::chrono::seconds(120));
+
+    // Per-dispatch GPU times of the last submission (empty without timestamps).
+    std::vector<OpTiming> timings() const;
+    bool recorded() const { return recorded_; }
+    int barrierCount() const { return static_cast<int>(epoch_); }
+
+private:
+    void access(std::initializer_list<Buffer*> reads, std::initializer_list<Buffer*> writes);
+    void stamp(std::string label);
+
+    const Context& context_;
+    CommandPoolHandle pool_;
+    VkCommandBuffer commands_ = VK_NULL_HANDLE;
+    FenceHandle fence_;
+    QueryPoolHandle queries_;
+    std::uint32_t queryCapacity_ = 0;
+    std::vector<std::string> labels_;
+    std::int64_t epoch_ = 0;  // number of barriers recorded so far
+    bool recorded_ = false;
+};
+
+}  // namespace stylize::vk

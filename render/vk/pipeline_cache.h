@@ -1,0 +1,67 @@
+// Compute pipelines built from the embedded SPIR-V, cached by shader and specialization
+// constants, and the descriptor pool that binds buffers to them.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "vk/handle.h"
+
+namespace stylize::vk {
+
+class Buffer;
+class Context;
+
+struct Pipeline {
+    VkPipeline pipeline = VK_NULL_HANDLE;
+    VkPipelineLayout layout = VK_NULL_HANDLE;
+    VkDescriptorSetLayout setLayout = VK_NULL_HANDLE;
+    std::string shader;
+    int bindings = 0;
+    std::uint32_t pushBytes = 0;
+};
+
+class PipelineCache {
+public:
+    // variant: "fp32" or "fp16" (fp16 storage), the shader build to use.
+    PipelineCache(const Context& context, std::string variant);
+    ~PipelineCache();
+    PipelineCache(const PipelineCache&) = delete;
+    PipelineCache& operator=(const PipelineCache&) = delete;
+
+    // The pipeline of `shader` (all bindings storage buffers) with these specialization
+    // constants (ids 0..n-1), built on first use.
+    const Pipeline& get(const std::string& shader, int bindings, std::uint32_t pushBytes,
+                        std::span<const std::int32_t> specialization);
+    const std::string& variant() const { return variant_; }
+    std::size_t size() const { return pipelines_.size(); }
+
+private:
+    struct Entry;
+    VkDescriptorSetLayout setLayout(int bindings);
+
+    const Context& context_;
+    std::string variant_;
+    PipelineCacheHandle driverCache_;
+    std::map<int, DescriptorSetLayoutHandle> setLayouts_;
+    std::map<std::pair<int, std::uint32_t>, PipelineLayoutHandle> layouts_;
+    std::map<std::string, ShaderModuleHandle> modules_;
+    std::map<std::pair<std::string, std::vector<std::int32_t>>, std::unique_ptr<Entry>> pipelines_;
+};
+
+// Descriptor sets for one recorded network: allocated once, never freed one by one.
+class DescriptorSets {
+public:
+    DescriptorSets(const Context& context, std::uint32_t maxSets, std::uint32_t maxBuffers);
+    VkDescriptorSet make(const Pipeline& pipeline, std::span<Buffer* const> buffers);
+
+private:
+    const Context& context_;
+    DescriptorPoolHandle pool_;
+};
+
+}  // namespace stylize::vk

@@ -1,0 +1,60 @@
+// Instance norm, stage 1: one workgroup per channel pack reduces mean and variance over
+// the plane and folds them with the blended scale/shift into y = x * a + b coefficients.
+// Sums are taken around the plane's first value, which keeps E[x^2] - E[x]^2 from
+// cancelling catastrophically on large activations.
+#version 450
+#extension GL_GOOGLE_include_directive : require
+#include "common.glsl"
+
+layout(local_size_x_id = 0, local_size_y = 1, local_size_z = 1) in;
+// The same specialization constant as the local size: code must not read
+// gl_WorkGroupSize: with the size set by id, indices computed from it came out
+// wrong on lavapipe (Mesa 22.3) here.
+layout(constant_id = 0) const int LOCAL_X = 64;
+#define MAX_LOCAL 256
+
+layout(std430, binding = 0) readonly buffer Input { sfp4 inp[]; };
+layout(std430, binding = 1) readonly buffer Params { vec4 scaleShift[]; };  // [c4][2]: scale, shift
+layout(std430, binding = 2) writeonly buffer Coefficients { vec4 coef[]; };  // [c4][2]: a, b
+
+layout(push_constant) uniform P {
+    int c4, hw;
+    float epsilon;
+} p;
+
+shared vec4 partialSum[MAX_LOCAL];
+shared vec4 partialSq[MAX_LOCAL];
+
+void main()
+{
+    const int c = int(gl_WorkGroupID.x);
+    const int lid = int(gl_LocalInvocationID.x);
+    const int n = LOCAL_X;
+    const int base = c * p.hw;
+    const vec4 shift = LOAD4(inp, base);
+    vec4 s = vec4(0.0), sq = vec4(0.0);
+    for (int i = lid; i < p.hw; i += n) {
+        vec4 d = LOAD4(inp, base + i) - shift;
+        s += d;
+        sq += d * d;
+    }
+    partialSum[lid] = s;
+    partialSq[lid] = sq;
+    barrier();
+    for (int stride = n / 2; stride > 0; stride /= 2) {
+        if (lid < stride) {
+            partialSum[lid] += partialSum[lid + stride];
+            partialSq[lid] += partialSq[lid + stride];
+        }
+        barrier();
+    }
+    if (lid == 0) {
+        const float count = float(p.hw);
+        vec4 meanShifted = partialSum[0] / count;
+        vec4 variance = max(partialSq[0] / count - meanShifted * meanShifted, vec4(0.0));
+        vec4 mean = meanShifted + shift;
+        vec4 a = scaleShift[c * 2] * inversesqrt(variance + p.epsilon);
+        coef[c * 2] = a;
+        coef[c * 2 + 1] = scaleShift[c * 2 + 1] - mean * a;
+    }
+}
