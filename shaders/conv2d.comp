@@ -31,7 +31,7 @@ void main()
 {
     const int ox0 = int(gl_GlobalInvocationID.x) * PX;
     const int oy = int(gl_GlobalInvocationID.y);
-    const int oc0 = int(gl_GlobalInvocationID.z) * OC_BLOCK;
+    const int oc0 = int(gl_WorkGroupID.z) * OC_BLOCK;  // workgroup-uniform: weight loads become scalar
     if (ox0 >= p.outW || oy >= p.outH)
         return;
     const int virtH = UPSAMPLE != 0 ? p.inH * 2 : p.inH;

@@ -28,8 +28,8 @@ layout(push_constant) uniform Params {
 
 void main()
 {
-    const int phase = int(gl_GlobalInvocationID.z) % STRIDE;
-    const int oc0 = (int(gl_GlobalInvocationID.z) / STRIDE) * OC_BLOCK;
+    const int phase = int(gl_WorkGroupID.z) % STRIDE;
+    const int oc0 = (int(gl_WorkGroupID.z) / STRIDE) * OC_BLOCK;  // uniform: scalar weight loads
     const int oy = int(gl_GlobalInvocationID.y);
     // Output columns phase, phase + STRIDE, ...; this invocation takes PX of them.
     const int col0 = int(gl_GlobalInvocationID.x) * PX;

@@ -73,16 +73,16 @@ void InstanceNormOp::record(vk::CommandRecorder& recorder)
     const int hw = shape_.h * shape_.w;
     const StatsPush statsPush{c4, hw, norm_.epsilon};
     recorder.dispatch(*stats_, statsSet_, &statsPush, sizeof(statsPush), static_cast<std::uint32_t>(c4), 1, 1,
-                      {input_, params_}, {coefficients_}, label_ + " stats");
+                      {input_, params_}, {coefficients_}, label_ + " [IN stats]");
     const ApplyPush applyPush{c4, hw};
     const std::int64_t count = std::int64_t(c4) * hw;
     const Groups2D groups = flatGroups(count, kApplyLocalSize);
     if (residual_)
         recorder.dispatch(*apply_, applySet_, &applyPush, sizeof(applyPush), groups.x, groups.y, 1,
-                          {input_, coefficients_, residual_}, {output_}, label_);
+                          {input_, coefficients_, residual_}, {output_}, label_ + " [IN apply]");
     else
         recorder.dispatch(*apply_, applySet_, &applyPush, sizeof(applyPush), groups.x, groups.y, 1,
-                          {input_, coefficients_}, {output_}, label_);
+                          {input_, coefficients_}, {output_}, label_ + " [IN apply]");
 }
 
 }  // namespace stylize::render
