@@ -132,6 +132,45 @@ TEST(OnnxLoader, ScalarArithmeticClipAndConvTranspose)
     expectSameNetwork(loadOnnx(onnxFile("ops.onnx")), loadOnnx(onnxFile("ops_opset9.onnx")));
 }
 
+TEST(OnnxLoader, Opset8UpsampleWithScalesAttribute)
+{
+    // torch no longer exports opset 8; rewrite the opset 9 file into that form (the
+    // model zoo's *-8.onnx files): scales as an attribute instead of an input.
+    TempDir tmp;
+    onnx::ModelProto proto = parse(onnxFile("transformer_small_opset9.onnx"));
+    int rewritten = 0;
+    for (auto& node : *proto.mutable_graph()->mutable_node()) {
+        if (node.op_type() != "Upsample") continue;
+        node.mutable_input()->RemoveLast();
+        onnx::AttributeProto* scales = node.add_attribute();
+        scales->set_name("scales");
+        scales->set_type(onnx::AttributeProto_AttributeType_FLOATS);
+        for (float s : {1.f, 1.f, 2.f, 2.f}) scales->add_floats(s);
+        ++rewritten;
+    }
+    EXPECT_EQ(rewritten, 2);
+    proto.mutable_opset_import(0)->set_version(8);
+    save(proto, tmp / "opset8.onnx");
+    expectSameNetwork(loadOnnx(onnxFile("transformer_small_opset9.onnx")),
+                      loadOnnx(tmp / "opset8.onnx"));
+}
+
+TEST(OnnxLoader, ShapeOfTheImageIsRejected)
+{
+    TempDir tmp;
+    onnx::ModelProto proto = parse(onnxFile("ops.onnx"));
+    onnx::NodeProto* shape = proto.mutable_graph()->add_node();
+    shape->set_name("image_shape");
+    shape->set_op_type("Shape");
+    shape->add_input("input");
+    shape->add_output("image_shape_out");
+    save(proto, tmp / "shape.onnx");
+    const std::string e = modelErrorOf([&] { loadOnnx(tmp / "shape.onnx"); });
+    EXPECT_NE(e.find("node 'image_shape' (Shape): computes with the image's size"),
+              std::string::npos)
+        << e;
+}
+
 TEST(OnnxLoader, UnsupportedOpIsNamed)
 {
     const std::string e = modelErrorOf([] { loadOnnx(onnxFile("unsupported_op.onnx")); });
