@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# One entry point for a fresh Debian 12 machine: installs the missing Debian packages
+# listed in tools/debian-packages.txt, builds, and then runs the main job or the tests.
+#   bash tools/setup.sh run     # set up, build, run the main job
+#   bash tools/setup.sh test    # set up, build (warnings as errors), run every test
+#   bash tools/setup.sh build   # set up and build only
+# Environment: BUILD_DIR (default build), STYLIZE_SANITIZE=ON for an ASan/UBSan build.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+mode=${1:-run}
+build=${BUILD_DIR:-$root/build}
+
+install_packages() {
+    local wanted missing=()
+    wanted=$(grep -v '^\s*#' "$root/tools/debian-packages.txt" | tr -s ' \n' ' ')
+    for p in $wanted; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    if [ ${#missing[@]} -eq 0 ]; then
+        echo "setup: all $(echo $wanted | wc -w) Debian packages present"
+        return
+    fi
+    echo "setup: installing ${#missing[@]} missing Debian packages: ${missing[*]}"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+configure_and_build() {
+    local werror=OFF
+    [ "$mode" = test ] && werror=ON
+    cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DSTYLIZE_WERROR=$werror -DSTYLIZE_SANITIZE="${STYLIZE_SANITIZE:-OFF}" >/dev/null
+    cmake --build "$build" -j "$(nproc)"
+}
+
+run_main_job() {
+    local shared="$root/../shared/fixtures" out="$root/out"
+    mkdir -p "$out"
+    if [ ! -d "$shared/models/engstrom-ml5/wave" ]; then
+        echo "setup: ../shared/fixtures/models/engstrom-ml5 not found beside the checkout" >&2
+        exit 1
+    fi
+    "$build/app/stylize-cli" devices
+    "$build/app/stylize-cli" image "$root/resources/samples/coffee.jpg" "$out/coffee-wave.png" \
+        --model "$shared/models/engstrom-ml5/wave"
+    "$build/app/stylize-cli" image "$root/resources/samples/coffee.jpg" "$out/coffee-udnie-soft.png" \
+        --model "$shared/models/engstrom-ml5/udnie" --strength 0.8 --preserve-colours
+    echo "setup: stylized images are in $out"
+}
+
+case "$mode" in
+run | test | build) ;;
+*) echo "usage: bash tools/setup.sh [run|test|build]" >&2; exit 2 ;;
+esac
+install_packages
+configure_and_build
+case "$mode" in
+run) run_main_job ;;
+test)
+    # XDG_RUNTIME_DIR silences harmless loader/Qt warnings on headless machines.
+    export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-$(mktemp -d)}
+    export QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen}
+    ctest --test-dir "$build" --output-on-failure -j 2 --timeout 1200
+    ;;
+esac
