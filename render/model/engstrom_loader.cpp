@@ -55,7 +55,8 @@ public:
     int variableCount() const
     {
         int n = 0;
-        while (n < 10000 && manifest_.contains(variableName(n))) ++n;
+        while (n < 10000 && manifest_.contains(variableName(n)))
+            ++n;
         return n;
     }
 
@@ -71,11 +72,11 @@ public:
         for (const json& d : *dims) {
             if (!d.is_number_integer() || d.get<std::int64_t>() < 1 ||
                 d.get<std::int64_t>() > limits::kMaxChannels)
-                throw ModelError(where(name) + "\"shape\" holds " +
-                                 (d.is_number_integer() ? std::to_string(d.get<std::int64_t>())
-                                                        : std::string("a value that is not a size")) +
-                                 ", expected sizes from 1 to " +
-                                 std::to_string(limits::kMaxChannels));
+                throw ModelError(
+                    where(name) + "\"shape\" holds " +
+                    (d.is_number_integer() ? std::to_string(d.get<std::int64_t>())
+                                           : std::string("a value that is not a size")) +
+                    ", expected sizes from 1 to " + std::to_string(limits::kMaxChannels));
             result.push_back(d.get<int>());
         }
         return result;
@@ -101,7 +102,8 @@ public:
                              "\" must name a file inside the folder");
         const fs::path path = folder_ / file;
         std::int64_t count = 1;
-        for (int d : expected) count *= d;
+        for (int d : expected)
+            count *= d;
         const std::int64_t wantBytes = count * 4;
         std::error_code ec;
         const std::uintmax_t size = fs::file_size(path, ec);
@@ -138,8 +140,7 @@ private:
 // Appends the nodes of the architecture while reading variables in checkpoint order.
 class EngstromBuilder {
 public:
-    EngstromBuilder(const CheckpointReader& reader, Model& model)
-        : reader_(reader), model_(model)
+    EngstromBuilder(const CheckpointReader& reader, Model& model) : reader_(reader), model_(model)
     {
     }
 

@@ -18,8 +18,7 @@ std::vector<std::uint8_t> readFileBytes(const fs::path& path, std::int64_t maxBy
 {
     std::error_code ec;
     const fs::file_status status = fs::status(path, ec);
-    if (!fs::exists(status))
-        throw ModelError(displayPath(path) + ": no such file or folder");
+    if (!fs::exists(status)) throw ModelError(displayPath(path) + ": no such file or folder");
     if (!fs::is_regular_file(status))
         throw ModelError(displayPath(path) + ": is not a regular file");
     const std::uintmax_t size = fs::file_size(path, ec);
@@ -33,8 +32,7 @@ std::vector<std::uint8_t> readFileBytes(const fs::path& path, std::int64_t maxBy
     std::vector<std::uint8_t> bytes(size);
     if (size > 0 && !in.read(reinterpret_cast<char*>(bytes.data()), std::streamsize(size)))
         throw ModelError(displayPath(path) + ": reading failed after " +
-                         std::to_string(in.gcount()) + " of " + std::to_string(size) +
-                         " bytes");
+                         std::to_string(in.gcount()) + " of " + std::to_string(size) + " bytes");
     return bytes;
 }
 
@@ -87,7 +85,8 @@ void appendLittleEndian(std::vector<std::uint8_t>& out, std::span<const float> v
     out.resize(start + values.size() * 4);
     for (std::size_t i = 0; i < values.size(); ++i) {
         const std::uint32_t u = std::bit_cast<std::uint32_t>(values[i]);
-        for (int b = 0; b < 4; ++b) out[start + 4 * i + b] = std::uint8_t(u >> (8 * b));
+        for (int b = 0; b < 4; ++b)
+            out[start + 4 * i + b] = std::uint8_t(u >> (8 * b));
     }
 }
 

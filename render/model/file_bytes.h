@@ -14,8 +14,7 @@ std::string displayPath(const std::filesystem::path& path);
 
 // Reads a whole regular file; throws ModelError when it is missing, unreadable, not a
 // file or larger than maxBytes (a limit, so a wrong path cannot exhaust memory).
-std::vector<std::uint8_t> readFileBytes(const std::filesystem::path& path,
-                                        std::int64_t maxBytes);
+std::vector<std::uint8_t> readFileBytes(const std::filesystem::path& path, std::int64_t maxBytes);
 
 // Writes bytes to a file through a temporary beside it, so a failed save never leaves
 // a half-written file under the final name.

@@ -11,8 +11,7 @@ namespace stylize::model {
 
 namespace {
 
-template <class... Fs>
-struct Overloaded : Fs... {
+template <class... Fs> struct Overloaded : Fs... {
     using Fs::operator()...;
 };
 
@@ -29,8 +28,7 @@ std::string describe(const Node& node, std::size_t index)
 
 bool isFinite(float v) { return std::isfinite(v); }
 
-void checkRange(const Node& node, std::size_t index, const char* field, int value, int lo,
-                int hi)
+void checkRange(const Node& node, std::size_t index, const char* field, int value, int lo, int hi)
 {
     if (value < lo || value > hi)
         fail(node, index,
@@ -79,10 +77,8 @@ int validateNode(const Model& model, const Node& node, std::size_t index,
                 // A negative end padding is output_padding, which must stay below the stride.
                 checkRange(node, index, "padding top", c.padTop, 0, c.kernelH - 1);
                 checkRange(node, index, "padding left", c.padLeft, 0, c.kernelW - 1);
-                checkRange(node, index, "padding bottom", c.padBottom, 1 - c.stride,
-                           c.kernelH - 1);
-                checkRange(node, index, "padding right", c.padRight, 1 - c.stride,
-                           c.kernelW - 1);
+                checkRange(node, index, "padding bottom", c.padBottom, 1 - c.stride, c.kernelH - 1);
+                checkRange(node, index, "padding right", c.padRight, 1 - c.stride, c.kernelW - 1);
                 const std::size_t want =
                     std::size_t(c.outChannels) * c.inChannels * c.kernelH * c.kernelW;
                 if (c.weights.size() != want)
@@ -258,7 +254,9 @@ Shape nodeShape(const Node& node, std::size_t index, const std::vector<Shape>& s
                 if (h < 1 || w < 1) tooSmall("the output would be empty");
                 return Shape{c.outChannels, h, w};
             },
-            [&](const Upsample2x&) { return Shape{in.c, in.h * 2, in.w * 2}; },
+            [&](const Upsample2x&) {
+                return Shape{in.c, in.h * 2, in.w * 2};
+            },
             [&](const Add&) {
                 if (shapes[node.inputs[1]] != in)
                     fail(node, index,

@@ -38,25 +38,42 @@ public:
             return;
         }
         ConstTensor out;
-        if (op == "Constant") out = constant();
-        else if (op == "Shape") out = shape();
-        else if (op == "Size") out = scalar(input(0).count());
-        else if (op == "Concat") out = concat();
-        else if (op == "Slice") out = slice();
-        else if (op == "Reshape") out = reshape();
-        else if (op == "Cast") out = cast();
-        else if (op == "Gather") out = gather();
-        else if (op == "Unsqueeze") out = unsqueeze();
-        else if (op == "Squeeze") out = squeeze();
-        else if (op == "ConstantOfShape") out = constantOfShape();
-        else if (op == "Transpose") out = transpose();
-        else if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div") out = arithmetic(op);
-        else fail("cannot be evaluated at load time");
+        if (op == "Constant")
+            out = constant();
+        else if (op == "Shape")
+            out = shape();
+        else if (op == "Size")
+            out = scalar(input(0).count());
+        else if (op == "Concat")
+            out = concat();
+        else if (op == "Slice")
+            out = slice();
+        else if (op == "Reshape")
+            out = reshape();
+        else if (op == "Cast")
+            out = cast();
+        else if (op == "Gather")
+            out = gather();
+        else if (op == "Unsqueeze")
+            out = unsqueeze();
+        else if (op == "Squeeze")
+            out = squeeze();
+        else if (op == "ConstantOfShape")
+            out = constantOfShape();
+        else if (op == "Transpose")
+            out = transpose();
+        else if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div")
+            out = arithmetic(op);
+        else
+            fail("cannot be evaluated at load time");
         constants_[node_.output(0)] = std::make_shared<const ConstTensor>(std::move(out));
     }
 
 private:
-    [[noreturn]] void fail(const std::string& what) const { throw ModelError(where_ + ": " + what); }
+    [[noreturn]] void fail(const std::string& what) const
+    {
+        throw ModelError(where_ + ": " + what);
+    }
 
     bool hasInput(int i) const { return i < node_.input_size() && !node_.input(i).empty(); }
 
@@ -125,7 +142,8 @@ private:
         while (true) {
             visit(idx);
             int k = int(dims.size()) - 1;
-            while (k >= 0 && ++idx[k] == dims[k]) idx[k--] = 0;
+            while (k >= 0 && ++idx[k] == dims[k])
+                idx[k--] = 0;
             if (k < 0) return;
         }
     }
@@ -133,12 +151,14 @@ private:
     static std::int64_t offset(const Dims& dims, const Dims& idx)
     {
         std::int64_t o = 0;
-        for (std::size_t i = 0; i < dims.size(); ++i) o = o * dims[i] + idx[i];
+        for (std::size_t i = 0; i < dims.size(); ++i)
+            o = o * dims[i] + idx[i];
         return o;
     }
 
     // Output of `dims` whose elements come from src at the given flat indices.
-    static ConstTensor pick(const ConstTensor& src, Dims dims, const std::vector<std::int64_t>& from)
+    static ConstTensor pick(const ConstTensor& src, Dims dims,
+                            const std::vector<std::int64_t>& from)
     {
         ConstTensor t = emptyLike(src.type, std::move(dims), from.size());
         for (std::size_t k = 0; k < from.size(); ++k) {
@@ -213,8 +233,10 @@ private:
         }
         ConstTensor out = emptyLike(first.type, dims, countOf(dims));
         std::int64_t outer = 1, inner = 1;
-        for (std::int64_t d = 0; d < ax; ++d) outer *= dims[d];
-        for (std::size_t d = std::size_t(ax) + 1; d < dims.size(); ++d) inner *= dims[d];
+        for (std::int64_t d = 0; d < ax; ++d)
+            outer *= dims[d];
+        for (std::size_t d = std::size_t(ax) + 1; d < dims.size(); ++d)
+            inner *= dims[d];
         std::size_t k = 0;
         for (std::int64_t o = 0; o < outer; ++o)
             for (int i = 0; i < node_.input_size(); ++i) {
@@ -239,7 +261,8 @@ private:
             fail("needs starts and ends of equal length");
         Dims axes = intsFrom("axes", 3).value_or(Dims{});
         if (axes.empty())
-            for (std::size_t i = 0; i < starts->size(); ++i) axes.push_back(std::int64_t(i));
+            for (std::size_t i = 0; i < starts->size(); ++i)
+                axes.push_back(std::int64_t(i));
         const Dims steps = intsFrom("steps", 4).value_or(Dims(starts->size(), 1));
         if (axes.size() != starts->size() || steps.size() != starts->size())
             fail("has starts, ends, axes and steps of different lengths");
@@ -267,7 +290,8 @@ private:
         from.reserve(countOf(dims));
         Dims src(rank);
         forEachIndex(dims, [&](const Dims& idx) {
-            for (std::size_t d = 0; d < rank; ++d) src[d] = first[d] + idx[d] * step[d];
+            for (std::size_t d = 0; d < rank; ++d)
+                src[d] = first[d] + idx[d] * step[d];
             from.push_back(offset(data.dims, src));
         });
         return pick(data, dims, from);
@@ -344,7 +368,8 @@ private:
         Dims src(data.dims.size());
         const std::size_t ir = indexDims.size();
         forEachIndex(dims, [&](const Dims& idx) {
-            for (std::int64_t d = 0; d < ax; ++d) src[d] = idx[d];
+            for (std::int64_t d = 0; d < ax; ++d)
+                src[d] = idx[d];
             Dims at(idx.begin() + ax, idx.begin() + ax + std::int64_t(ir));
             std::int64_t i = indices[std::size_t(offset(indexDims, at))];
             if (i < 0) i += data.dims[ax];
@@ -364,11 +389,13 @@ private:
         if (!axes) fail("needs axes");
         const std::size_t rank = out.dims.size() + axes->size();
         std::set<std::int64_t> at;
-        for (std::int64_t a : *axes) at.insert(axis(a, rank));
+        for (std::int64_t a : *axes)
+            at.insert(axis(a, rank));
         if (at.size() != axes->size()) fail("repeats an axis");
         Dims dims;
         std::size_t k = 0;
-        for (std::size_t d = 0; d < rank; ++d) dims.push_back(at.count(std::int64_t(d)) ? 1 : out.dims[k++]);
+        for (std::size_t d = 0; d < rank; ++d)
+            dims.push_back(at.count(std::int64_t(d)) ? 1 : out.dims[k++]);
         out.dims = dims;
         return out;
     }
@@ -379,7 +406,8 @@ private:
         const std::optional<Dims> axes = intsFrom("axes", 1);
         std::set<std::int64_t> at;
         if (axes)
-            for (std::int64_t a : *axes) at.insert(axis(a, out.dims.size()));
+            for (std::int64_t a : *axes)
+                at.insert(axis(a, out.dims.size()));
         Dims dims;
         for (std::size_t d = 0; d < out.dims.size(); ++d) {
             const bool drop = axes ? at.count(std::int64_t(d)) > 0 : out.dims[d] == 1;
@@ -413,17 +441,21 @@ private:
         const std::size_t rank = in.dims.size();
         Dims perm = intsAttribute(node_, "perm", where_).value_or(Dims{});
         if (perm.empty())
-            for (std::size_t d = 0; d < rank; ++d) perm.push_back(std::int64_t(rank - 1 - d));
+            for (std::size_t d = 0; d < rank; ++d)
+                perm.push_back(std::int64_t(rank - 1 - d));
         if (perm.size() != rank) fail("has a permutation of the wrong length");
         std::set<std::int64_t> seen;
-        for (std::int64_t& p : perm) seen.insert(p = axis(p, rank));
+        for (std::int64_t& p : perm)
+            seen.insert(p = axis(p, rank));
         if (seen.size() != rank) fail("has a permutation that repeats an axis");
         Dims dims(rank), src(rank);
-        for (std::size_t d = 0; d < rank; ++d) dims[d] = in.dims[perm[d]];
+        for (std::size_t d = 0; d < rank; ++d)
+            dims[d] = in.dims[perm[d]];
         std::vector<std::int64_t> from;
         from.reserve(countOf(dims));
         forEachIndex(dims, [&](const Dims& idx) {
-            for (std::size_t d = 0; d < rank; ++d) src[perm[d]] = idx[d];
+            for (std::size_t d = 0; d < rank; ++d)
+                src[perm[d]] = idx[d];
             from.push_back(offset(in.dims, src));
         });
         return pick(in, dims, from);
@@ -460,7 +492,10 @@ private:
             const auto i = std::size_t(offset(da, ia)), j = std::size_t(offset(db, ib));
             if (a.type == Type::Float) {
                 const float x = a.floats[i], y = b.floats[j];
-                out.floats[k++] = op == "Add" ? x + y : op == "Sub" ? x - y : op == "Mul" ? x * y : x / y;
+                out.floats[k++] = op == "Add"   ? x + y
+                                  : op == "Sub" ? x - y
+                                  : op == "Mul" ? x * y
+                                                : x / y;
             } else {
                 out.ints[k++] = integer(op, a.ints[i], b.ints[j]);
             }
@@ -471,10 +506,11 @@ private:
     std::int64_t integer(const std::string& op, std::int64_t x, std::int64_t y) const
     {
         std::int64_t r = 0;
-        const bool overflow = op == "Add"   ? __builtin_add_overflow(x, y, &r)
-                              : op == "Sub" ? __builtin_sub_overflow(x, y, &r)
-                              : op == "Mul" ? __builtin_mul_overflow(x, y, &r)
-                                            : (y == 0 || (x == std::numeric_limits<std::int64_t>::min() && y == -1));
+        const bool overflow =
+            op == "Add"   ? __builtin_add_overflow(x, y, &r)
+            : op == "Sub" ? __builtin_sub_overflow(x, y, &r)
+            : op == "Mul" ? __builtin_mul_overflow(x, y, &r)
+                          : (y == 0 || (x == std::numeric_limits<std::int64_t>::min() && y == -1));
         if (overflow) fail("overflows or divides by zero");
         return op == "Div" ? x / y : r;
     }
@@ -489,9 +525,9 @@ private:
 bool isFoldableOp(const std::string& opType)
 {
     static const std::set<std::string> ops = {
-        "Constant", "Identity", "Shape",     "Size",   "Concat",          "Slice",
-        "Reshape",  "Cast",     "Gather",    "Unsqueeze", "Squeeze",      "ConstantOfShape",
-        "Transpose", "Add",     "Sub",       "Mul",    "Div"};
+        "Constant",  "Identity", "Shape",  "Size",      "Concat",  "Slice",
+        "Reshape",   "Cast",     "Gather", "Unsqueeze", "Squeeze", "ConstantOfShape",
+        "Transpose", "Add",      "Sub",    "Mul",       "Div"};
     return ops.count(opType) > 0;
 }
 

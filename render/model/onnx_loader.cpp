@@ -66,7 +66,8 @@ public:
             constants_[t.name()] = std::make_shared<const ConstTensor>(
                 tensorFromProto(t, file_ + ": initializer '" + t.name() + "'"));
         bindInput(graph);
-        for (int i = 0; i < graph.node_size(); ++i) convertNode(graph.node(i), i);
+        for (int i = 0; i < graph.node_size(); ++i)
+            convertNode(graph.node(i), i);
         if (graph.output_size() != 1)
             throw ModelError(file_ + ": has " + std::to_string(graph.output_size()) +
                              " outputs, expected one image");
@@ -207,17 +208,28 @@ private:
             foldConstantNode(node, constants_, at);
             return;
         }
-        if (op == "Identity" || op == "Dropout") define(node, dataInput(node, 0, at));
-        else if (op == "Conv") convertConv(node, at);
-        else if (op == "ConvTranspose") convertConvTranspose(node, at);
-        else if (op == "Pad") convertPad(node, at);
-        else if (op == "Upsample" || op == "Resize") convertUpsample(node, at);
-        else if (op == "InstanceNormalization") convertInstanceNorm(node, at);
-        else if (op == "Relu") unary(node, at, Relu{});
-        else if (op == "Tanh") unary(node, at, Tanh{});
-        else if (op == "Sigmoid") unary(node, at, Sigmoid{});
-        else if (op == "Clip") convertClip(node, at);
-        else if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div") convertArithmetic(node, at);
+        if (op == "Identity" || op == "Dropout")
+            define(node, dataInput(node, 0, at));
+        else if (op == "Conv")
+            convertConv(node, at);
+        else if (op == "ConvTranspose")
+            convertConvTranspose(node, at);
+        else if (op == "Pad")
+            convertPad(node, at);
+        else if (op == "Upsample" || op == "Resize")
+            convertUpsample(node, at);
+        else if (op == "InstanceNormalization")
+            convertInstanceNorm(node, at);
+        else if (op == "Relu")
+            unary(node, at, Relu{});
+        else if (op == "Tanh")
+            unary(node, at, Tanh{});
+        else if (op == "Sigmoid")
+            unary(node, at, Sigmoid{});
+        else if (op == "Clip")
+            convertClip(node, at);
+        else if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div")
+            convertArithmetic(node, at);
         else if (op == "Shape" || op == "Size")
             throw ModelError(at + ": computes with the image's size, which Stylize does not "
                                   "support; export the model with fixed padding");
@@ -234,44 +246,46 @@ private:
     void unary(const onnx::NodeProto& node, const std::string& at, Op op)
     {
         const DataValue in = dataInput(node, 0, at);
-        defineNew(node, emit(label(node), std::move(op), {plain(in, quoted(node))}),
-                  in.channels);
+        defineNew(node, emit(label(node), std::move(op), {plain(in, quoted(node))}), in.channels);
     }
 
-    // Kernel, strides and dilations shared by Conv and ConvTranspose.
-    struct Geometry {
-        int stride = 1;
-    };
-    Geometry geometry(const onnx::NodeProto& node, const std::string& at, const ConstTensor& w) const
+    // Checks weight shape, groups, kernel_shape and dilations shared by Conv and
+    // ConvTranspose, and returns the stride (Model convs have one for both axes).
+    int checkedStride(const onnx::NodeProto& node, const std::string& at,
+                      const ConstTensor& w) const
     {
         if (w.type != ConstTensor::Type::Float || w.dims.size() != 4)
             throw ModelError(at + ": weight has shape " + w.shapeText() +
                              ", expected 4 dimensions of floats (2D convolution)");
         if (intAttribute(node, "group", 1, at) != 1)
             throw ModelError(at + ": is a grouped convolution, which Stylize does not support");
-        if (auto k = intsAttribute(node, "kernel_shape", at); k && (k->size() != 2 || (*k)[0] != w.dims[2] || (*k)[1] != w.dims[3]))
-            throw ModelError(at + ": kernel_shape does not match the weight shape " + w.shapeText());
+        if (auto k = intsAttribute(node, "kernel_shape", at);
+            k && (k->size() != 2 || (*k)[0] != w.dims[2] || (*k)[1] != w.dims[3]))
+            throw ModelError(at + ": kernel_shape does not match the weight shape " +
+                             w.shapeText());
         if (auto d = intsAttribute(node, "dilations", at))
             for (std::int64_t v : *d)
                 if (v != 1) throw ModelError(at + ": is dilated, which Stylize does not support");
-        Geometry g;
+        int stride = 1;
         if (auto s = intsAttribute(node, "strides", at)) {
             if (s->size() != 2 || (*s)[0] != (*s)[1])
                 throw ModelError(at + ": has strides that differ between height and width; "
                                       "Stylize needs equal strides");
-            g.stride = toInt((*s)[0], at, "stride");
+            stride = toInt((*s)[0], at, "stride");
         }
-        return g;
+        return stride;
     }
 
-    static std::vector<float> biasOf(const ConstTensor* b) { return b ? b->floats : std::vector<float>{}; }
+    static std::vector<float> biasOf(const ConstTensor* b)
+    {
+        return b ? b->floats : std::vector<float>{};
+    }
 
     const ConstTensor* optionalBias(const onnx::NodeProto& node, const std::string& at) const
     {
         if (node.input_size() < 3 || node.input(2).empty()) return nullptr;
         const ConstTensor& b = constant(node, 2, at, "bias");
-        if (b.type != ConstTensor::Type::Float)
-            throw ModelError(at + ": bias must be floats");
+        if (b.type != ConstTensor::Type::Float) throw ModelError(at + ": bias must be floats");
         return &b;
     }
 
@@ -279,36 +293,38 @@ private:
     {
         const DataValue in = dataInput(node, 0, at);
         const ConstTensor& w = constant(node, 1, at, "weight");
-        const Geometry g = geometry(node, at, w);
+        const int stride = checkedStride(node, at, w);
         Conv c;
         c.outChannels = toInt(w.dims[0], at, "output channels");
         c.inChannels = toInt(w.dims[1], at, "input channels");
         c.kernelH = toInt(w.dims[2], at, "kernel height");
         c.kernelW = toInt(w.dims[3], at, "kernel width");
-        c.stride = g.stride;
+        c.stride = stride;
         c.upsample2x = in.upsample;
         c.weights = w.floats;
         c.bias = biasOf(optionalBias(node, at));
         const std::string autoPad = stringAttribute(node, "auto_pad", "NOTSET", at);
-        std::vector<std::int64_t> pads = intsAttribute(node, "pads", at).value_or(std::vector<std::int64_t>(4, 0));
+        std::vector<std::int64_t> pads =
+            intsAttribute(node, "pads", at).value_or(std::vector<std::int64_t>(4, 0));
         if (pads.size() != 4) throw ModelError(at + ": pads must have 4 values");
         if (autoPad == "SAME_UPPER") {
-            if (in.padded)
-                throw ModelError(at + ": combines a Pad with automatic SAME padding");
+            if (in.padded) throw ModelError(at + ": combines a Pad with automatic SAME padding");
             c.padding.rule = Padding::Rule::TfSame;
         } else if (autoPad != "NOTSET" && autoPad != "VALID") {
             throw ModelError(at + ": auto_pad " + autoPad + " is not supported");
         }
         // ONNX pads: top, left, bottom, right, the same order DataValue keeps.
         int p[4];
-        for (int i = 0; i < 4; ++i) p[i] = autoPad == "NOTSET" ? toInt(pads[std::size_t(i)], at, "padding") : 0;
+        for (int i = 0; i < 4; ++i)
+            p[i] = autoPad == "NOTSET" ? toInt(pads[std::size_t(i)], at, "padding") : 0;
         if (in.padded) {
             const bool convPads = p[0] || p[1] || p[2] || p[3];
             if (convPads && in.padMode != PadMode::Zero)
                 throw ModelError(at + ": adds zero padding to the reflection padding of '" +
                                  in.padNode + "'; Stylize supports one kind per convolution");
             c.padding.mode = in.padMode;
-            for (int i = 0; i < 4; ++i) p[i] += in.pads[i];
+            for (int i = 0; i < 4; ++i)
+                p[i] += in.pads[i];
         }
         c.padding.top = p[0];
         c.padding.left = p[1];
@@ -321,14 +337,16 @@ private:
     {
         const DataValue in = dataInput(node, 0, at);
         const ConstTensor& w = constant(node, 1, at, "weight");
-        const Geometry g = geometry(node, at, w);
+        const int stride = checkedStride(node, at, w);
         if (intsAttribute(node, "output_shape", at))
             throw ModelError(at + ": sets output_shape, which Stylize does not support; "
                                   "export with pads and output_padding");
         if (stringAttribute(node, "auto_pad", "NOTSET", at) != "NOTSET")
-            throw ModelError(at + ": uses auto_pad, which Stylize does not support for ConvTranspose");
+            throw ModelError(at +
+                             ": uses auto_pad, which Stylize does not support for ConvTranspose");
         const auto pads = intsAttribute(node, "pads", at).value_or(std::vector<std::int64_t>(4, 0));
-        const auto extra = intsAttribute(node, "output_padding", at).value_or(std::vector<std::int64_t>(2, 0));
+        const auto extra =
+            intsAttribute(node, "output_padding", at).value_or(std::vector<std::int64_t>(2, 0));
         if (pads.size() != 4 || extra.size() != 2)
             throw ModelError(at + ": pads must have 4 values and output_padding 2");
         ConvTranspose c;
@@ -336,7 +354,7 @@ private:
         c.outChannels = toInt(w.dims[1], at, "output channels");
         c.kernelH = toInt(w.dims[2], at, "kernel height");
         c.kernelW = toInt(w.dims[3], at, "kernel width");
-        c.stride = g.stride;
+        c.stride = stride;
         c.padTop = toInt(pads[0], at, "padding");
         c.padLeft = toInt(pads[1], at, "padding");
         c.padBottom = toInt(pads[2], at, "padding") - toInt(extra[0], at, "output padding");
@@ -353,11 +371,14 @@ private:
         if (v.padded) throw ModelError(at + ": pads an already padded tensor");
         const std::string mode = stringAttribute(node, "mode", "constant", at);
         std::vector<std::int64_t> pads;
-        if (auto a = intsAttribute(node, "pads", at)) pads = *a;
-        else if (auto b = intsAttribute(node, "paddings", at)) pads = *b;  // opset 1
+        if (auto a = intsAttribute(node, "pads", at))
+            pads = *a;
+        else if (auto b = intsAttribute(node, "paddings", at))
+            pads = *b;  // opset 1
         else {
             const ConstTensor& t = constant(node, 1, at, "pads");
-            if (t.type != ConstTensor::Type::Int64) throw ModelError(at + ": pads must be integers");
+            if (t.type != ConstTensor::Type::Int64)
+                throw ModelError(at + ": pads must be integers");
             pads = t.ints;
         }
         if (node.input_size() > 3 && !node.input(3).empty())
@@ -395,7 +416,8 @@ private:
     {
         const DataValue in = dataInput(node, 0, at);
         if (stringAttribute(node, "mode", "nearest", at) != "nearest")
-            throw ModelError(at + ": uses a mode other than nearest, which Stylize does not support");
+            throw ModelError(at +
+                             ": uses a mode other than nearest, which Stylize does not support");
         std::vector<float> scales;
         if (const onnx::AttributeProto* a = findAttribute(node, "scales"))
             scales.assign(a->floats().begin(), a->floats().end());  // opset 7-8
@@ -406,18 +428,23 @@ private:
                 throw ModelError(at + ": resizes to fixed output sizes; Stylize supports a "
                                       "scale factor of 2 only (export with scale_factor=2)");
             const ConstTensor& s = constant(node, index, at, "scales");
-            for (std::int64_t i = 0; i < s.count(); ++i) scales.push_back(float(s.number(std::size_t(i))));
+            for (std::int64_t i = 0; i < s.count(); ++i)
+                scales.push_back(float(s.number(std::size_t(i))));
         }
         if (scales != std::vector<float>{1.f, 1.f, 2.f, 2.f})
             throw ModelError(at + ": scales by other factors than 2 in height and width; "
                                   "Stylize supports nearest 2x upsampling only");
         if (node.op_type() == "Resize") {
             // Both forms pick source pixel floor(x / 2) at an exact scale of 2.
-            const std::string coords = stringAttribute(node, "coordinate_transformation_mode", "half_pixel", at);
-            const std::string rounding = stringAttribute(node, "nearest_mode", "round_prefer_floor", at);
-            const bool same = (coords == "asymmetric" && (rounding == "floor" || rounding == "round_prefer_floor")) ||
-                              ((coords == "half_pixel" || coords == "pytorch_half_pixel") &&
-                               (rounding == "round_prefer_floor" || rounding == "round_prefer_ceil"));
+            const std::string coords =
+                stringAttribute(node, "coordinate_transformation_mode", "half_pixel", at);
+            const std::string rounding =
+                stringAttribute(node, "nearest_mode", "round_prefer_floor", at);
+            const bool same =
+                (coords == "asymmetric" &&
+                 (rounding == "floor" || rounding == "round_prefer_floor")) ||
+                ((coords == "half_pixel" || coords == "pytorch_half_pixel") &&
+                 (rounding == "round_prefer_floor" || rounding == "round_prefer_ceil"));
             if (!same)
                 throw ModelError(at + ": uses coordinate mode '" + coords + "' with rounding '" +
                                  rounding + "', which does not repeat each pixel twice");
@@ -435,8 +462,9 @@ private:
         const ConstTensor& shift = constant(node, 2, at, "bias");
         if (scale.type != ConstTensor::Type::Float || shift.type != ConstTensor::Type::Float ||
             scale.count() != in.channels || shift.count() != in.channels)
-            throw ModelError(at + ": scale " + scale.shapeText() + " and bias " + shift.shapeText() +
-                             " must both hold " + std::to_string(in.channels) + " floats, one per channel");
+            throw ModelError(at + ": scale " + scale.shapeText() + " and bias " +
+                             shift.shapeText() + " must both hold " + std::to_string(in.channels) +
+                             " floats, one per channel");
         InstanceNorm n;
         n.channels = in.channels;
         n.epsilon = floatAttribute(node, "epsilon", 1e-5f, at);
@@ -450,10 +478,14 @@ private:
         const DataValue in = dataInput(node, 0, at);
         constexpr float big = std::numeric_limits<float>::max();
         float lo = floatAttribute(node, "min", -big, at), hi = floatAttribute(node, "max", big, at);
-        if (node.input_size() > 1 && !node.input(1).empty()) lo = scalarOf(constant(node, 1, at, "min"), at);
-        if (node.input_size() > 2 && !node.input(2).empty()) hi = scalarOf(constant(node, 2, at, "max"), at);
-        defineNew(node, emit(label(node), Clamp{std::clamp(lo, -big, big), std::clamp(hi, -big, big)},
-                             {plain(in, quoted(node))}), in.channels);
+        if (node.input_size() > 1 && !node.input(1).empty())
+            lo = scalarOf(constant(node, 1, at, "min"), at);
+        if (node.input_size() > 2 && !node.input(2).empty())
+            hi = scalarOf(constant(node, 2, at, "max"), at);
+        defineNew(node,
+                  emit(label(node), Clamp{std::clamp(lo, -big, big), std::clamp(hi, -big, big)},
+                       {plain(in, quoted(node))}),
+                  in.channels);
     }
 
     void convertArithmetic(const onnx::NodeProto& node, const std::string& at)
@@ -474,12 +506,19 @@ private:
         const DataValue in = dataInput(node, constA ? 1 : 0, at);
         const float c = scalarOf(constant(node, constA ? 0 : 1, at, "operand"), at);
         Affine a;
-        if (op == "Add") a.bias = c;
-        else if (op == "Mul") a.scale = c;
-        else if (op == "Sub") a = constA ? Affine{-1.f, c} : Affine{1.f, -c};
-        else if (constA) throw ModelError(at + ": divides a constant by the image, which Stylize does not support");
-        else if (c == 0.f) throw ModelError(at + ": divides by zero");
-        else a.scale = 1.f / c;
+        if (op == "Add")
+            a.bias = c;
+        else if (op == "Mul")
+            a.scale = c;
+        else if (op == "Sub")
+            a = constA ? Affine{-1.f, c} : Affine{1.f, -c};
+        else if (constA)
+            throw ModelError(at +
+                             ": divides a constant by the image, which Stylize does not support");
+        else if (c == 0.f)
+            throw ModelError(at + ": divides by zero");
+        else
+            a.scale = 1.f / c;
         if (!std::isfinite(a.scale) || !std::isfinite(a.bias))
             throw ModelError(at + ": uses a constant that is not a finite number");
         defineNew(node, emit(label(node), a, {plain(in, reader)}), in.channels);

@@ -65,7 +65,8 @@ float halfToFloat(std::uint16_t h)
 std::string ConstTensor::shapeText() const
 {
     std::string s = "[";
-    for (std::size_t i = 0; i < dims.size(); ++i) s += (i ? ", " : "") + std::to_string(dims[i]);
+    for (std::size_t i = 0; i < dims.size(); ++i)
+        s += (i ? ", " : "") + std::to_string(dims[i]);
     return s + "]";
 }
 
@@ -135,13 +136,14 @@ ConstTensor tensorFromProto(const onnx::TensorProto& proto, const std::string& w
         stored = std::size_t(proto.double_data_size()), field = "double_data";
     } else if (type == onnx::TensorProto_DataType_INT64) {
         stored = std::size_t(proto.int64_data_size()), field = "int64_data";
-    } else if (type == onnx::TensorProto_DataType_UINT32 || type == onnx::TensorProto_DataType_UINT64) {
+    } else if (type == onnx::TensorProto_DataType_UINT32 ||
+               type == onnx::TensorProto_DataType_UINT64) {
         stored = std::size_t(proto.uint64_data_size()), field = "uint64_data";
     } else {
         stored = std::size_t(proto.int32_data_size()), field = "int32_data";
     }
-    const bool matches = proto.has_raw_data() ? proto.raw_data().size() == n * elementSize
-                                              : stored == n;
+    const bool matches =
+        proto.has_raw_data() ? proto.raw_data().size() == n * elementSize : stored == n;
     if (!matches)
         throw ModelError(where + ": holds " + std::to_string(stored) + " values in " + field +
                          " but its shape " + ConstTensor{t.type, t.dims, {}, {}}.shapeText() +
@@ -162,10 +164,18 @@ ConstTensor tensorFromProto(const onnx::TensorProto& proto, const std::string& w
             case onnx::TensorProto_DataType_DOUBLE:
                 t.floats[i] = narrow(std::bit_cast<double>(bits));
                 break;
-            case onnx::TensorProto_DataType_FLOAT16: t.floats[i] = halfToFloat(std::uint16_t(bits)); break;
-            case onnx::TensorProto_DataType_INT32: t.ints[i] = std::int32_t(std::uint32_t(bits)); break;
-            case onnx::TensorProto_DataType_INT16: t.ints[i] = std::int16_t(std::uint16_t(bits)); break;
-            case onnx::TensorProto_DataType_INT8: t.ints[i] = std::int8_t(std::uint8_t(bits)); break;
+            case onnx::TensorProto_DataType_FLOAT16:
+                t.floats[i] = halfToFloat(std::uint16_t(bits));
+                break;
+            case onnx::TensorProto_DataType_INT32:
+                t.ints[i] = std::int32_t(std::uint32_t(bits));
+                break;
+            case onnx::TensorProto_DataType_INT16:
+                t.ints[i] = std::int16_t(std::uint16_t(bits));
+                break;
+            case onnx::TensorProto_DataType_INT8:
+                t.ints[i] = std::int8_t(std::uint8_t(bits));
+                break;
             default: t.ints[i] = std::int64_t(bits); break;
             }
         }
@@ -173,17 +183,21 @@ ConstTensor tensorFromProto(const onnx::TensorProto& proto, const std::string& w
     }
     switch (type) {
     case onnx::TensorProto_DataType_FLOAT:
-        for (std::size_t i = 0; i < n; ++i) t.floats[i] = proto.float_data(int(i));
+        for (std::size_t i = 0; i < n; ++i)
+            t.floats[i] = proto.float_data(int(i));
         break;
     case onnx::TensorProto_DataType_DOUBLE:
-        for (std::size_t i = 0; i < n; ++i) t.floats[i] = narrow(proto.double_data(int(i)));
+        for (std::size_t i = 0; i < n; ++i)
+            t.floats[i] = narrow(proto.double_data(int(i)));
         break;
     case onnx::TensorProto_DataType_INT64:
-        for (std::size_t i = 0; i < n; ++i) t.ints[i] = proto.int64_data(int(i));
+        for (std::size_t i = 0; i < n; ++i)
+            t.ints[i] = proto.int64_data(int(i));
         break;
     case onnx::TensorProto_DataType_UINT32:
     case onnx::TensorProto_DataType_UINT64:
-        for (std::size_t i = 0; i < n; ++i) t.ints[i] = std::int64_t(proto.uint64_data(int(i)));
+        for (std::size_t i = 0; i < n; ++i)
+            t.ints[i] = std::int64_t(proto.uint64_data(int(i)));
         break;
     default:  // int32_data holds every narrower type, float16 as its bits
         for (std::size_t i = 0; i < n; ++i) {
@@ -249,9 +263,8 @@ std::string stringAttribute(const onnx::NodeProto& node, const std::string& name
     return a->s();
 }
 
-std::optional<std::vector<std::int64_t>> intsAttribute(const onnx::NodeProto& node,
-                                                       const std::string& name,
-                                                       const std::string& where)
+std::optional<std::vector<std::int64_t>>
+intsAttribute(const onnx::NodeProto& node, const std::string& name, const std::string& where)
 {
     const onnx::AttributeProto* a = findAttribute(node, name);
     if (!a) return std::nullopt;

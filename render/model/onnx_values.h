@@ -58,8 +58,7 @@ float floatAttribute(const onnx::NodeProto& node, const std::string& name, float
                      const std::string& where);
 std::string stringAttribute(const onnx::NodeProto& node, const std::string& name,
                             const std::string& fallback, const std::string& where);
-std::optional<std::vector<std::int64_t>> intsAttribute(const onnx::NodeProto& node,
-                                                       const std::string& name,
-                                                       const std::string& where);
+std::optional<std::vector<std::int64_t>>
+intsAttribute(const onnx::NodeProto& node, const std::string& name, const std::string& where);
 
 }  // namespace stylize::model::onnx_import

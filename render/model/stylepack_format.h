@@ -11,7 +11,7 @@ namespace stylize::model::stylepack {
 
 // A text tag, then a byte no text file has and a CR LF pair that text-mode transfers
 // would mangle, so such damage is reported as a bad magic rather than as odd JSON.
-constexpr std::array<char, 12> kMagic = {'S', 'T', 'Y', 'L', 'E', 'P',
+constexpr std::array<char, 12> kMagic = {'S', 'T', 'Y', 'L',    'E',  'P',
                                          'A', 'C', 'K', '\x1a', '\r', '\n'};
 constexpr std::uint32_t kVersion = 1;
 constexpr std::size_t kHeaderSize = 48;
@@ -27,18 +27,23 @@ struct Header {
     std::uint64_t dataSize = 0;
 };
 
-inline std::uint64_t alignUp(std::uint64_t n) { return (n + kAlignment - 1) / kAlignment * kAlignment; }
+inline std::uint64_t alignUp(std::uint64_t n)
+{
+    return (n + kAlignment - 1) / kAlignment * kAlignment;
+}
 
 inline std::uint64_t readLE(const std::uint8_t* p, int bytes)
 {
     std::uint64_t v = 0;
-    for (int i = 0; i < bytes; ++i) v |= std::uint64_t(p[i]) << (8 * i);
+    for (int i = 0; i < bytes; ++i)
+        v |= std::uint64_t(p[i]) << (8 * i);
     return v;
 }
 
 inline void writeLE(std::uint8_t* p, std::uint64_t v, int bytes)
 {
-    for (int i = 0; i < bytes; ++i) p[i] = std::uint8_t(v >> (8 * i));
+    for (int i = 0; i < bytes; ++i)
+        p[i] = std::uint8_t(v >> (8 * i));
 }
 
 inline std::array<std::uint8_t, kHeaderSize> encodeHeader(const Header& h)

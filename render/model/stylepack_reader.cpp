@@ -138,17 +138,19 @@ private:
         for (std::size_t i = 0; i < table.size(); ++i) {
             const std::string path = "tensors[" + std::to_string(i) + "]";
             requireObject(table[i], path);
-            const std::int64_t offset = bigInteger(field(table[i], "offset", path), path + ".offset");
+            const std::int64_t offset =
+                bigInteger(field(table[i], "offset", path), path + ".offset");
             const std::int64_t count = bigInteger(field(table[i], "count", path), path + ".count");
             if (offset < 0 || std::uint64_t(offset) % kAlignment != 0)
                 fail(path + ".offset", "must be a multiple of 16 bytes");
             if (count < 0 || count > limits::kMaxTensorBytes / 4)
-                fail(path + ".count", "is " + std::to_string(count) +
-                                          "; a tensor may hold at most 1 GiB of floats");
+                fail(path + ".count",
+                     "is " + std::to_string(count) + "; a tensor may hold at most 1 GiB of floats");
             if (std::uint64_t(offset) > data_.size() ||
                 std::uint64_t(count) * 4 > data_.size() - std::uint64_t(offset))
-                fail(path, "its bytes " + std::to_string(offset) + " + " + std::to_string(count * 4) +
-                               " lie outside the data section of " + std::to_string(data_.size()) +
+                fail(path, "its bytes " + std::to_string(offset) + " + " +
+                               std::to_string(count * 4) + " lie outside the data section of " +
+                               std::to_string(data_.size()) +
                                " bytes; the file is truncated or damaged");
             tensors_.push_back({std::uint64_t(offset), std::uint64_t(count)});
         }
@@ -181,7 +183,7 @@ private:
     void readMapping(const json& j, ImageMapping& m) const
     {
         requireObject(j, "mapping");
-        auto three = [&](const char* key, float (&out)[3]) {
+        auto three = [&](const char* key, float(&out)[3]) {
             const json& a = array(j, key, "mapping", 3);
             if (a.size() != 3) fail(join("mapping", key), "expected 3 numbers (R, G, B)");
             for (int c = 0; c < 3; ++c) {
@@ -258,7 +260,8 @@ private:
             const std::string pp = path + ".padding";
             requireObject(p, pp);
             const std::string rule = string(p, "rule", pp), mode = string(p, "mode", pp);
-            if (rule != "explicit" && rule != "tfSame") fail(pp + ".rule", "expected explicit or tfSame");
+            if (rule != "explicit" && rule != "tfSame")
+                fail(pp + ".rule", "expected explicit or tfSame");
             if (mode != "zero" && mode != "reflect") fail(pp + ".mode", "expected zero or reflect");
             c.padding.rule = rule == "tfSame" ? Padding::Rule::TfSame : Padding::Rule::Explicit;
             c.padding.mode = mode == "reflect" ? PadMode::Reflect : PadMode::Zero;
@@ -266,7 +269,8 @@ private:
             c.padding.bottom = integer(p, "bottom", pp);
             c.padding.left = integer(p, "left", pp);
             c.padding.right = integer(p, "right", pp);
-            const std::size_t n = product({c.outChannels, c.inChannels, c.kernelH, c.kernelW}, path);
+            const std::size_t n =
+                product({c.outChannels, c.inChannels, c.kernelH, c.kernelW}, path);
             c.weights = tensor(field(j, "weights", path), path + ".weights", n);
             c.bias = optionalTensor(j, "bias", path, std::size_t(c.outChannels));
             return c;
@@ -283,7 +287,8 @@ private:
             c.padBottom = integer(pads[1], path + ".pads[1]");
             c.padLeft = integer(pads[2], path + ".pads[2]");
             c.padRight = integer(pads[3], path + ".pads[3]");
-            const std::size_t n = product({c.inChannels, c.outChannels, c.kernelH, c.kernelW}, path);
+            const std::size_t n =
+                product({c.inChannels, c.outChannels, c.kernelH, c.kernelW}, path);
             c.weights = tensor(field(j, "weights", path), path + ".weights", n);
             c.bias = optionalTensor(j, "bias", path, std::size_t(c.outChannels));
             return c;
@@ -296,9 +301,11 @@ private:
             const json& scale = array(j, "scale", path, limits::kMaxStyles);
             const json& shift = array(j, "shift", path, limits::kMaxStyles);
             for (std::size_t s = 0; s < scale.size(); ++s)
-                n.scale.push_back(tensor(scale[s], path + ".scale[" + std::to_string(s) + "]", count));
+                n.scale.push_back(
+                    tensor(scale[s], path + ".scale[" + std::to_string(s) + "]", count));
             for (std::size_t s = 0; s < shift.size(); ++s)
-                n.shift.push_back(tensor(shift[s], path + ".shift[" + std::to_string(s) + "]", count));
+                n.shift.push_back(
+                    tensor(shift[s], path + ".shift[" + std::to_string(s) + "]", count));
             return n;
         }
         if (type == "Affine") return Affine{number(j, "scale", path), number(j, "bias", path)};
@@ -351,14 +358,16 @@ Model loadStylePack(const std::filesystem::path& file)
     const std::uint64_t size = bytes.size();
     if (h.jsonOffset < kHeaderSize || h.jsonSize > kMaxJsonBytes || h.jsonOffset > size ||
         h.jsonSize > size - h.jsonOffset)
-        throw ModelError(name + ": header field jsonOffset/jsonSize (" + std::to_string(h.jsonOffset) +
-                         ", " + std::to_string(h.jsonSize) + ") lies outside the file of " +
-                         std::to_string(size) + " bytes; the file is truncated or damaged");
+        throw ModelError(name + ": header field jsonOffset/jsonSize (" +
+                         std::to_string(h.jsonOffset) + ", " + std::to_string(h.jsonSize) +
+                         ") lies outside the file of " + std::to_string(size) +
+                         " bytes; the file is truncated or damaged");
     if (h.dataOffset % kAlignment != 0 || h.dataOffset < h.jsonOffset + h.jsonSize ||
         h.dataOffset > size || h.dataSize != size - h.dataOffset)
-        throw ModelError(name + ": header field dataOffset/dataSize (" + std::to_string(h.dataOffset) +
-                         ", " + std::to_string(h.dataSize) + ") does not match the file of " +
-                         std::to_string(size) + " bytes; the file is truncated or damaged");
+        throw ModelError(name + ": header field dataOffset/dataSize (" +
+                         std::to_string(h.dataOffset) + ", " + std::to_string(h.dataSize) +
+                         ") does not match the file of " + std::to_string(size) +
+                         " bytes; the file is truncated or damaged");
     json doc;
     try {
         const auto* text = bytes.data() + h.jsonOffset;

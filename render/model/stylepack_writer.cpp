@@ -12,8 +12,7 @@ namespace {
 using json = nlohmann::json;
 using namespace stylepack;
 
-template <class... Fs>
-struct Overloaded : Fs... {
+template <class... Fs> struct Overloaded : Fs... {
     using Fs::operator()...;
 };
 
@@ -84,14 +83,20 @@ json opParameters(const Op& op, DataSection& data)
             [&](const InstanceNorm& n) {
                 json j = {{"channels", n.channels}, {"epsilon", n.epsilon}};
                 json scale = json::array(), shift = json::array();
-                for (const auto& s : n.scale) scale.push_back(data.addTensor(s));
-                for (const auto& s : n.shift) shift.push_back(data.addTensor(s));
+                for (const auto& s : n.scale)
+                    scale.push_back(data.addTensor(s));
+                for (const auto& s : n.shift)
+                    shift.push_back(data.addTensor(s));
                 j["scale"] = scale;
                 j["shift"] = shift;
                 return j;
             },
-            [&](const Affine& a) { return json{{"scale", a.scale}, {"bias", a.bias}}; },
-            [&](const Clamp& c) { return json{{"lo", c.lo}, {"hi", c.hi}}; },
+            [&](const Affine& a) {
+                return json{{"scale", a.scale}, {"bias", a.bias}};
+            },
+            [&](const Clamp& c) {
+                return json{{"lo", c.lo}, {"hi", c.hi}};
+            },
             [&](const auto&) { return json::object(); },
         },
         op);
@@ -120,13 +125,14 @@ void saveStylePack(const Model& model, const std::filesystem::path& file)
     }
     json styles = json::array();
     for (const StyleInfo& s : model.styles) {
-        styles.push_back({{"name", s.name},
-                          {"title", s.title},
-                          {"artist", s.artist},
-                          {"year", s.year},
-                          {"source", s.source},
-                          {"license", s.license},
-                          {"thumbnail", s.thumbnail.empty() ? json(nullptr) : data.addBytes(s.thumbnail)}});
+        styles.push_back(
+            {{"name", s.name},
+             {"title", s.title},
+             {"artist", s.artist},
+             {"year", s.year},
+             {"source", s.source},
+             {"license", s.license},
+             {"thumbnail", s.thumbnail.empty() ? json(nullptr) : data.addBytes(s.thumbnail)}});
     }
     const ImageMapping& m = model.mapping;
     const json doc = {

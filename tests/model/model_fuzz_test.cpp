@@ -36,7 +36,8 @@ public:
     Bytes mutate(Bytes b, bool text)
     {
         const int rounds = 1 + int(below(3));
-        for (int r = 0; r < rounds; ++r) mutateOnce(b, text);
+        for (int r = 0; r < rounds; ++r)
+            mutateOnce(b, text);
         return b;
     }
 
@@ -56,11 +57,15 @@ private:
         case 2: b.resize(at); break;
         case 3: {
             Bytes extra(1 + below(16));
-            for (auto& x : extra) x = std::uint8_t(rng_());
+            for (auto& x : extra)
+                x = std::uint8_t(rng_());
             b.insert(b.begin() + std::ptrdiff_t(at), extra.begin(), extra.end());
             break;
         }
-        case 4: b.erase(b.begin() + std::ptrdiff_t(at), b.begin() + std::ptrdiff_t(std::min(b.size(), at + 1 + below(64)))); break;
+        case 4:
+            b.erase(b.begin() + std::ptrdiff_t(at),
+                    b.begin() + std::ptrdiff_t(std::min(b.size(), at + 1 + below(64))));
+            break;
         case 5: {
             const std::size_t len = std::min(b.size() - at, 1 + below(256));
             const Bytes chunk(b.begin() + std::ptrdiff_t(at), b.begin() + std::ptrdiff_t(at + len));
@@ -79,14 +84,26 @@ private:
     // Replaces the digits around a position with an extreme number.
     void spliceNumber(Bytes& b, std::size_t at)
     {
-        static const char* const numbers[] = {"99999999999999999999", "-1", "4294967296", "1e308",
-                                              "-9223372036854775808", "0", "65535", "2147483647",
-                                              "18446744073709551615", "1.5", "-0", "4097", "16"};
+        static const char* const numbers[] = {"99999999999999999999",
+                                              "-1",
+                                              "4294967296",
+                                              "1e308",
+                                              "-9223372036854775808",
+                                              "0",
+                                              "65535",
+                                              "2147483647",
+                                              "18446744073709551615",
+                                              "1.5",
+                                              "-0",
+                                              "4097",
+                                              "16"};
         std::size_t begin = at;
-        while (begin < b.size() && !std::isdigit(b[begin])) ++begin;
+        while (begin < b.size() && !std::isdigit(b[begin]))
+            ++begin;
         if (begin == b.size()) return;
         std::size_t end = begin;
-        while (end < b.size() && std::isdigit(b[end])) ++end;
+        while (end < b.size() && std::isdigit(b[end]))
+            ++end;
         const std::string n = numbers[below(std::size(numbers))];
         b.erase(b.begin() + std::ptrdiff_t(begin), b.begin() + std::ptrdiff_t(end));
         b.insert(b.begin() + std::ptrdiff_t(begin), n.begin(), n.end());
@@ -100,12 +117,15 @@ private:
             {0xff, 0xff, 0xff, 0xff, 0x07},                                // 2^31 - 1
             {0x80, 0x80, 0x80, 0x80, 0x10},                                // 2^32
             {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f},        // 2^63 - 1
-            {0x00}, {0x7f}, {0x80, 0x01}};
+            {0x00},
+            {0x7f},
+            {0x80, 0x01}};
         const Bytes& v = varints[below(std::size(varints))];
         if (below(2)) {
             b.insert(b.begin() + std::ptrdiff_t(at), v.begin(), v.end());
         } else {
-            for (std::size_t i = 0; i < v.size() && at + i < b.size(); ++i) b[at + i] = v[i];
+            for (std::size_t i = 0; i < v.size() && at + i < b.size(); ++i)
+                b[at + i] = v[i];
         }
     }
 
@@ -159,7 +179,8 @@ TEST(ModelFuzz, EngstromCheckpoint)
     const Bytes manifest = readBytes(dir / "manifest.json");
     const std::vector<std::string> names = {"Variable", "Variable_4", "Variable_20", "Variable_24"};
     std::vector<Bytes> originals;
-    for (const auto& n : names) originals.push_back(readBytes(dir / n));
+    for (const auto& n : names)
+        originals.push_back(readBytes(dir / n));
     fs::path damaged;  // the file the previous round changed, restored first
     fuzz("Engstrom checkpoint", [&](Mutator& m, int i) {
         if (damaged == dir / "manifest.json") writeBytes(damaged, manifest);

@@ -55,7 +55,8 @@ std::vector<float> randomFloats(std::mt19937& rng, std::size_t count)
 {
     std::uniform_real_distribution<float> dist(-1.f, 1.f);
     std::vector<float> v(count);
-    for (float& x : v) x = dist(rng);
+    for (float& x : v)
+        x = dist(rng);
     return v;
 }
 
@@ -139,7 +140,8 @@ void writeTinyCheckpoint(const fs::path& folder, int a, int b, int c, int blocks
         const std::string name = index == 0 ? "Variable" : "Variable_" + std::to_string(index);
         ++index;
         std::size_t count = 1;
-        for (int d : shape) count *= std::size_t(d);
+        for (int d : shape)
+            count *= std::size_t(d);
         const std::vector<float> values = randomFloats(rng, count);
         std::vector<std::uint8_t> bytes(count * 4);
         std::memcpy(bytes.data(), values.data(), bytes.size());  // tests run on little-endian
@@ -154,7 +156,8 @@ void writeTinyCheckpoint(const fs::path& folder, int a, int b, int c, int blocks
     layer({9, 9, 3, a}, a);
     layer({3, 3, a, b}, b);
     layer({3, 3, b, c}, c);
-    for (int r = 0; r < blocks * 2; ++r) layer({3, 3, c, c}, c);
+    for (int r = 0; r < blocks * 2; ++r)
+        layer({3, 3, c, c}, c);
     layer({3, 3, b, c}, b);
     layer({3, 3, a, b}, a);
     layer({9, 9, a, 3}, 3);

@@ -15,11 +15,11 @@ namespace fs = std::filesystem;
 
 fs::path onnxFile(const char* name) { return dataDir() / "model" / name; }
 
-template <class T>
-int countOf(const Model& m)
+template <class T> int countOf(const Model& m)
 {
     int n = 0;
-    for (const Node& node : m.nodes) n += std::holds_alternative<T>(node.op);
+    for (const Node& node : m.nodes)
+        n += std::holds_alternative<T>(node.op);
     return n;
 }
 
@@ -145,7 +145,8 @@ TEST(OnnxLoader, Opset8UpsampleWithScalesAttribute)
         onnx::AttributeProto* scales = node.add_attribute();
         scales->set_name("scales");
         scales->set_type(onnx::AttributeProto_AttributeType_FLOATS);
-        for (float s : {1.f, 1.f, 2.f, 2.f}) scales->add_floats(s);
+        for (float s : {1.f, 1.f, 2.f, 2.f})
+            scales->add_floats(s);
         ++rewritten;
     }
     EXPECT_EQ(rewritten, 2);

@@ -19,13 +19,15 @@ using json = nlohmann::json;
 std::uint64_t le64(const std::vector<std::uint8_t>& b, std::size_t at)
 {
     std::uint64_t v = 0;
-    for (int i = 0; i < 8; ++i) v |= std::uint64_t(b[at + i]) << (8 * i);
+    for (int i = 0; i < 8; ++i)
+        v |= std::uint64_t(b[at + i]) << (8 * i);
     return v;
 }
 
 void putLe(std::vector<std::uint8_t>& b, std::size_t at, std::uint64_t v, int bytes)
 {
-    for (int i = 0; i < bytes; ++i) b[at + i] = std::uint8_t(v >> (8 * i));
+    for (int i = 0; i < bytes; ++i)
+        b[at + i] = std::uint8_t(v >> (8 * i));
 }
 
 // A pack taken apart into its JSON and data section, to damage one field at a time.
@@ -110,7 +112,8 @@ TEST_F(StylePackTest, RoundTripsLoadedNetworks)
 TEST_F(StylePackTest, DataIsAligned)
 {
     const RawPack p = readRawPack(pack_);
-    for (const json& t : p.doc["tensors"]) EXPECT_EQ(t["offset"].get<std::uint64_t>() % 16, 0u);
+    for (const json& t : p.doc["tensors"])
+        EXPECT_EQ(t["offset"].get<std::uint64_t>() % 16, 0u);
     const auto b = readBytes(pack_);
     EXPECT_EQ(le64(b, 32) % 16, 0u);
 }
@@ -245,8 +248,9 @@ TEST(StylePackSave, RefusesInvalidModels)
     const std::string e = modelErrorOf([&] { saveStylePack(m, tmp / "x.stylepack"); });
     EXPECT_NE(e.find("cannot save an invalid model"), std::string::npos) << e;
     EXPECT_FALSE(fs::exists(tmp / "x.stylepack"));
-    EXPECT_NE(modelErrorOf([&] { saveStylePack(everyOpModel(1), tmp / "no" / "x.stylepack"); })
-                  .find("cannot be written"),
+    EXPECT_NE(modelErrorOf([&] {
+                  saveStylePack(everyOpModel(1), tmp / "no" / "x.stylepack");
+              }).find("cannot be written"),
               std::string::npos);
 }
 
