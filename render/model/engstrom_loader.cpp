@@ -34,8 +34,7 @@ public:
         if (!fs::exists(folder_, ec))
             throw ModelError(displayPath(folder_) + ": no such file or folder");
         if (!fs::exists(path, ec))
-            throw ModelError(displayPath(folder_) +
-                             ": has no manifest.json, so it is not an Engstrom/ml5 checkpoint");
+            throw ModelError(displayPath(folder_) + ": has no manifest.json, so it is not an Engstrom/ml5 checkpoint");
         const std::vector<std::uint8_t> bytes = readFileBytes(path, kMaxManifestBytes);
         try {
             manifest_ = json::parse(bytes.begin(), bytes.end());
@@ -46,10 +45,7 @@ public:
             throw ModelError(displayPath(path) + ": expected a JSON object of variables");
     }
 
-    static std::string variableName(int index)
-    {
-        return index == 0 ? "Variable" : "Variable_" + std::to_string(index);
-    }
+    static std::string variableName(int index) { return index == 0 ? "Variable" : "Variable_" + std::to_string(index); }
 
     // How many of Variable, Variable_1, ... the manifest lists, in order.
     int variableCount() const
@@ -70,13 +66,11 @@ public:
             throw ModelError(where(name) + "\"shape\" must be a list of at most 4 sizes");
         std::vector<int> result;
         for (const json& d : *dims) {
-            if (!d.is_number_integer() || d.get<std::int64_t>() < 1 ||
-                d.get<std::int64_t>() > limits::kMaxChannels)
-                throw ModelError(
-                    where(name) + "\"shape\" holds " +
-                    (d.is_number_integer() ? std::to_string(d.get<std::int64_t>())
-                                           : std::string("a value that is not a size")) +
-                    ", expected sizes from 1 to " + std::to_string(limits::kMaxChannels));
+            if (!d.is_number_integer() || d.get<std::int64_t>() < 1 || d.get<std::int64_t>() > limits::kMaxChannels)
+                throw ModelError(where(name) + "\"shape\" holds " +
+                                 (d.is_number_integer() ? std::to_string(d.get<std::int64_t>())
+                                                        : std::string("a value that is not a size")) +
+                                 ", expected sizes from 1 to " + std::to_string(limits::kMaxChannels));
             result.push_back(d.get<int>());
         }
         return result;
@@ -89,17 +83,15 @@ public:
             throw ModelError(where(name) + "missing; the checkpoint is incomplete");
         const std::vector<int> actual = shape(index);
         if (actual != expected)
-            throw ModelError(where(name) + "\"shape\" is " + shapeText(actual) + ", expected " +
-                             shapeText(expected) + "; this is not an Engstrom/ml5 checkpoint");
+            throw ModelError(where(name) + "\"shape\" is " + shapeText(actual) + ", expected " + shapeText(expected) +
+                             "; this is not an Engstrom/ml5 checkpoint");
         const json& entry = manifest_.at(name);
         if (!entry.contains("filename") || !entry["filename"].is_string())
             throw ModelError(where(name) + "\"filename\" must be a string");
         const std::string file = entry["filename"].get<std::string>();
         // Only a plain file name inside the folder: a manifest must not point elsewhere.
-        if (file.empty() || file == "." || file == ".." ||
-            file.find_first_of("/\\") != std::string::npos)
-            throw ModelError(where(name) + "\"filename\" \"" + file +
-                             "\" must name a file inside the folder");
+        if (file.empty() || file == "." || file == ".." || file.find_first_of("/\\") != std::string::npos)
+            throw ModelError(where(name) + "\"filename\" \"" + file + "\" must name a file inside the folder");
         const fs::path path = folder_ / file;
         std::int64_t count = 1;
         for (int d : expected)
@@ -108,12 +100,10 @@ public:
         std::error_code ec;
         const std::uintmax_t size = fs::file_size(path, ec);
         if (ec)
-            throw ModelError(displayPath(path) + ": no such file; the checkpoint needs it for " +
-                             name);
+            throw ModelError(displayPath(path) + ": no such file; the checkpoint needs it for " + name);
         if (size != std::uintmax_t(wantBytes))
-            throw ModelError(displayPath(path) + ": has " + std::to_string(size) +
-                             " bytes, expected " + std::to_string(wantBytes) + " (" +
-                             shapeText(expected) +
+            throw ModelError(displayPath(path) + ": has " + std::to_string(size) + " bytes, expected " +
+                             std::to_string(wantBytes) + " (" + shapeText(expected) +
                              " float32 values); the file is truncated or damaged, "
                              "download the checkpoint again");
         return floatsFromLittleEndian(readFileBytes(path, wantBytes));
@@ -140,9 +130,7 @@ private:
 // Appends the nodes of the architecture while reading variables in checkpoint order.
 class EngstromBuilder {
 public:
-    EngstromBuilder(const CheckpointReader& reader, Model& model) : reader_(reader), model_(model)
-    {
-    }
+    EngstromBuilder(const CheckpointReader& reader, Model& model) : reader_(reader), model_(model) {}
 
     TensorId conv(TensorId in, int cin, int cout, int k, int stride, const std::string& name)
     {
@@ -238,8 +226,7 @@ Model loadEngstromCheckpoint(const fs::path& folder)
     const int a = width(0), b = width(3), c = width(6);
 
     Model model;
-    model.name = folder.filename().empty() ? folder.parent_path().filename().string()
-                                           : folder.filename().string();
+    model.name = folder.filename().empty() ? folder.parent_path().filename().string() : folder.filename().string();
     model.origin = displayPath(folder);
     StyleInfo style;
     style.name = model.name;

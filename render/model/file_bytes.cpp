@@ -12,27 +12,32 @@ namespace stylize::model {
 
 namespace fs = std::filesystem;
 
-std::string displayPath(const fs::path& path) { return path.string(); }
+std::string displayPath(const fs::path& path)
+{
+    return path.string();
+}
 
 std::vector<std::uint8_t> readFileBytes(const fs::path& path, std::int64_t maxBytes)
 {
     std::error_code ec;
     const fs::file_status status = fs::status(path, ec);
-    if (!fs::exists(status)) throw ModelError(displayPath(path) + ": no such file or folder");
+    if (!fs::exists(status))
+        throw ModelError(displayPath(path) + ": no such file or folder");
     if (!fs::is_regular_file(status))
         throw ModelError(displayPath(path) + ": is not a regular file");
     const std::uintmax_t size = fs::file_size(path, ec);
-    if (ec) throw ModelError(displayPath(path) + ": cannot read its size (" + ec.message() + ")");
+    if (ec)
+        throw ModelError(displayPath(path) + ": cannot read its size (" + ec.message() + ")");
     if (size > std::uintmax_t(maxBytes))
-        throw ModelError(displayPath(path) + ": is " + std::to_string(size) +
-                         " bytes, more than the " + std::to_string(maxBytes) +
-                         " a model file may have; is it the right file?");
+        throw ModelError(displayPath(path) + ": is " + std::to_string(size) + " bytes, more than the " +
+                         std::to_string(maxBytes) + " a model file may have; is it the right file?");
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw ModelError(displayPath(path) + ": cannot be opened; check its permissions");
+    if (!in)
+        throw ModelError(displayPath(path) + ": cannot be opened; check its permissions");
     std::vector<std::uint8_t> bytes(size);
     if (size > 0 && !in.read(reinterpret_cast<char*>(bytes.data()), std::streamsize(size)))
-        throw ModelError(displayPath(path) + ": reading failed after " +
-                         std::to_string(in.gcount()) + " of " + std::to_string(size) + " bytes");
+        throw ModelError(displayPath(path) + ": reading failed after " + std::to_string(in.gcount()) + " of " +
+                         std::to_string(size) + " bytes");
     return bytes;
 }
 
@@ -43,8 +48,7 @@ void writeFileBytes(const fs::path& path, std::span<const std::uint8_t> bytes)
     {
         std::ofstream out(temp, std::ios::binary | std::ios::trunc);
         if (!out)
-            throw ModelError(displayPath(path) +
-                             ": cannot be written; check that the folder exists and is writable");
+            throw ModelError(displayPath(path) + ": cannot be written; check that the folder exists and is writable");
         out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
         out.flush();
         if (!out) {
@@ -67,12 +71,13 @@ std::vector<float> floatsFromLittleEndian(std::span<const std::uint8_t> bytes)
 {
     std::vector<float> values(bytes.size() / 4);
     if constexpr (std::endian::native == std::endian::little) {
-        if (!values.empty()) std::memcpy(values.data(), bytes.data(), values.size() * 4);
+        if (!values.empty())
+            std::memcpy(values.data(), bytes.data(), values.size() * 4);
     } else {
         for (std::size_t i = 0; i < values.size(); ++i) {
             const std::uint8_t* b = bytes.data() + 4 * i;
-            const std::uint32_t u = std::uint32_t(b[0]) | std::uint32_t(b[1]) << 8 |
-                                    std::uint32_t(b[2]) << 16 | std::uint32_t(b[3]) << 24;
+            const std::uint32_t u =
+                std::uint32_t(b[0]) | std::uint32_t(b[1]) << 8 | std::uint32_t(b[2]) << 16 | std::uint32_t(b[3]) << 24;
             values[i] = std::bit_cast<float>(u);
         }
     }

@@ -11,7 +11,8 @@ namespace stylize::model {
 
 namespace {
 
-template <class... Fs> struct Overloaded : Fs... {
+template <class... Fs>
+struct Overloaded : Fs... {
     using Fs::operator()...;
 };
 
@@ -26,19 +27,21 @@ std::string describe(const Node& node, std::size_t index)
     throw ModelError(describe(node, index) + ": " + what);
 }
 
-bool isFinite(float v) { return std::isfinite(v); }
+bool isFinite(float v)
+{
+    return std::isfinite(v);
+}
 
 void checkRange(const Node& node, std::size_t index, const char* field, int value, int lo, int hi)
 {
     if (value < lo || value > hi)
         fail(node, index,
-             std::string(field) + " is " + std::to_string(value) + ", expected " +
-                 std::to_string(lo) + " to " + std::to_string(hi));
+             std::string(field) + " is " + std::to_string(value) + ", expected " + std::to_string(lo) + " to " +
+                 std::to_string(hi));
 }
 
 // Checks one node's parameters and returns its output channel count.
-int validateNode(const Model& model, const Node& node, std::size_t index,
-                 const std::vector<int>& channels)
+int validateNode(const Model& model, const Node& node, std::size_t index, const std::vector<int>& channels)
 {
     const int in = channels[node.inputs[0]];
     return std::visit(
@@ -56,16 +59,15 @@ int validateNode(const Model& model, const Node& node, std::size_t index,
                 checkRange(node, index, "padding bottom", p.bottom, 0, limits::kMaxKernel);
                 checkRange(node, index, "padding left", p.left, 0, limits::kMaxKernel);
                 checkRange(node, index, "padding right", p.right, 0, limits::kMaxKernel);
-                const std::size_t want =
-                    std::size_t(c.outChannels) * c.inChannels * c.kernelH * c.kernelW;
+                const std::size_t want = std::size_t(c.outChannels) * c.inChannels * c.kernelH * c.kernelW;
                 if (c.weights.size() != want)
                     fail(node, index,
-                         "has " + std::to_string(c.weights.size()) + " weights, expected " +
-                             std::to_string(want) + " (out x in x kh x kw)");
+                         "has " + std::to_string(c.weights.size()) + " weights, expected " + std::to_string(want) +
+                             " (out x in x kh x kw)");
                 if (!c.bias.empty() && c.bias.size() != std::size_t(c.outChannels))
                     fail(node, index,
-                         "has " + std::to_string(c.bias.size()) + " biases, expected " +
-                             std::to_string(c.outChannels) + " or none");
+                         "has " + std::to_string(c.bias.size()) + " biases, expected " + std::to_string(c.outChannels) +
+                             " or none");
                 return c.outChannels;
             },
             [&](const ConvTranspose& c) {
@@ -79,16 +81,15 @@ int validateNode(const Model& model, const Node& node, std::size_t index,
                 checkRange(node, index, "padding left", c.padLeft, 0, c.kernelW - 1);
                 checkRange(node, index, "padding bottom", c.padBottom, 1 - c.stride, c.kernelH - 1);
                 checkRange(node, index, "padding right", c.padRight, 1 - c.stride, c.kernelW - 1);
-                const std::size_t want =
-                    std::size_t(c.outChannels) * c.inChannels * c.kernelH * c.kernelW;
+                const std::size_t want = std::size_t(c.outChannels) * c.inChannels * c.kernelH * c.kernelW;
                 if (c.weights.size() != want)
                     fail(node, index,
-                         "has " + std::to_string(c.weights.size()) + " weights, expected " +
-                             std::to_string(want) + " (in x out x kh x kw)");
+                         "has " + std::to_string(c.weights.size()) + " weights, expected " + std::to_string(want) +
+                             " (in x out x kh x kw)");
                 if (!c.bias.empty() && c.bias.size() != std::size_t(c.outChannels))
                     fail(node, index,
-                         "has " + std::to_string(c.bias.size()) + " biases, expected " +
-                             std::to_string(c.outChannels) + " or none");
+                         "has " + std::to_string(c.bias.size()) + " biases, expected " + std::to_string(c.outChannels) +
+                             " or none");
                 return c.outChannels;
             },
             [&](const InstanceNorm& n) {
@@ -98,24 +99,20 @@ int validateNode(const Model& model, const Node& node, std::size_t index,
                 const std::size_t slots = model.styles.size();
                 if (n.scale.size() != slots || n.shift.size() != slots)
                     fail(node, index,
-                         "has " + std::to_string(n.scale.size()) + " scale and " +
-                             std::to_string(n.shift.size()) + " shift style slots, expected " +
-                             std::to_string(slots) + " (one per style)");
+                         "has " + std::to_string(n.scale.size()) + " scale and " + std::to_string(n.shift.size()) +
+                             " shift style slots, expected " + std::to_string(slots) + " (one per style)");
                 for (std::size_t s = 0; s < slots; ++s)
-                    if (n.scale[s].size() != std::size_t(n.channels) ||
-                        n.shift[s].size() != std::size_t(n.channels))
+                    if (n.scale[s].size() != std::size_t(n.channels) || n.shift[s].size() != std::size_t(n.channels))
                         fail(node, index,
-                             "style slot " + std::to_string(s) + " has " +
-                                 std::to_string(n.scale[s].size()) + " scales and " +
-                                 std::to_string(n.shift[s].size()) + " shifts, expected " +
+                             "style slot " + std::to_string(s) + " has " + std::to_string(n.scale[s].size()) +
+                                 " scales and " + std::to_string(n.shift[s].size()) + " shifts, expected " +
                                  std::to_string(n.channels) + " of each");
                 return in;
             },
             [&](const Add&) {
                 if (channels[node.inputs[1]] != in)
                     fail(node, index,
-                         "adds tensors of " + std::to_string(in) + " and " +
-                             std::to_string(channels[node.inputs[1]]) +
+                         "adds tensors of " + std::to_string(in) + " and " + std::to_string(channels[node.inputs[1]]) +
                              " channels, expected equal counts");
                 return in;
             },
@@ -153,7 +150,10 @@ const char* opName(const Op& op)
                       op);
 }
 
-int Model::tensorCount() const { return 1 + static_cast<int>(nodes.size()); }
+int Model::tensorCount() const
+{
+    return 1 + static_cast<int>(nodes.size());
+}
 
 void validate(const Model& model)
 {
@@ -161,16 +161,15 @@ void validate(const Model& model)
         throw ModelError("the model has no style slot; expected at least one");
     if (model.styles.size() > std::size_t(limits::kMaxStyles))
         throw ModelError("the model has " + std::to_string(model.styles.size()) +
-                         " style slots, more than the limit of " +
-                         std::to_string(limits::kMaxStyles));
-    if (model.nodes.empty()) throw ModelError("the model has no nodes");
+                         " style slots, more than the limit of " + std::to_string(limits::kMaxStyles));
+    if (model.nodes.empty())
+        throw ModelError("the model has no nodes");
     if (model.nodes.size() > std::size_t(limits::kMaxNodes))
-        throw ModelError("the model has " + std::to_string(model.nodes.size()) +
-                         " nodes, more than the limit of " + std::to_string(limits::kMaxNodes));
+        throw ModelError("the model has " + std::to_string(model.nodes.size()) + " nodes, more than the limit of " +
+                         std::to_string(limits::kMaxNodes));
     for (int c = 0; c < 3; ++c) {
         const ImageMapping& m = model.mapping;
-        if (!isFinite(m.inScale[c]) || !isFinite(m.inBias[c]) || !isFinite(m.outScale[c]) ||
-            !isFinite(m.outBias[c]))
+        if (!isFinite(m.inScale[c]) || !isFinite(m.inBias[c]) || !isFinite(m.outScale[c]) || !isFinite(m.outBias[c]))
             throw ModelError("the image mapping must hold finite numbers");
     }
 
@@ -181,25 +180,22 @@ void validate(const Model& model)
         const TensorId self = TensorId(i + 1);
         if (node.output != self)
             fail(node, i,
-                 "writes tensor " + std::to_string(node.output) + ", expected " +
-                     std::to_string(self) + " (node i writes tensor i + 1)");
+                 "writes tensor " + std::to_string(node.output) + ", expected " + std::to_string(self) +
+                     " (node i writes tensor i + 1)");
         const std::size_t wantInputs = std::holds_alternative<Add>(node.op) ? 2 : 1;
         if (node.inputs.size() != wantInputs)
             fail(node, i,
-                 "has " + std::to_string(node.inputs.size()) + " inputs, expected " +
-                     std::to_string(wantInputs));
+                 "has " + std::to_string(node.inputs.size()) + " inputs, expected " + std::to_string(wantInputs));
         for (TensorId in : node.inputs)
             if (in < 0 || in >= self)
                 fail(node, i,
-                     "reads tensor " + std::to_string(in) +
-                         ", expected the input or an earlier node's output (0 to " +
+                     "reads tensor " + std::to_string(in) + ", expected the input or an earlier node's output (0 to " +
                          std::to_string(self - 1) + ")");
         channels[self] = validateNode(model, node, i, channels);
     }
     if (model.output < 1 || model.output >= model.tensorCount())
         throw ModelError("the model output is tensor " + std::to_string(model.output) +
-                         ", expected a node's output (1 to " +
-                         std::to_string(model.tensorCount() - 1) + ")");
+                         ", expected a node's output (1 to " + std::to_string(model.tensorCount() - 1) + ")");
     if (channels[model.output] != 3)
         throw ModelError("the model output has " + std::to_string(channels[model.output]) +
                          " channels, expected 3 (RGB)");
@@ -208,7 +204,8 @@ void validate(const Model& model)
 ResolvedPadding resolvePadding(const Conv& conv, int h, int w)
 {
     const Padding& p = conv.padding;
-    if (p.rule == Padding::Rule::Explicit) return {p.top, p.bottom, p.left, p.right};
+    if (p.rule == Padding::Rule::Explicit)
+        return {p.top, p.bottom, p.left, p.right};
     if (conv.upsample2x) {
         h *= 2;
         w *= 2;
@@ -231,8 +228,8 @@ Shape nodeShape(const Node& node, std::size_t index, const std::vector<Shape>& s
     const Shape in = shapes[node.inputs[0]];
     auto tooSmall = [&](const std::string& why) {
         fail(node, index,
-             "an input of " + std::to_string(in.h) + "x" + std::to_string(in.w) +
-                 " is too small: " + why + "; use a larger processing resolution");
+             "an input of " + std::to_string(in.h) + "x" + std::to_string(in.w) + " is too small: " + why +
+                 "; use a larger processing resolution");
     };
     return std::visit(
         Overloaded{
@@ -244,14 +241,15 @@ Shape nodeShape(const Node& node, std::size_t index, const std::vector<Shape>& s
                     (std::max(p.top, p.bottom) >= h || std::max(p.left, p.right) >= w))
                     tooSmall("reflection padding needs more rows and columns than it pads");
                 const int ph = h + p.top + p.bottom, pw = w + p.left + p.right;
-                if (ph < c.kernelH || pw < c.kernelW) tooSmall("it is smaller than the kernel");
-                return Shape{c.outChannels, (ph - c.kernelH) / c.stride + 1,
-                             (pw - c.kernelW) / c.stride + 1};
+                if (ph < c.kernelH || pw < c.kernelW)
+                    tooSmall("it is smaller than the kernel");
+                return Shape{c.outChannels, (ph - c.kernelH) / c.stride + 1, (pw - c.kernelW) / c.stride + 1};
             },
             [&](const ConvTranspose& c) {
                 const int h = (in.h - 1) * c.stride + c.kernelH - c.padTop - c.padBottom;
                 const int w = (in.w - 1) * c.stride + c.kernelW - c.padLeft - c.padRight;
-                if (h < 1 || w < 1) tooSmall("the output would be empty");
+                if (h < 1 || w < 1)
+                    tooSmall("the output would be empty");
                 return Shape{c.outChannels, h, w};
             },
             [&](const Upsample2x&) {
@@ -260,9 +258,8 @@ Shape nodeShape(const Node& node, std::size_t index, const std::vector<Shape>& s
             [&](const Add&) {
                 if (shapes[node.inputs[1]] != in)
                     fail(node, index,
-                         "adds tensors of different sizes (" + std::to_string(in.h) + "x" +
-                             std::to_string(in.w) + " and " +
-                             std::to_string(shapes[node.inputs[1]].h) + "x" +
+                         "adds tensors of different sizes (" + std::to_string(in.h) + "x" + std::to_string(in.w) +
+                             " and " + std::to_string(shapes[node.inputs[1]].h) + "x" +
                              std::to_string(shapes[node.inputs[1]].w) + ")");
                 return in;
             },
@@ -277,8 +274,8 @@ std::vector<Shape> inferShapes(const Model& model, int h, int w)
 {
     if (h < 1 || w < 1 || h > limits::kMaxImageSide || w > limits::kMaxImageSide)
         throw ModelError("an input of " + std::to_string(h) + "x" + std::to_string(w) +
-                         " is not supported; expected 1 to " +
-                         std::to_string(limits::kMaxImageSide) + " pixels per side");
+                         " is not supported; expected 1 to " + std::to_string(limits::kMaxImageSide) +
+                         " pixels per side");
     std::vector<Shape> shapes;
     shapes.reserve(model.nodes.size() + 1);
     shapes.push_back({3, h, w});
@@ -299,18 +296,17 @@ double flops(const Model& model, int h, int w)
         const Node& node = model.nodes[i];
         const Shape& in = shapes[node.inputs[0]];
         const double out = double(shapes[i + 1].elements());
-        total += std::visit(
-            Overloaded{
-                [&](const Conv& c) { return 2.0 * out * c.inChannels * c.kernelH * c.kernelW; },
-                [&](const ConvTranspose& c) {
-                    return 2.0 * double(in.elements()) * c.outChannels * c.kernelH * c.kernelW;
-                },
-                // Mean, variance, normalize and scale: a handful of operations per element.
-                [&](const InstanceNorm&) { return 6.0 * out; },
-                [&](const Upsample2x&) { return 0.0; },
-                [&](const auto&) { return out; },
-            },
-            node.op);
+        total += std::visit(Overloaded{
+                                [&](const Conv& c) { return 2.0 * out * c.inChannels * c.kernelH * c.kernelW; },
+                                [&](const ConvTranspose& c) {
+                                    return 2.0 * double(in.elements()) * c.outChannels * c.kernelH * c.kernelW;
+                                },
+                                // Mean, variance, normalize and scale: a handful of operations per element.
+                                [&](const InstanceNorm&) { return 6.0 * out; },
+                                [&](const Upsample2x&) { return 0.0; },
+                                [&](const auto&) { return out; },
+                            },
+                            node.op);
     }
     return total;
 }

@@ -32,7 +32,8 @@ public:
     void run()
     {
         const std::string& op = node_.op_type();
-        if (node_.output_size() < 1 || node_.output(0).empty()) fail("has no output");
+        if (node_.output_size() < 1 || node_.output(0).empty())
+            fail("has no output");
         if (op == "Identity") {
             constants_[node_.output(0)] = inputPtr(0);
             return;
@@ -70,33 +71,35 @@ public:
     }
 
 private:
-    [[noreturn]] void fail(const std::string& what) const
-    {
-        throw ModelError(where_ + ": " + what);
-    }
+    [[noreturn]] void fail(const std::string& what) const { throw ModelError(where_ + ": " + what); }
 
     bool hasInput(int i) const { return i < node_.input_size() && !node_.input(i).empty(); }
 
     ConstPtr inputPtr(int i) const
     {
-        if (!hasInput(i)) fail("needs input " + std::to_string(i + 1));
+        if (!hasInput(i))
+            fail("needs input " + std::to_string(i + 1));
         const auto it = constants_.find(node_.input(i));
-        if (it == constants_.end()) fail("input '" + node_.input(i) + "' is not a constant");
+        if (it == constants_.end())
+            fail("input '" + node_.input(i) + "' is not a constant");
         return it->second;
     }
     const ConstTensor& input(int i) const { return *inputPtr(i); }
 
     Dims ints(const ConstTensor& t, const char* what) const
     {
-        if (t.type != Type::Int64) fail(std::string(what) + " must be integers");
+        if (t.type != Type::Int64)
+            fail(std::string(what) + " must be integers");
         return t.ints;
     }
 
     // Integers from an attribute (older opsets) or an input (newer ones).
     std::optional<Dims> intsFrom(const char* attribute, int inputIndex) const
     {
-        if (auto a = intsAttribute(node_, attribute, where_)) return a;
-        if (hasInput(inputIndex)) return ints(input(inputIndex), attribute);
+        if (auto a = intsAttribute(node_, attribute, where_))
+            return a;
+        if (hasInput(inputIndex))
+            return ints(input(inputIndex), attribute);
         return std::nullopt;
     }
 
@@ -128,23 +131,22 @@ private:
         return t;
     }
 
-    std::size_t countOf(const Dims& dims) const
-    {
-        return std::size_t(checkedCount(dims, kMaxFoldElements, where_));
-    }
+    std::size_t countOf(const Dims& dims) const { return std::size_t(checkedCount(dims, kMaxFoldElements, where_)); }
 
     // Visits every multi-index of dims in row-major order.
     static void forEachIndex(const Dims& dims, const std::function<void(const Dims&)>& visit)
     {
         for (std::int64_t d : dims)
-            if (d == 0) return;
+            if (d == 0)
+                return;
         Dims idx(dims.size(), 0);
         while (true) {
             visit(idx);
             int k = int(dims.size()) - 1;
             while (k >= 0 && ++idx[k] == dims[k])
                 idx[k--] = 0;
-            if (k < 0) return;
+            if (k < 0)
+                return;
         }
     }
 
@@ -157,8 +159,7 @@ private:
     }
 
     // Output of `dims` whose elements come from src at the given flat indices.
-    static ConstTensor pick(const ConstTensor& src, Dims dims,
-                            const std::vector<std::int64_t>& from)
+    static ConstTensor pick(const ConstTensor& src, Dims dims, const std::vector<std::int64_t>& from)
     {
         ConstTensor t = emptyLike(src.type, std::move(dims), from.size());
         for (std::size_t k = 0; k < from.size(); ++k) {
@@ -173,7 +174,8 @@ private:
     ConstTensor constant() const
     {
         for (const onnx::AttributeProto& a : node_.attribute()) {
-            if (a.name() == "value" && a.has_t()) return tensorFromProto(a.t(), where_);
+            if (a.name() == "value" && a.has_t())
+                return tensorFromProto(a.t(), where_);
             ConstTensor t;
             if (a.name() == "value_float") {
                 t.floats = {a.f()};
@@ -203,21 +205,24 @@ private:
         const Dims& dims = input(0).dims;
         const auto rank = std::int64_t(dims.size());
         auto clampIndex = [&](std::int64_t v) {
-            if (v < 0) v += rank;
+            if (v < 0)
+                v += rank;
             return std::clamp<std::int64_t>(v, 0, rank);
         };
         const std::int64_t start = clampIndex(intAttribute(node_, "start", 0, where_));
         const std::int64_t end = clampIndex(intAttribute(node_, "end", rank, where_));
         ConstTensor t;
         t.type = Type::Int64;
-        if (end > start) t.ints.assign(dims.begin() + start, dims.begin() + end);
+        if (end > start)
+            t.ints.assign(dims.begin() + start, dims.begin() + end);
         t.dims = {std::int64_t(t.ints.size())};
         return t;
     }
 
     ConstTensor concat() const
     {
-        if (node_.input_size() < 1) fail("needs at least one input");
+        if (node_.input_size() < 1)
+            fail("needs at least one input");
         const ConstTensor& first = input(0);
         const std::int64_t ax = axis(intAttribute(node_, "axis", 0, where_), first.dims.size());
         Dims dims = first.dims;
@@ -270,10 +275,13 @@ private:
         for (std::size_t i = 0; i < axes.size(); ++i) {
             const std::int64_t a = axis(axes[i], rank);
             const std::int64_t n = data.dims[a], s = steps[i];
-            if (s == 0) fail("has a step of 0");
+            if (s == 0)
+                fail("has a step of 0");
             std::int64_t b = (*starts)[i], e = (*ends)[i];
-            if (b < 0) b += n;
-            if (e < 0) e += n;
+            if (b < 0)
+                b += n;
+            if (e < 0)
+                e += n;
             if (s > 0) {
                 b = std::clamp<std::int64_t>(b, 0, n);
                 e = std::clamp<std::int64_t>(e, 0, n);
@@ -308,21 +316,26 @@ private:
         for (std::size_t i = 0; i < shape.size(); ++i) {
             std::int64_t d = shape[i];
             if (d == 0 && !allowZero) {
-                if (i >= out.dims.size()) fail("copies a dimension the input does not have");
+                if (i >= out.dims.size())
+                    fail("copies a dimension the input does not have");
                 d = out.dims[i];
             }
             dims.push_back(d);
             if (d == -1) {
-                if (inferred >= 0) fail("has more than one -1 in its shape");
+                if (inferred >= 0)
+                    fail("has more than one -1 in its shape");
                 inferred = int(i);
                 continue;
             }
-            if (d < 0) fail("has a negative size in its shape");
-            if (d != 0 && known > kMaxFoldElements / d) fail("asks for too large a shape");
+            if (d < 0)
+                fail("has a negative size in its shape");
+            if (d != 0 && known > kMaxFoldElements / d)
+                fail("asks for too large a shape");
             known *= d;
         }
         if (inferred >= 0) {
-            if (known == 0 || out.count() % known != 0) fail("cannot infer its -1 dimension");
+            if (known == 0 || out.count() % known != 0)
+                fail("cannot infer its -1 dimension");
             dims[std::size_t(inferred)] = out.count() / known;
         }
         if (std::int64_t(countOf(dims)) != out.count())
@@ -335,8 +348,7 @@ private:
     {
         const ConstTensor& in = input(0);
         const std::int64_t to = intAttribute(node_, "to", 0, where_);
-        const bool toFloat = to == onnx::TensorProto_DataType_FLOAT ||
-                             to == onnx::TensorProto_DataType_DOUBLE ||
+        const bool toFloat = to == onnx::TensorProto_DataType_FLOAT || to == onnx::TensorProto_DataType_DOUBLE ||
                              to == onnx::TensorProto_DataType_FLOAT16;
         ConstTensor out = emptyLike(toFloat ? Type::Float : Type::Int64, in.dims, in.count());
         for (std::size_t i = 0; i < std::size_t(in.count()); ++i) {
@@ -346,7 +358,8 @@ private:
                 out.ints[i] = to == onnx::TensorProto_DataType_BOOL ? in.ints[i] != 0 : in.ints[i];
             } else {
                 const float v = in.floats[i];
-                if (!std::isfinite(v) || std::fabs(v) > 9.0e18f) fail("casts a value out of range");
+                if (!std::isfinite(v) || std::fabs(v) > 9.0e18f)
+                    fail("casts a value out of range");
                 out.ints[i] = to == onnx::TensorProto_DataType_BOOL ? v != 0.f : std::int64_t(v);
             }
         }
@@ -358,7 +371,8 @@ private:
         const ConstTensor& data = input(0);
         const Dims indices = ints(input(1), "indices");
         const Dims& indexDims = input(1).dims;
-        if (data.dims.empty()) fail("gathers from a scalar");
+        if (data.dims.empty())
+            fail("gathers from a scalar");
         const std::int64_t ax = axis(intAttribute(node_, "axis", 0, where_), data.dims.size());
         Dims dims(data.dims.begin(), data.dims.begin() + ax);
         dims.insert(dims.end(), indexDims.begin(), indexDims.end());
@@ -372,8 +386,10 @@ private:
                 src[d] = idx[d];
             Dims at(idx.begin() + ax, idx.begin() + ax + std::int64_t(ir));
             std::int64_t i = indices[std::size_t(offset(indexDims, at))];
-            if (i < 0) i += data.dims[ax];
-            if (i < 0 || i >= data.dims[ax]) fail("has an index outside the data");
+            if (i < 0)
+                i += data.dims[ax];
+            if (i < 0 || i >= data.dims[ax])
+                fail("has an index outside the data");
             src[ax] = i;
             for (std::size_t d = std::size_t(ax) + 1; d < data.dims.size(); ++d)
                 src[d] = idx[d - 1 + ir];
@@ -386,12 +402,14 @@ private:
     {
         ConstTensor out = input(0);
         const std::optional<Dims> axes = intsFrom("axes", 1);
-        if (!axes) fail("needs axes");
+        if (!axes)
+            fail("needs axes");
         const std::size_t rank = out.dims.size() + axes->size();
         std::set<std::int64_t> at;
         for (std::int64_t a : *axes)
             at.insert(axis(a, rank));
-        if (at.size() != axes->size()) fail("repeats an axis");
+        if (at.size() != axes->size())
+            fail("repeats an axis");
         Dims dims;
         std::size_t k = 0;
         for (std::size_t d = 0; d < rank; ++d)
@@ -411,8 +429,10 @@ private:
         Dims dims;
         for (std::size_t d = 0; d < out.dims.size(); ++d) {
             const bool drop = axes ? at.count(std::int64_t(d)) > 0 : out.dims[d] == 1;
-            if (drop && out.dims[d] != 1) fail("squeezes an axis whose size is not 1");
-            if (!drop) dims.push_back(out.dims[d]);
+            if (drop && out.dims[d] != 1)
+                fail("squeezes an axis whose size is not 1");
+            if (!drop)
+                dims.push_back(out.dims[d]);
         }
         out.dims = dims;
         return out;
@@ -426,7 +446,8 @@ private:
         value.floats = {0.f};
         if (const onnx::AttributeProto* a = findAttribute(node_, "value"); a && a->has_t())
             value = tensorFromProto(a->t(), where_);
-        if (value.count() != 1) fail("needs a single fill value");
+        if (value.count() != 1)
+            fail("needs a single fill value");
         ConstTensor out = emptyLike(value.type, dims, n);
         if (value.type == Type::Float)
             std::fill(out.floats.begin(), out.floats.end(), value.floats[0]);
@@ -443,11 +464,13 @@ private:
         if (perm.empty())
             for (std::size_t d = 0; d < rank; ++d)
                 perm.push_back(std::int64_t(rank - 1 - d));
-        if (perm.size() != rank) fail("has a permutation of the wrong length");
+        if (perm.size() != rank)
+            fail("has a permutation of the wrong length");
         std::set<std::int64_t> seen;
         for (std::int64_t& p : perm)
             seen.insert(p = axis(p, rank));
-        if (seen.size() != rank) fail("has a permutation that repeats an axis");
+        if (seen.size() != rank)
+            fail("has a permutation that repeats an axis");
         Dims dims(rank), src(rank);
         for (std::size_t d = 0; d < rank; ++d)
             dims[d] = in.dims[perm[d]];
@@ -466,7 +489,8 @@ private:
     {
         const ConstTensor& a = input(0);
         const ConstTensor& b = input(1);
-        if (a.type != b.type) fail("mixes float and integer inputs");
+        if (a.type != b.type)
+            fail("mixes float and integer inputs");
         const std::size_t rank = std::max(a.dims.size(), b.dims.size());
         auto padded = [&](const Dims& d) {
             Dims p(rank - d.size(), 1);
@@ -477,8 +501,7 @@ private:
         Dims dims(rank);
         for (std::size_t d = 0; d < rank; ++d) {
             if (da[d] != db[d] && da[d] != 1 && db[d] != 1)
-                fail("combines shapes " + a.shapeText() + " and " + b.shapeText() +
-                     " that do not broadcast");
+                fail("combines shapes " + a.shapeText() + " and " + b.shapeText() + " that do not broadcast");
             dims[d] = da[d] == 1 ? db[d] : da[d];
         }
         ConstTensor out = emptyLike(a.type, dims, countOf(dims));
@@ -492,10 +515,7 @@ private:
             const auto i = std::size_t(offset(da, ia)), j = std::size_t(offset(db, ib));
             if (a.type == Type::Float) {
                 const float x = a.floats[i], y = b.floats[j];
-                out.floats[k++] = op == "Add"   ? x + y
-                                  : op == "Sub" ? x - y
-                                  : op == "Mul" ? x * y
-                                                : x / y;
+                out.floats[k++] = op == "Add" ? x + y : op == "Sub" ? x - y : op == "Mul" ? x * y : x / y;
             } else {
                 out.ints[k++] = integer(op, a.ints[i], b.ints[j]);
             }
@@ -506,12 +526,12 @@ private:
     std::int64_t integer(const std::string& op, std::int64_t x, std::int64_t y) const
     {
         std::int64_t r = 0;
-        const bool overflow =
-            op == "Add"   ? __builtin_add_overflow(x, y, &r)
-            : op == "Sub" ? __builtin_sub_overflow(x, y, &r)
-            : op == "Mul" ? __builtin_mul_overflow(x, y, &r)
-                          : (y == 0 || (x == std::numeric_limits<std::int64_t>::min() && y == -1));
-        if (overflow) fail("overflows or divides by zero");
+        const bool overflow = op == "Add"   ? __builtin_add_overflow(x, y, &r)
+                              : op == "Sub" ? __builtin_sub_overflow(x, y, &r)
+                              : op == "Mul" ? __builtin_mul_overflow(x, y, &r)
+                                            : (y == 0 || (x == std::numeric_limits<std::int64_t>::min() && y == -1));
+        if (overflow)
+            fail("overflows or divides by zero");
         return op == "Div" ? x / y : r;
     }
 
@@ -525,14 +545,12 @@ private:
 bool isFoldableOp(const std::string& opType)
 {
     static const std::set<std::string> ops = {
-        "Constant",  "Identity", "Shape",  "Size",      "Concat",  "Slice",
-        "Reshape",   "Cast",     "Gather", "Unsqueeze", "Squeeze", "ConstantOfShape",
-        "Transpose", "Add",      "Sub",    "Mul",       "Div"};
+        "Constant",  "Identity", "Shape",           "Size",      "Concat", "Slice", "Reshape", "Cast", "Gather",
+        "Unsqueeze", "Squeeze",  "ConstantOfShape", "Transpose", "Add",    "Sub",   "Mul",     "Div"};
     return ops.count(opType) > 0;
 }
 
-void foldConstantNode(const onnx::NodeProto& node, ConstantTable& constants,
-                      const std::string& where)
+void foldConstantNode(const onnx::NodeProto& node, ConstantTable& constants, const std::string& where)
 {
     Evaluator(node, constants, where).run();
 }

@@ -14,7 +14,6 @@ bool isFoldableOp(const std::string& opType);
 // Evaluates a node whose inputs are all in `constants` (empty names are absent optional
 // inputs) and stores its outputs there. Throws ModelError prefixed by `where` when the
 // node is malformed.
-void foldConstantNode(const onnx::NodeProto& node, ConstantTable& constants,
-                      const std::string& where);
+void foldConstantNode(const onnx::NodeProto& node, ConstantTable& constants, const std::string& where);
 
 }  // namespace stylize::model::onnx_import

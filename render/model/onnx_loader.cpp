@@ -42,8 +42,7 @@ struct DataValue {
 
 class OnnxConverter {
 public:
-    OnnxConverter(const onnx::ModelProto& proto, const fs::path& file)
-        : proto_(proto), file_(displayPath(file))
+    OnnxConverter(const onnx::ModelProto& proto, const fs::path& file) : proto_(proto), file_(displayPath(file))
     {
         model_.name = file.stem().string();
         model_.origin = file_;
@@ -56,21 +55,20 @@ public:
 
     Model convert()
     {
-        if (!proto_.has_graph()) throw ModelError(file_ + ": has no graph; is it an ONNX model?");
+        if (!proto_.has_graph())
+            throw ModelError(file_ + ": has no graph; is it an ONNX model?");
         const onnx::GraphProto& graph = proto_.graph();
         if (graph.node_size() > kMaxOnnxNodes)
-            throw ModelError(file_ + ": has " + std::to_string(graph.node_size()) +
-                             " nodes, more than the " + std::to_string(kMaxOnnxNodes) +
-                             " a style network may have");
+            throw ModelError(file_ + ": has " + std::to_string(graph.node_size()) + " nodes, more than the " +
+                             std::to_string(kMaxOnnxNodes) + " a style network may have");
         for (const onnx::TensorProto& t : graph.initializer())
-            constants_[t.name()] = std::make_shared<const ConstTensor>(
-                tensorFromProto(t, file_ + ": initializer '" + t.name() + "'"));
+            constants_[t.name()] =
+                std::make_shared<const ConstTensor>(tensorFromProto(t, file_ + ": initializer '" + t.name() + "'"));
         bindInput(graph);
         for (int i = 0; i < graph.node_size(); ++i)
             convertNode(graph.node(i), i);
         if (graph.output_size() != 1)
-            throw ModelError(file_ + ": has " + std::to_string(graph.output_size()) +
-                             " outputs, expected one image");
+            throw ModelError(file_ + ": has " + std::to_string(graph.output_size()) + " outputs, expected one image");
         const std::string& out = graph.output(0).name();
         const auto it = data_.find(out);
         if (it == data_.end())
@@ -87,23 +85,23 @@ private:
     {
         const onnx::ValueInfoProto* image = nullptr;
         for (const onnx::ValueInfoProto& v : graph.input()) {
-            if (constants_.count(v.name())) continue;  // initializers listed as inputs (IR < 4)
+            if (constants_.count(v.name()))
+                continue;  // initializers listed as inputs (IR < 4)
             if (image)
                 throw ModelError(file_ + ": has inputs '" + image->name() + "' and '" + v.name() +
                                  "'; expected one image input");
             image = &v;
         }
-        if (!image) throw ModelError(file_ + ": has no input; expected one image input");
+        if (!image)
+            throw ModelError(file_ + ": has no input; expected one image input");
         if (image->type().has_tensor_type() && image->type().tensor_type().has_shape()) {
             const auto& shape = image->type().tensor_type().shape();
             if (shape.dim_size() != 4)
-                throw ModelError(file_ + ": input '" + image->name() + "' has " +
-                                 std::to_string(shape.dim_size()) +
+                throw ModelError(file_ + ": input '" + image->name() + "' has " + std::to_string(shape.dim_size()) +
                                  " dimensions, expected 4 (batch, channels, height, width)");
             if (shape.dim(1).has_dim_value() && shape.dim(1).dim_value() != 3)
                 throw ModelError(file_ + ": input '" + image->name() + "' has " +
-                                 std::to_string(shape.dim(1).dim_value()) +
-                                 " channels, expected 3 (RGB)");
+                                 std::to_string(shape.dim(1).dim_value()) + " channels, expected 3 (RGB)");
         }
         data_[image->name()] = DataValue{kInputTensor, 3};
     }
@@ -115,8 +113,7 @@ private:
 
     bool isConstant(const std::string& name) const { return constants_.count(name) > 0; }
 
-    const ConstTensor& constant(const onnx::NodeProto& node, int input, const std::string& at,
-                                const char* what) const
+    const ConstTensor& constant(const onnx::NodeProto& node, int input, const std::string& at, const char* what) const
     {
         if (input >= node.input_size() || node.input(input).empty())
             throw ModelError(at + ": needs " + what);
@@ -141,8 +138,7 @@ private:
     TensorId emit(const std::string& name, Op op, std::vector<TensorId> inputs)
     {
         if (model_.nodes.size() >= std::size_t(limits::kMaxNodes))
-            throw ModelError(file_ + ": needs more than " + std::to_string(limits::kMaxNodes) +
-                             " nodes");
+            throw ModelError(file_ + ": needs more than " + std::to_string(limits::kMaxNodes) + " nodes");
         Node node;
         node.name = name;
         node.op = std::move(op);
@@ -159,10 +155,7 @@ private:
         data_[node.output(0)] = std::move(value);
     }
 
-    void defineNew(const onnx::NodeProto& node, TensorId id, int channels)
-    {
-        define(node, DataValue{id, channels});
-    }
+    void defineNew(const onnx::NodeProto& node, TensorId id, int channels) { define(node, DataValue{id, channels}); }
 
     // A value as a real tensor, for ops that cannot absorb pending padding.
     TensorId plain(const DataValue& v, const std::string& reader)
@@ -171,7 +164,8 @@ private:
             throw ModelError(file_ + ": node '" + v.padNode + "' (Pad) is read by " + reader +
                              ", not by a convolution; Stylize can only fold padding into the "
                              "convolution that follows it");
-        if (!v.upsample) return v.id;
+        if (!v.upsample)
+            return v.id;
         return emit(v.upsampleNode, Upsample2x{}, {v.id});
     }
 
@@ -203,7 +197,8 @@ private:
                              "', which Stylize does not support");
         bool allConstant = true;
         for (const std::string& in : node.input())
-            if (!in.empty() && !isConstant(in)) allConstant = false;
+            if (!in.empty() && !isConstant(in))
+                allConstant = false;
         if (allConstant && isFoldableOp(op)) {
             foldConstantNode(node, constants_, at);
             return;
@@ -231,17 +226,15 @@ private:
         else if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div")
             convertArithmetic(node, at);
         else if (op == "Shape" || op == "Size")
-            throw ModelError(at + ": computes with the image's size, which Stylize does not "
-                                  "support; export the model with fixed padding");
+            throw ModelError(at +
+                             ": computes with the image's size, which Stylize does not "
+                             "support; export the model with fixed padding");
         else
-            throw ModelError(at + ": uses the operator '" + op +
-                             "', which Stylize does not support (it reads " + kSupportedOps + ")");
+            throw ModelError(at + ": uses the operator '" + op + "', which Stylize does not support (it reads " +
+                             kSupportedOps + ")");
     }
 
-    std::string quoted(const onnx::NodeProto& node) const
-    {
-        return "'" + label(node) + "' (" + node.op_type() + ")";
-    }
+    std::string quoted(const onnx::NodeProto& node) const { return "'" + label(node) + "' (" + node.op_type() + ")"; }
 
     void unary(const onnx::NodeProto& node, const std::string& at, Op op)
     {
@@ -251,8 +244,7 @@ private:
 
     // Checks weight shape, groups, kernel_shape and dilations shared by Conv and
     // ConvTranspose, and returns the stride (Model convs have one for both axes).
-    int checkedStride(const onnx::NodeProto& node, const std::string& at,
-                      const ConstTensor& w) const
+    int checkedStride(const onnx::NodeProto& node, const std::string& at, const ConstTensor& w) const
     {
         if (w.type != ConstTensor::Type::Float || w.dims.size() != 4)
             throw ModelError(at + ": weight has shape " + w.shapeText() +
@@ -261,31 +253,31 @@ private:
             throw ModelError(at + ": is a grouped convolution, which Stylize does not support");
         if (auto k = intsAttribute(node, "kernel_shape", at);
             k && (k->size() != 2 || (*k)[0] != w.dims[2] || (*k)[1] != w.dims[3]))
-            throw ModelError(at + ": kernel_shape does not match the weight shape " +
-                             w.shapeText());
+            throw ModelError(at + ": kernel_shape does not match the weight shape " + w.shapeText());
         if (auto d = intsAttribute(node, "dilations", at))
             for (std::int64_t v : *d)
-                if (v != 1) throw ModelError(at + ": is dilated, which Stylize does not support");
+                if (v != 1)
+                    throw ModelError(at + ": is dilated, which Stylize does not support");
         int stride = 1;
         if (auto s = intsAttribute(node, "strides", at)) {
             if (s->size() != 2 || (*s)[0] != (*s)[1])
-                throw ModelError(at + ": has strides that differ between height and width; "
-                                      "Stylize needs equal strides");
+                throw ModelError(at +
+                                 ": has strides that differ between height and width; "
+                                 "Stylize needs equal strides");
             stride = toInt((*s)[0], at, "stride");
         }
         return stride;
     }
 
-    static std::vector<float> biasOf(const ConstTensor* b)
-    {
-        return b ? b->floats : std::vector<float>{};
-    }
+    static std::vector<float> biasOf(const ConstTensor* b) { return b ? b->floats : std::vector<float>{}; }
 
     const ConstTensor* optionalBias(const onnx::NodeProto& node, const std::string& at) const
     {
-        if (node.input_size() < 3 || node.input(2).empty()) return nullptr;
+        if (node.input_size() < 3 || node.input(2).empty())
+            return nullptr;
         const ConstTensor& b = constant(node, 2, at, "bias");
-        if (b.type != ConstTensor::Type::Float) throw ModelError(at + ": bias must be floats");
+        if (b.type != ConstTensor::Type::Float)
+            throw ModelError(at + ": bias must be floats");
         return &b;
     }
 
@@ -304,11 +296,12 @@ private:
         c.weights = w.floats;
         c.bias = biasOf(optionalBias(node, at));
         const std::string autoPad = stringAttribute(node, "auto_pad", "NOTSET", at);
-        std::vector<std::int64_t> pads =
-            intsAttribute(node, "pads", at).value_or(std::vector<std::int64_t>(4, 0));
-        if (pads.size() != 4) throw ModelError(at + ": pads must have 4 values");
+        std::vector<std::int64_t> pads = intsAttribute(node, "pads", at).value_or(std::vector<std::int64_t>(4, 0));
+        if (pads.size() != 4)
+            throw ModelError(at + ": pads must have 4 values");
         if (autoPad == "SAME_UPPER") {
-            if (in.padded) throw ModelError(at + ": combines a Pad with automatic SAME padding");
+            if (in.padded)
+                throw ModelError(at + ": combines a Pad with automatic SAME padding");
             c.padding.rule = Padding::Rule::TfSame;
         } else if (autoPad != "NOTSET" && autoPad != "VALID") {
             throw ModelError(at + ": auto_pad " + autoPad + " is not supported");
@@ -320,8 +313,8 @@ private:
         if (in.padded) {
             const bool convPads = p[0] || p[1] || p[2] || p[3];
             if (convPads && in.padMode != PadMode::Zero)
-                throw ModelError(at + ": adds zero padding to the reflection padding of '" +
-                                 in.padNode + "'; Stylize supports one kind per convolution");
+                throw ModelError(at + ": adds zero padding to the reflection padding of '" + in.padNode +
+                                 "'; Stylize supports one kind per convolution");
             c.padding.mode = in.padMode;
             for (int i = 0; i < 4; ++i)
                 p[i] += in.pads[i];
@@ -339,14 +332,13 @@ private:
         const ConstTensor& w = constant(node, 1, at, "weight");
         const int stride = checkedStride(node, at, w);
         if (intsAttribute(node, "output_shape", at))
-            throw ModelError(at + ": sets output_shape, which Stylize does not support; "
-                                  "export with pads and output_padding");
-        if (stringAttribute(node, "auto_pad", "NOTSET", at) != "NOTSET")
             throw ModelError(at +
-                             ": uses auto_pad, which Stylize does not support for ConvTranspose");
+                             ": sets output_shape, which Stylize does not support; "
+                             "export with pads and output_padding");
+        if (stringAttribute(node, "auto_pad", "NOTSET", at) != "NOTSET")
+            throw ModelError(at + ": uses auto_pad, which Stylize does not support for ConvTranspose");
         const auto pads = intsAttribute(node, "pads", at).value_or(std::vector<std::int64_t>(4, 0));
-        const auto extra =
-            intsAttribute(node, "output_padding", at).value_or(std::vector<std::int64_t>(2, 0));
+        const auto extra = intsAttribute(node, "output_padding", at).value_or(std::vector<std::int64_t>(2, 0));
         if (pads.size() != 4 || extra.size() != 2)
             throw ModelError(at + ": pads must have 4 values and output_padding 2");
         ConvTranspose c;
@@ -368,7 +360,8 @@ private:
     void convertPad(const onnx::NodeProto& node, const std::string& at)
     {
         DataValue v = dataInput(node, 0, at);
-        if (v.padded) throw ModelError(at + ": pads an already padded tensor");
+        if (v.padded)
+            throw ModelError(at + ": pads an already padded tensor");
         const std::string mode = stringAttribute(node, "mode", "constant", at);
         std::vector<std::int64_t> pads;
         if (auto a = intsAttribute(node, "pads", at))
@@ -384,8 +377,9 @@ private:
         if (node.input_size() > 3 && !node.input(3).empty())
             throw ModelError(at + ": pads selected axes, which Stylize does not support");
         if (pads.size() != 8 || pads[0] || pads[1] || pads[4] || pads[5])
-            throw ModelError(at + ": must pad only height and width of a 4D tensor (8 pads, "
-                                  "batch and channel zero)");
+            throw ModelError(at +
+                             ": must pad only height and width of a 4D tensor (8 pads, "
+                             "batch and channel zero)");
         if (mode == "reflect") {
             v.padMode = PadMode::Reflect;
         } else if (mode == "constant") {
@@ -397,15 +391,14 @@ private:
                                  "; Stylize supports zero or reflection padding");
             v.padMode = PadMode::Zero;
         } else {
-            throw ModelError(at + ": uses pad mode '" + mode +
-                             "'; Stylize supports reflect and constant zero padding");
+            throw ModelError(at + ": uses pad mode '" + mode + "'; Stylize supports reflect and constant zero padding");
         }
         const int order[4] = {2, 3, 6, 7};  // top, left, bottom, right
         for (int i = 0; i < 4; ++i) {
             v.pads[i] = toInt(pads[std::size_t(order[i])], at, "padding");
             if (v.pads[i] < 0 || v.pads[i] > limits::kMaxKernel)
-                throw ModelError(at + ": pads by " + std::to_string(v.pads[i]) +
-                                 "; expected 0 to " + std::to_string(limits::kMaxKernel));
+                throw ModelError(at + ": pads by " + std::to_string(v.pads[i]) + "; expected 0 to " +
+                                 std::to_string(limits::kMaxKernel));
         }
         v.padded = true;
         v.padNode = label(node);
@@ -416,8 +409,7 @@ private:
     {
         const DataValue in = dataInput(node, 0, at);
         if (stringAttribute(node, "mode", "nearest", at) != "nearest")
-            throw ModelError(at +
-                             ": uses a mode other than nearest, which Stylize does not support");
+            throw ModelError(at + ": uses a mode other than nearest, which Stylize does not support");
         std::vector<float> scales;
         if (const onnx::AttributeProto* a = findAttribute(node, "scales"))
             scales.assign(a->floats().begin(), a->floats().end());  // opset 7-8
@@ -425,29 +417,27 @@ private:
             // Upsample-9 and Resize-10: X, scales. Resize-11+: X, roi, scales, sizes.
             const int index = node.op_type() == "Resize" && node.input_size() > 2 ? 2 : 1;
             if (node.op_type() == "Resize" && node.input_size() > 3 && !node.input(3).empty())
-                throw ModelError(at + ": resizes to fixed output sizes; Stylize supports a "
-                                      "scale factor of 2 only (export with scale_factor=2)");
+                throw ModelError(at +
+                                 ": resizes to fixed output sizes; Stylize supports a "
+                                 "scale factor of 2 only (export with scale_factor=2)");
             const ConstTensor& s = constant(node, index, at, "scales");
             for (std::int64_t i = 0; i < s.count(); ++i)
                 scales.push_back(float(s.number(std::size_t(i))));
         }
         if (scales != std::vector<float>{1.f, 1.f, 2.f, 2.f})
-            throw ModelError(at + ": scales by other factors than 2 in height and width; "
-                                  "Stylize supports nearest 2x upsampling only");
+            throw ModelError(at +
+                             ": scales by other factors than 2 in height and width; "
+                             "Stylize supports nearest 2x upsampling only");
         if (node.op_type() == "Resize") {
             // Both forms pick source pixel floor(x / 2) at an exact scale of 2.
-            const std::string coords =
-                stringAttribute(node, "coordinate_transformation_mode", "half_pixel", at);
-            const std::string rounding =
-                stringAttribute(node, "nearest_mode", "round_prefer_floor", at);
-            const bool same =
-                (coords == "asymmetric" &&
-                 (rounding == "floor" || rounding == "round_prefer_floor")) ||
-                ((coords == "half_pixel" || coords == "pytorch_half_pixel") &&
-                 (rounding == "round_prefer_floor" || rounding == "round_prefer_ceil"));
+            const std::string coords = stringAttribute(node, "coordinate_transformation_mode", "half_pixel", at);
+            const std::string rounding = stringAttribute(node, "nearest_mode", "round_prefer_floor", at);
+            const bool same = (coords == "asymmetric" && (rounding == "floor" || rounding == "round_prefer_floor")) ||
+                              ((coords == "half_pixel" || coords == "pytorch_half_pixel") &&
+                               (rounding == "round_prefer_floor" || rounding == "round_prefer_ceil"));
             if (!same)
-                throw ModelError(at + ": uses coordinate mode '" + coords + "' with rounding '" +
-                                 rounding + "', which does not repeat each pixel twice");
+                throw ModelError(at + ": uses coordinate mode '" + coords + "' with rounding '" + rounding +
+                                 "', which does not repeat each pixel twice");
         }
         DataValue out{plain(in, quoted(node)), in.channels};
         out.upsample = true;
@@ -462,9 +452,8 @@ private:
         const ConstTensor& shift = constant(node, 2, at, "bias");
         if (scale.type != ConstTensor::Type::Float || shift.type != ConstTensor::Type::Float ||
             scale.count() != in.channels || shift.count() != in.channels)
-            throw ModelError(at + ": scale " + scale.shapeText() + " and bias " +
-                             shift.shapeText() + " must both hold " + std::to_string(in.channels) +
-                             " floats, one per channel");
+            throw ModelError(at + ": scale " + scale.shapeText() + " and bias " + shift.shapeText() +
+                             " must both hold " + std::to_string(in.channels) + " floats, one per channel");
         InstanceNorm n;
         n.channels = in.channels;
         n.epsilon = floatAttribute(node, "epsilon", 1e-5f, at);
@@ -482,16 +471,17 @@ private:
             lo = scalarOf(constant(node, 1, at, "min"), at);
         if (node.input_size() > 2 && !node.input(2).empty())
             hi = scalarOf(constant(node, 2, at, "max"), at);
-        defineNew(node,
-                  emit(label(node), Clamp{std::clamp(lo, -big, big), std::clamp(hi, -big, big)},
-                       {plain(in, quoted(node))}),
-                  in.channels);
+        defineNew(
+            node,
+            emit(label(node), Clamp{std::clamp(lo, -big, big), std::clamp(hi, -big, big)}, {plain(in, quoted(node))}),
+            in.channels);
     }
 
     void convertArithmetic(const onnx::NodeProto& node, const std::string& at)
     {
         const std::string& op = node.op_type();
-        if (node.input_size() != 2) throw ModelError(at + ": needs two inputs");
+        if (node.input_size() != 2)
+            throw ModelError(at + ": needs two inputs");
         const bool constA = isConstant(node.input(0)), constB = isConstant(node.input(1));
         const std::string reader = quoted(node);
         if (!constA && !constB) {
@@ -513,8 +503,7 @@ private:
         else if (op == "Sub")
             a = constA ? Affine{-1.f, c} : Affine{1.f, -c};
         else if (constA)
-            throw ModelError(at +
-                             ": divides a constant by the image, which Stylize does not support");
+            throw ModelError(at + ": divides a constant by the image, which Stylize does not support");
         else if (c == 0.f)
             throw ModelError(at + ": divides by zero");
         else
@@ -536,12 +525,10 @@ private:
 
 Model loadOnnx(const fs::path& file)
 {
-    const std::vector<std::uint8_t> bytes =
-        readFileBytes(file, std::min<std::int64_t>(limits::kMaxFileBytes, INT_MAX));
+    const std::vector<std::uint8_t> bytes = readFileBytes(file, std::min<std::int64_t>(limits::kMaxFileBytes, INT_MAX));
     onnx::ModelProto proto;
     if (!proto.ParseFromArray(bytes.data(), int(bytes.size())))
-        throw ModelError(displayPath(file) +
-                         ": is not a valid ONNX file (the protobuf data is damaged or truncated)");
+        throw ModelError(displayPath(file) + ": is not a valid ONNX file (the protobuf data is damaged or truncated)");
     Model model = OnnxConverter(proto, file).convert();
     try {
         validate(model);

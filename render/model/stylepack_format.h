@@ -11,8 +11,7 @@ namespace stylize::model::stylepack {
 
 // A text tag, then a byte no text file has and a CR LF pair that text-mode transfers
 // would mangle, so such damage is reported as a bad magic rather than as odd JSON.
-constexpr std::array<char, 12> kMagic = {'S', 'T', 'Y', 'L',    'E',  'P',
-                                         'A', 'C', 'K', '\x1a', '\r', '\n'};
+constexpr std::array<char, 12> kMagic = {'S', 'T', 'Y', 'L', 'E', 'P', 'A', 'C', 'K', '\x1a', '\r', '\n'};
 constexpr std::uint32_t kVersion = 1;
 constexpr std::size_t kHeaderSize = 48;
 constexpr std::uint64_t kAlignment = 16;

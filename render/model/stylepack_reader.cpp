@@ -21,10 +21,7 @@ using namespace stylepack;
 // Walks the JSON description; every error names the file and the field's path.
 class StylePackReader {
 public:
-    StylePackReader(const std::string& file, std::span<const std::uint8_t> data)
-        : file_(file), data_(data)
-    {
-    }
+    StylePackReader(const std::string& file, std::span<const std::uint8_t> data) : file_(file), data_(data) {}
 
     Model read(const json& doc)
     {
@@ -59,31 +56,34 @@ private:
 
     void requireObject(const json& j, const std::string& path) const
     {
-        if (!j.is_object()) fail(path, "expected a JSON object");
+        if (!j.is_object())
+            fail(path, "expected a JSON object");
     }
 
     const json& field(const json& obj, const char* key, const std::string& parent) const
     {
         const auto it = obj.find(key);
-        if (it == obj.end()) fail(join(parent, key), "is missing");
+        if (it == obj.end())
+            fail(join(parent, key), "is missing");
         return *it;
     }
 
-    const json& array(const json& obj, const char* key, const std::string& parent,
-                      std::size_t maxSize) const
+    const json& array(const json& obj, const char* key, const std::string& parent, std::size_t maxSize) const
     {
         const json& a = field(obj, key, parent);
-        if (!a.is_array()) fail(join(parent, key), "expected a list");
+        if (!a.is_array())
+            fail(join(parent, key), "expected a list");
         if (a.size() > maxSize)
-            fail(join(parent, key), "has " + std::to_string(a.size()) + " entries, more than " +
-                                        std::to_string(maxSize));
+            fail(join(parent, key),
+                 "has " + std::to_string(a.size()) + " entries, more than " + std::to_string(maxSize));
         return a;
     }
 
     std::string string(const json& obj, const char* key, const std::string& parent) const
     {
         const json& s = field(obj, key, parent);
-        if (!s.is_string()) fail(join(parent, key), "expected a string");
+        if (!s.is_string())
+            fail(join(parent, key), "expected a string");
         return s.get<std::string>();
     }
 
@@ -91,14 +91,16 @@ private:
     {
         if (j.is_number_unsigned() && j.get<std::uint64_t>() > std::uint64_t(INT64_MAX))
             fail(path, "is too large");
-        if (!j.is_number_integer()) fail(path, "expected an integer");
+        if (!j.is_number_integer())
+            fail(path, "expected an integer");
         return j.get<std::int64_t>();
     }
 
     int integer(const json& j, const std::string& path) const
     {
         const std::int64_t v = bigInteger(j, path);
-        if (v < INT_MIN || v > INT_MAX) fail(path, "is out of range");
+        if (v < INT_MIN || v > INT_MAX)
+            fail(path, "is out of range");
         return int(v);
     }
 
@@ -110,7 +112,8 @@ private:
     float number(const json& obj, const char* key, const std::string& parent) const
     {
         const json& n = field(obj, key, parent);
-        if (!n.is_number()) fail(join(parent, key), "expected a number");
+        if (!n.is_number())
+            fail(join(parent, key), "expected a number");
         return toFloat(n, join(parent, key));
     }
 
@@ -126,31 +129,29 @@ private:
     bool boolean(const json& obj, const char* key, const std::string& parent) const
     {
         const json& b = field(obj, key, parent);
-        if (!b.is_boolean()) fail(join(parent, key), "expected true or false");
+        if (!b.is_boolean())
+            fail(join(parent, key), "expected true or false");
         return b.get<bool>();
     }
 
     void readTensorTable(const json& table)
     {
-        if (!table.is_array()) fail("tensors", "expected a list");
+        if (!table.is_array())
+            fail("tensors", "expected a list");
         if (table.size() > std::size_t(limits::kMaxNodes) * 4)
             fail("tensors", "has more entries than a model may have");
         for (std::size_t i = 0; i < table.size(); ++i) {
             const std::string path = "tensors[" + std::to_string(i) + "]";
             requireObject(table[i], path);
-            const std::int64_t offset =
-                bigInteger(field(table[i], "offset", path), path + ".offset");
+            const std::int64_t offset = bigInteger(field(table[i], "offset", path), path + ".offset");
             const std::int64_t count = bigInteger(field(table[i], "count", path), path + ".count");
             if (offset < 0 || std::uint64_t(offset) % kAlignment != 0)
                 fail(path + ".offset", "must be a multiple of 16 bytes");
             if (count < 0 || count > limits::kMaxTensorBytes / 4)
-                fail(path + ".count",
-                     "is " + std::to_string(count) + "; a tensor may hold at most 1 GiB of floats");
-            if (std::uint64_t(offset) > data_.size() ||
-                std::uint64_t(count) * 4 > data_.size() - std::uint64_t(offset))
-                fail(path, "its bytes " + std::to_string(offset) + " + " +
-                               std::to_string(count * 4) + " lie outside the data section of " +
-                               std::to_string(data_.size()) +
+                fail(path + ".count", "is " + std::to_string(count) + "; a tensor may hold at most 1 GiB of floats");
+            if (std::uint64_t(offset) > data_.size() || std::uint64_t(count) * 4 > data_.size() - std::uint64_t(offset))
+                fail(path, "its bytes " + std::to_string(offset) + " + " + std::to_string(count * 4) +
+                               " lie outside the data section of " + std::to_string(data_.size()) +
                                " bytes; the file is truncated or damaged");
             tensors_.push_back({std::uint64_t(offset), std::uint64_t(count)});
         }
@@ -167,16 +168,16 @@ private:
             fail(path, "refers to tensor " + std::to_string(index) + ", which another field uses");
         const TensorRange& t = tensors_[std::size_t(index)];
         if (t.count != expected)
-            fail(path, "tensor " + std::to_string(index) + " holds " + std::to_string(t.count) +
-                           " values, expected " + std::to_string(expected));
+            fail(path, "tensor " + std::to_string(index) + " holds " + std::to_string(t.count) + " values, expected " +
+                           std::to_string(expected));
         return floatsFromLittleEndian(data_.subspan(t.offset, t.count * 4));
     }
 
-    std::vector<float> optionalTensor(const json& obj, const char* key, const std::string& parent,
-                                      std::size_t expected)
+    std::vector<float> optionalTensor(const json& obj, const char* key, const std::string& parent, std::size_t expected)
     {
         const json& ref = field(obj, key, parent);
-        if (ref.is_null()) return {};
+        if (ref.is_null())
+            return {};
         return tensor(ref, join(parent, key), expected);
     }
 
@@ -185,9 +186,11 @@ private:
         requireObject(j, "mapping");
         auto three = [&](const char* key, float(&out)[3]) {
             const json& a = array(j, key, "mapping", 3);
-            if (a.size() != 3) fail(join("mapping", key), "expected 3 numbers (R, G, B)");
+            if (a.size() != 3)
+                fail(join("mapping", key), "expected 3 numbers (R, G, B)");
             for (int c = 0; c < 3; ++c) {
-                if (!a[c].is_number()) fail(join("mapping", key), "expected 3 numbers (R, G, B)");
+                if (!a[c].is_number())
+                    fail(join("mapping", key), "expected 3 numbers (R, G, B)");
                 out[c] = toFloat(a[c], join("mapping", key));
             }
         };
@@ -208,7 +211,8 @@ private:
         s.source = string(j, "source", path);
         s.license = string(j, "license", path);
         const json& thumb = field(j, "thumbnail", path);
-        if (thumb.is_null()) return s;
+        if (thumb.is_null())
+            return s;
         const std::string tp = path + ".thumbnail";
         requireObject(thumb, tp);
         const std::int64_t offset = bigInteger(field(thumb, "offset", tp), tp + ".offset");
@@ -230,8 +234,8 @@ private:
         std::uint64_t n = 1;
         for (int d : dims) {
             if (d < 1 || d > limits::kMaxChannels)
-                fail(path, "has a size of " + std::to_string(d) + ", expected 1 to " +
-                               std::to_string(limits::kMaxChannels));
+                fail(path,
+                     "has a size of " + std::to_string(d) + ", expected 1 to " + std::to_string(limits::kMaxChannels));
             n *= std::uint64_t(d);
         }
         return std::size_t(n);
@@ -240,7 +244,8 @@ private:
     void kernel(const json& j, const std::string& path, int& h, int& w) const
     {
         const json& k = array(j, "kernel", path, 2);
-        if (k.size() != 2) fail(path + ".kernel", "expected [height, width]");
+        if (k.size() != 2)
+            fail(path + ".kernel", "expected [height, width]");
         h = integer(k[0], path + ".kernel[0]");
         w = integer(k[1], path + ".kernel[1]");
         if (h < 1 || w < 1 || h > limits::kMaxKernel || w > limits::kMaxKernel)
@@ -262,15 +267,15 @@ private:
             const std::string rule = string(p, "rule", pp), mode = string(p, "mode", pp);
             if (rule != "explicit" && rule != "tfSame")
                 fail(pp + ".rule", "expected explicit or tfSame");
-            if (mode != "zero" && mode != "reflect") fail(pp + ".mode", "expected zero or reflect");
+            if (mode != "zero" && mode != "reflect")
+                fail(pp + ".mode", "expected zero or reflect");
             c.padding.rule = rule == "tfSame" ? Padding::Rule::TfSame : Padding::Rule::Explicit;
             c.padding.mode = mode == "reflect" ? PadMode::Reflect : PadMode::Zero;
             c.padding.top = integer(p, "top", pp);
             c.padding.bottom = integer(p, "bottom", pp);
             c.padding.left = integer(p, "left", pp);
             c.padding.right = integer(p, "right", pp);
-            const std::size_t n =
-                product({c.outChannels, c.inChannels, c.kernelH, c.kernelW}, path);
+            const std::size_t n = product({c.outChannels, c.inChannels, c.kernelH, c.kernelW}, path);
             c.weights = tensor(field(j, "weights", path), path + ".weights", n);
             c.bias = optionalTensor(j, "bias", path, std::size_t(c.outChannels));
             return c;
@@ -282,13 +287,13 @@ private:
             kernel(j, path, c.kernelH, c.kernelW);
             c.stride = integer(j, "stride", path);
             const json& pads = array(j, "pads", path, 4);
-            if (pads.size() != 4) fail(path + ".pads", "expected [top, bottom, left, right]");
+            if (pads.size() != 4)
+                fail(path + ".pads", "expected [top, bottom, left, right]");
             c.padTop = integer(pads[0], path + ".pads[0]");
             c.padBottom = integer(pads[1], path + ".pads[1]");
             c.padLeft = integer(pads[2], path + ".pads[2]");
             c.padRight = integer(pads[3], path + ".pads[3]");
-            const std::size_t n =
-                product({c.inChannels, c.outChannels, c.kernelH, c.kernelW}, path);
+            const std::size_t n = product({c.inChannels, c.outChannels, c.kernelH, c.kernelW}, path);
             c.weights = tensor(field(j, "weights", path), path + ".weights", n);
             c.bias = optionalTensor(j, "bias", path, std::size_t(c.outChannels));
             return c;
@@ -301,20 +306,25 @@ private:
             const json& scale = array(j, "scale", path, limits::kMaxStyles);
             const json& shift = array(j, "shift", path, limits::kMaxStyles);
             for (std::size_t s = 0; s < scale.size(); ++s)
-                n.scale.push_back(
-                    tensor(scale[s], path + ".scale[" + std::to_string(s) + "]", count));
+                n.scale.push_back(tensor(scale[s], path + ".scale[" + std::to_string(s) + "]", count));
             for (std::size_t s = 0; s < shift.size(); ++s)
-                n.shift.push_back(
-                    tensor(shift[s], path + ".shift[" + std::to_string(s) + "]", count));
+                n.shift.push_back(tensor(shift[s], path + ".shift[" + std::to_string(s) + "]", count));
             return n;
         }
-        if (type == "Affine") return Affine{number(j, "scale", path), number(j, "bias", path)};
-        if (type == "Clamp") return Clamp{number(j, "lo", path), number(j, "hi", path)};
-        if (type == "Upsample2x") return Upsample2x{};
-        if (type == "Relu") return Relu{};
-        if (type == "Add") return Add{};
-        if (type == "Tanh") return Tanh{};
-        if (type == "Sigmoid") return Sigmoid{};
+        if (type == "Affine")
+            return Affine{number(j, "scale", path), number(j, "bias", path)};
+        if (type == "Clamp")
+            return Clamp{number(j, "lo", path), number(j, "hi", path)};
+        if (type == "Upsample2x")
+            return Upsample2x{};
+        if (type == "Relu")
+            return Relu{};
+        if (type == "Add")
+            return Add{};
+        if (type == "Tanh")
+            return Tanh{};
+        if (type == "Sigmoid")
+            return Sigmoid{};
         fail(path + ".op", "'" + type + "' is not an op this version of Stylize knows");
     }
 
@@ -348,8 +358,9 @@ Model loadStylePack(const std::filesystem::path& file)
     const std::string name = displayPath(file);
     const std::vector<std::uint8_t> bytes = readFileBytes(file, limits::kMaxFileBytes);
     if (bytes.size() < kHeaderSize || !std::equal(kMagic.begin(), kMagic.end(), bytes.begin()))
-        throw ModelError(name + ": is not a Stylize style pack (its first bytes are not the "
-                                "STYLEPACK signature)");
+        throw ModelError(name +
+                         ": is not a Stylize style pack (its first bytes are not the "
+                         "STYLEPACK signature)");
     const Header h = decodeHeader(bytes);
     if (h.version != kVersion)
         throw ModelError(name + ": is a version " + std::to_string(h.version) +
@@ -358,15 +369,13 @@ Model loadStylePack(const std::filesystem::path& file)
     const std::uint64_t size = bytes.size();
     if (h.jsonOffset < kHeaderSize || h.jsonSize > kMaxJsonBytes || h.jsonOffset > size ||
         h.jsonSize > size - h.jsonOffset)
-        throw ModelError(name + ": header field jsonOffset/jsonSize (" +
-                         std::to_string(h.jsonOffset) + ", " + std::to_string(h.jsonSize) +
-                         ") lies outside the file of " + std::to_string(size) +
+        throw ModelError(name + ": header field jsonOffset/jsonSize (" + std::to_string(h.jsonOffset) + ", " +
+                         std::to_string(h.jsonSize) + ") lies outside the file of " + std::to_string(size) +
                          " bytes; the file is truncated or damaged");
-    if (h.dataOffset % kAlignment != 0 || h.dataOffset < h.jsonOffset + h.jsonSize ||
-        h.dataOffset > size || h.dataSize != size - h.dataOffset)
-        throw ModelError(name + ": header field dataOffset/dataSize (" +
-                         std::to_string(h.dataOffset) + ", " + std::to_string(h.dataSize) +
-                         ") does not match the file of " + std::to_string(size) +
+    if (h.dataOffset % kAlignment != 0 || h.dataOffset < h.jsonOffset + h.jsonSize || h.dataOffset > size ||
+        h.dataSize != size - h.dataOffset)
+        throw ModelError(name + ": header field dataOffset/dataSize (" + std::to_string(h.dataOffset) + ", " +
+                         std::to_string(h.dataSize) + ") does not match the file of " + std::to_string(size) +
                          " bytes; the file is truncated or damaged");
     json doc;
     try {

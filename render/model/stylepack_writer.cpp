@@ -12,7 +12,8 @@ namespace {
 using json = nlohmann::json;
 using namespace stylepack;
 
-template <class... Fs> struct Overloaded : Fs... {
+template <class... Fs>
+struct Overloaded : Fs... {
     using Fs::operator()...;
 };
 
@@ -46,63 +47,68 @@ private:
     json tensors_ = json::array();
 };
 
-const char* padModeName(PadMode mode) { return mode == PadMode::Reflect ? "reflect" : "zero"; }
+const char* padModeName(PadMode mode)
+{
+    return mode == PadMode::Reflect ? "reflect" : "zero";
+}
 
 json opParameters(const Op& op, DataSection& data)
 {
-    return std::visit(
-        Overloaded{
-            [&](const Conv& c) {
-                const Padding& p = c.padding;
-                json j = {{"inChannels", c.inChannels},
-                          {"outChannels", c.outChannels},
-                          {"kernel", {c.kernelH, c.kernelW}},
-                          {"stride", c.stride},
-                          {"padding",
-                           {{"rule", p.rule == Padding::Rule::TfSame ? "tfSame" : "explicit"},
-                            {"mode", padModeName(p.mode)},
-                            {"top", p.top},
-                            {"bottom", p.bottom},
-                            {"left", p.left},
-                            {"right", p.right}}},
-                          {"upsample2x", c.upsample2x}};
-                j["weights"] = data.addTensor(c.weights);
-                j["bias"] = c.bias.empty() ? json(nullptr) : json(data.addTensor(c.bias));
-                return j;
-            },
-            [&](const ConvTranspose& c) {
-                json j = {{"inChannels", c.inChannels},
-                          {"outChannels", c.outChannels},
-                          {"kernel", {c.kernelH, c.kernelW}},
-                          {"stride", c.stride},
-                          {"pads", {c.padTop, c.padBottom, c.padLeft, c.padRight}}};
-                j["weights"] = data.addTensor(c.weights);
-                j["bias"] = c.bias.empty() ? json(nullptr) : json(data.addTensor(c.bias));
-                return j;
-            },
-            [&](const InstanceNorm& n) {
-                json j = {{"channels", n.channels}, {"epsilon", n.epsilon}};
-                json scale = json::array(), shift = json::array();
-                for (const auto& s : n.scale)
-                    scale.push_back(data.addTensor(s));
-                for (const auto& s : n.shift)
-                    shift.push_back(data.addTensor(s));
-                j["scale"] = scale;
-                j["shift"] = shift;
-                return j;
-            },
-            [&](const Affine& a) {
-                return json{{"scale", a.scale}, {"bias", a.bias}};
-            },
-            [&](const Clamp& c) {
-                return json{{"lo", c.lo}, {"hi", c.hi}};
-            },
-            [&](const auto&) { return json::object(); },
-        },
-        op);
+    return std::visit(Overloaded{
+                          [&](const Conv& c) {
+                              const Padding& p = c.padding;
+                              json j = {{"inChannels", c.inChannels},
+                                        {"outChannels", c.outChannels},
+                                        {"kernel", {c.kernelH, c.kernelW}},
+                                        {"stride", c.stride},
+                                        {"padding",
+                                         {{"rule", p.rule == Padding::Rule::TfSame ? "tfSame" : "explicit"},
+                                          {"mode", padModeName(p.mode)},
+                                          {"top", p.top},
+                                          {"bottom", p.bottom},
+                                          {"left", p.left},
+                                          {"right", p.right}}},
+                                        {"upsample2x", c.upsample2x}};
+                              j["weights"] = data.addTensor(c.weights);
+                              j["bias"] = c.bias.empty() ? json(nullptr) : json(data.addTensor(c.bias));
+                              return j;
+                          },
+                          [&](const ConvTranspose& c) {
+                              json j = {{"inChannels", c.inChannels},
+                                        {"outChannels", c.outChannels},
+                                        {"kernel", {c.kernelH, c.kernelW}},
+                                        {"stride", c.stride},
+                                        {"pads", {c.padTop, c.padBottom, c.padLeft, c.padRight}}};
+                              j["weights"] = data.addTensor(c.weights);
+                              j["bias"] = c.bias.empty() ? json(nullptr) : json(data.addTensor(c.bias));
+                              return j;
+                          },
+                          [&](const InstanceNorm& n) {
+                              json j = {{"channels", n.channels}, {"epsilon", n.epsilon}};
+                              json scale = json::array(), shift = json::array();
+                              for (const auto& s : n.scale)
+                                  scale.push_back(data.addTensor(s));
+                              for (const auto& s : n.shift)
+                                  shift.push_back(data.addTensor(s));
+                              j["scale"] = scale;
+                              j["shift"] = shift;
+                              return j;
+                          },
+                          [&](const Affine& a) {
+                              return json{{"scale", a.scale}, {"bias", a.bias}};
+                          },
+                          [&](const Clamp& c) {
+                              return json{{"lo", c.lo}, {"hi", c.hi}};
+                          },
+                          [&](const auto&) { return json::object(); },
+                      },
+                      op);
 }
 
-json floats3(const float (&v)[3]) { return json::array({v[0], v[1], v[2]}); }
+json floats3(const float (&v)[3])
+{
+    return json::array({v[0], v[1], v[2]});
+}
 
 }  // namespace
 
@@ -125,14 +131,13 @@ void saveStylePack(const Model& model, const std::filesystem::path& file)
     }
     json styles = json::array();
     for (const StyleInfo& s : model.styles) {
-        styles.push_back(
-            {{"name", s.name},
-             {"title", s.title},
-             {"artist", s.artist},
-             {"year", s.year},
-             {"source", s.source},
-             {"license", s.license},
-             {"thumbnail", s.thumbnail.empty() ? json(nullptr) : data.addBytes(s.thumbnail)}});
+        styles.push_back({{"name", s.name},
+                          {"title", s.title},
+                          {"artist", s.artist},
+                          {"year", s.year},
+                          {"source", s.source},
+                          {"license", s.license},
+                          {"thumbnail", s.thumbnail.empty() ? json(nullptr) : data.addBytes(s.thumbnail)}});
     }
     const ImageMapping& m = model.mapping;
     const json doc = {

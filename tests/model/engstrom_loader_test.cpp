@@ -14,7 +14,10 @@ namespace {
 using namespace stylize::model;
 namespace fs = std::filesystem;
 
-fs::path engstromDir() { return fixturesDir() / "models" / "engstrom-ml5"; }
+fs::path engstromDir()
+{
+    return fixturesDir() / "models" / "engstrom-ml5";
+}
 
 TEST(EngstromLoader, LoadsEveryFixtureStyle)
 {
@@ -88,8 +91,7 @@ TEST(EngstromLoader, WeightsAreTransposedFromTensorFlowLayout)
         for (int i : {0, 5, 31})
             for (int y : {0, 2})
                 for (int x : {0, 1, 2})
-                    EXPECT_EQ(c2.weights[((o * 32 + i) * 3 + y) * 3 + x],
-                              tf[((y * 3 + x) * 32 + i) * 64 + o]);
+                    EXPECT_EQ(c2.weights[((o * 32 + i) * 3 + y) * 3 + x], tf[((y * 3 + x) * 32 + i) * 64 + o]);
     // deconv1: TF [3][3][64 out][128 in] -> IOHW [128][64][3][3].
     const std::vector<float> tt = raw("Variable_39");
     const auto& t1 = std::get<ConvTranspose>(m.nodes[39].op);
@@ -97,8 +99,7 @@ TEST(EngstromLoader, WeightsAreTransposedFromTensorFlowLayout)
         for (int o : {0, 33, 63})
             for (int y : {0, 2})
                 for (int x : {0, 2})
-                    EXPECT_EQ(t1.weights[((i * 64 + o) * 3 + y) * 3 + x],
-                              tt[((y * 3 + x) * 64 + o) * 128 + i]);
+                    EXPECT_EQ(t1.weights[((i * 64 + o) * 3 + y) * 3 + x], tt[((y * 3 + x) * 64 + o) * 128 + i]);
     // IN shift then scale.
     EXPECT_EQ(std::get<InstanceNorm>(m.nodes[1].op).shift[0], raw("Variable_1"));
     EXPECT_EQ(std::get<InstanceNorm>(m.nodes[1].op).scale[0], raw("Variable_2"));
@@ -163,17 +164,14 @@ TEST(EngstromLoader, WrongManifestShape)
     manifest["Variable_4"]["shape"] = {6};
     manifest["Variable_5"]["filename"] = "../Variable_5";
     writeText(tmp / "t" / "manifest.json", manifest.dump());
-    EXPECT_NE(modelErrorOf([&] { loadEngstromCheckpoint(tmp / "t"); }).find("inside the folder"),
-              std::string::npos);
+    EXPECT_NE(modelErrorOf([&] { loadEngstromCheckpoint(tmp / "t"); }).find("inside the folder"), std::string::npos);
 
     manifest.erase("Variable_20");
     writeText(tmp / "t" / "manifest.json", manifest.dump());
-    EXPECT_NE(modelErrorOf([&] { loadEngstromCheckpoint(tmp / "t"); }).find("lists 20 variables"),
-              std::string::npos);
+    EXPECT_NE(modelErrorOf([&] { loadEngstromCheckpoint(tmp / "t"); }).find("lists 20 variables"), std::string::npos);
 
     writeText(tmp / "t" / "manifest.json", "{\"Variable\": [");
-    EXPECT_NE(modelErrorOf([&] { loadEngstromCheckpoint(tmp / "t"); }).find("not valid JSON"),
-              std::string::npos);
+    EXPECT_NE(modelErrorOf([&] { loadEngstromCheckpoint(tmp / "t"); }).find("not valid JSON"), std::string::npos);
 }
 
 TEST(EngstromLoader, AbsurdShapeIsRejectedBeforeReading)

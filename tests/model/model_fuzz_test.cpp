@@ -52,32 +52,38 @@ private:
         }
         const std::size_t at = below(b.size());
         switch (below(8)) {
-        case 0: b[at] ^= std::uint8_t(1u << below(8)); break;
-        case 1: b[at] = std::uint8_t(rng_()); break;
-        case 2: b.resize(at); break;
-        case 3: {
-            Bytes extra(1 + below(16));
-            for (auto& x : extra)
-                x = std::uint8_t(rng_());
-            b.insert(b.begin() + std::ptrdiff_t(at), extra.begin(), extra.end());
-            break;
-        }
-        case 4:
-            b.erase(b.begin() + std::ptrdiff_t(at),
-                    b.begin() + std::ptrdiff_t(std::min(b.size(), at + 1 + below(64))));
-            break;
-        case 5: {
-            const std::size_t len = std::min(b.size() - at, 1 + below(256));
-            const Bytes chunk(b.begin() + std::ptrdiff_t(at), b.begin() + std::ptrdiff_t(at + len));
-            const std::size_t to = below(b.size());
-            b.insert(b.begin() + std::ptrdiff_t(to), chunk.begin(), chunk.end());
-            break;
-        }
-        default:
-            if (text)
-                spliceNumber(b, at);
-            else
-                spliceVarint(b, at);
+            case 0:
+                b[at] ^= std::uint8_t(1u << below(8));
+                break;
+            case 1:
+                b[at] = std::uint8_t(rng_());
+                break;
+            case 2:
+                b.resize(at);
+                break;
+            case 3: {
+                Bytes extra(1 + below(16));
+                for (auto& x : extra)
+                    x = std::uint8_t(rng_());
+                b.insert(b.begin() + std::ptrdiff_t(at), extra.begin(), extra.end());
+                break;
+            }
+            case 4:
+                b.erase(b.begin() + std::ptrdiff_t(at),
+                        b.begin() + std::ptrdiff_t(std::min(b.size(), at + 1 + below(64))));
+                break;
+            case 5: {
+                const std::size_t len = std::min(b.size() - at, 1 + below(256));
+                const Bytes chunk(b.begin() + std::ptrdiff_t(at), b.begin() + std::ptrdiff_t(at + len));
+                const std::size_t to = below(b.size());
+                b.insert(b.begin() + std::ptrdiff_t(to), chunk.begin(), chunk.end());
+                break;
+            }
+            default:
+                if (text)
+                    spliceNumber(b, at);
+                else
+                    spliceVarint(b, at);
         }
     }
 
@@ -100,7 +106,8 @@ private:
         std::size_t begin = at;
         while (begin < b.size() && !std::isdigit(b[begin]))
             ++begin;
-        if (begin == b.size()) return;
+        if (begin == b.size())
+            return;
         std::size_t end = begin;
         while (end < b.size() && std::isdigit(b[end]))
             ++end;
@@ -112,14 +119,13 @@ private:
     // Writes a maximal or otherwise extreme varint, as a length or a value would be.
     void spliceVarint(Bytes& b, std::size_t at)
     {
-        static const Bytes varints[] = {
-            {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01},  // 2^64 - 1
-            {0xff, 0xff, 0xff, 0xff, 0x07},                                // 2^31 - 1
-            {0x80, 0x80, 0x80, 0x80, 0x10},                                // 2^32
-            {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f},        // 2^63 - 1
-            {0x00},
-            {0x7f},
-            {0x80, 0x01}};
+        static const Bytes varints[] = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01},  // 2^64 - 1
+                                        {0xff, 0xff, 0xff, 0xff, 0x07},                                // 2^31 - 1
+                                        {0x80, 0x80, 0x80, 0x80, 0x10},                                // 2^32
+                                        {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f},        // 2^63 - 1
+                                        {0x00},
+                                        {0x7f},
+                                        {0x80, 0x01}};
         const Bytes& v = varints[below(std::size(varints))];
         if (below(2)) {
             b.insert(b.begin() + std::ptrdiff_t(at), v.begin(), v.end());
@@ -154,8 +160,7 @@ void fuzz(const char* name, const std::function<Model(Mutator&, int)>& mutateAnd
                           << ") threw something other than ModelError: " << e.what();
             return;
         } catch (...) {
-            ADD_FAILURE() << name << " iteration " << i << " (seed " << seed
-                          << ") threw a non-exception";
+            ADD_FAILURE() << name << " iteration " << i << " (seed " << seed << ") threw a non-exception";
             return;
         }
         if (model) {
@@ -166,8 +171,8 @@ void fuzz(const char* name, const std::function<Model(Mutator&, int)>& mutateAnd
             }
         }
     }
-    std::cout << "[ fuzz     ] " << name << ": " << i << " inputs, " << accepted << " loaded, "
-              << rejected << " rejected\n";
+    std::cout << "[ fuzz     ] " << name << ": " << i << " inputs, " << accepted << " loaded, " << rejected
+              << " rejected\n";
     EXPECT_GT(rejected, 0);
 }
 
@@ -183,9 +188,11 @@ TEST(ModelFuzz, EngstromCheckpoint)
         originals.push_back(readBytes(dir / n));
     fs::path damaged;  // the file the previous round changed, restored first
     fuzz("Engstrom checkpoint", [&](Mutator& m, int i) {
-        if (damaged == dir / "manifest.json") writeBytes(damaged, manifest);
+        if (damaged == dir / "manifest.json")
+            writeBytes(damaged, manifest);
         for (std::size_t k = 0; k < names.size(); ++k)
-            if (damaged == dir / names[k]) writeBytes(damaged, originals[k]);
+            if (damaged == dir / names[k])
+                writeBytes(damaged, originals[k]);
         if (i % 5 == 4) {
             const std::size_t k = std::size_t(i / 5) % names.size();
             damaged = dir / names[k];

@@ -126,8 +126,7 @@ TEST(Model, ValidateNamesTheNodeAndWhatWasExpected)
     {
         Model m = everyOpModel(1);
         std::get<Conv>(m.nodes[0].op).kernelH = 17;
-        EXPECT_NE(modelErrorOf([&] { validate(m); }).find("kernel height is 17"),
-                  std::string::npos);
+        EXPECT_NE(modelErrorOf([&] { validate(m); }).find("kernel height is 17"), std::string::npos);
     }
     {
         Model m = everyOpModel(1);
@@ -149,8 +148,7 @@ TEST(Model, InferShapesRejectsInputsTooSmall)
     EXPECT_NE(e.find("too small"), std::string::npos) << e;
     EXPECT_NE(modelErrorOf([&] { inferShapes(m, 0, 8); }).find("not supported"), std::string::npos);
     // Odd sizes break the residual Add of this model.
-    EXPECT_NE(modelErrorOf([&] { inferShapes(m, 9, 8); }).find("different sizes"),
-              std::string::npos);
+    EXPECT_NE(modelErrorOf([&] { inferShapes(m, 9, 8); }).find("different sizes"), std::string::npos);
 }
 
 }  // namespace

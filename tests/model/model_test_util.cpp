@@ -17,7 +17,8 @@ TempDir::TempDir()
     std::random_device seed;
     for (int attempt = 0; attempt < 100; ++attempt) {
         path_ = fs::temp_directory_path() / ("stylize-model-test-" + std::to_string(seed()));
-        if (fs::create_directory(path_)) return;
+        if (fs::create_directory(path_))
+            return;
     }
     throw std::runtime_error("cannot create a temporary folder");
 }
@@ -168,11 +169,13 @@ namespace {
 
 bool sameBits(const std::vector<float>& a, const std::vector<float>& b)
 {
-    return a.size() == b.size() &&
-           (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
+    return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
 }
 
-bool sameBits(float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+bool sameBits(float a, float b)
+{
+    return std::memcmp(&a, &b, sizeof a) == 0;
+}
 
 void expectSameOp(const Op& a, const Op& b, const std::string& where)
 {

@@ -47,7 +47,8 @@ void expectSameModel(const model::Model& expected, const model::Model& actual);
 void expectSameNetwork(const model::Model& expected, const model::Model& actual);
 
 // Runs fn and returns the ModelError message; fails the test if fn does not throw one.
-template <class Fn> std::string modelErrorOf(Fn&& fn)
+template <class Fn>
+std::string modelErrorOf(Fn&& fn)
 {
     try {
         fn();

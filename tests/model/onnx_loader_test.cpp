@@ -13,9 +13,13 @@ namespace {
 using namespace stylize::model;
 namespace fs = std::filesystem;
 
-fs::path onnxFile(const char* name) { return dataDir() / "model" / name; }
+fs::path onnxFile(const char* name)
+{
+    return dataDir() / "model" / name;
+}
 
-template <class T> int countOf(const Model& m)
+template <class T>
+int countOf(const Model& m)
 {
     int n = 0;
     for (const Node& node : m.nodes)
@@ -40,7 +44,8 @@ void save(const onnx::ModelProto& proto, const fs::path& file)
 onnx::TensorProto* initializer(onnx::ModelProto& proto, const std::string& name)
 {
     for (auto& t : *proto.mutable_graph()->mutable_initializer())
-        if (t.name() == name) return &t;
+        if (t.name() == name)
+            return &t;
     ADD_FAILURE() << "no initializer " << name;
     return nullptr;
 }
@@ -140,7 +145,8 @@ TEST(OnnxLoader, Opset8UpsampleWithScalesAttribute)
     onnx::ModelProto proto = parse(onnxFile("transformer_small_opset9.onnx"));
     int rewritten = 0;
     for (auto& node : *proto.mutable_graph()->mutable_node()) {
-        if (node.op_type() != "Upsample") continue;
+        if (node.op_type() != "Upsample")
+            continue;
         node.mutable_input()->RemoveLast();
         onnx::AttributeProto* scales = node.add_attribute();
         scales->set_name("scales");
@@ -152,8 +158,7 @@ TEST(OnnxLoader, Opset8UpsampleWithScalesAttribute)
     EXPECT_EQ(rewritten, 2);
     proto.mutable_opset_import(0)->set_version(8);
     save(proto, tmp / "opset8.onnx");
-    expectSameNetwork(loadOnnx(onnxFile("transformer_small_opset9.onnx")),
-                      loadOnnx(tmp / "opset8.onnx"));
+    expectSameNetwork(loadOnnx(onnxFile("transformer_small_opset9.onnx")), loadOnnx(tmp / "opset8.onnx"));
 }
 
 TEST(OnnxLoader, ShapeOfTheImageIsRejected)
@@ -167,9 +172,7 @@ TEST(OnnxLoader, ShapeOfTheImageIsRejected)
     shape->add_output("image_shape_out");
     save(proto, tmp / "shape.onnx");
     const std::string e = modelErrorOf([&] { loadOnnx(tmp / "shape.onnx"); });
-    EXPECT_NE(e.find("node 'image_shape' (Shape): computes with the image's size"),
-              std::string::npos)
-        << e;
+    EXPECT_NE(e.find("node 'image_shape' (Shape): computes with the image's size"), std::string::npos) << e;
 }
 
 TEST(OnnxLoader, UnsupportedOpIsNamed)
@@ -193,8 +196,7 @@ TEST(OnnxLoader, MissingCorruptAndTruncatedFiles)
     EXPECT_NE(e.find("garbage.onnx"), std::string::npos) << e;
 
     writeText(tmp / "empty.onnx", "");
-    EXPECT_NE(modelErrorOf([&] { loadOnnx(tmp / "empty.onnx"); }).find("no graph"),
-              std::string::npos);
+    EXPECT_NE(modelErrorOf([&] { loadOnnx(tmp / "empty.onnx"); }).find("no graph"), std::string::npos);
 
     const auto bytes = readBytes(onnxFile("transformer_small.onnx"));
     for (std::size_t cut : {std::size_t(10), bytes.size() / 3, bytes.size() - 1}) {

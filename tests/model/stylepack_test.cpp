@@ -41,8 +41,7 @@ RawPack readRawPack(const fs::path& file)
     const auto b = readBytes(file);
     const std::uint64_t jsonOffset = le64(b, 16), jsonSize = le64(b, 24), dataOffset = le64(b, 32);
     RawPack p;
-    p.doc = json::parse(b.begin() + std::ptrdiff_t(jsonOffset),
-                        b.begin() + std::ptrdiff_t(jsonOffset + jsonSize));
+    p.doc = json::parse(b.begin() + std::ptrdiff_t(jsonOffset), b.begin() + std::ptrdiff_t(jsonOffset + jsonSize));
     p.data.assign(b.begin() + std::ptrdiff_t(dataOffset), b.end());
     return p;
 }
@@ -153,8 +152,7 @@ TEST_F(StylePackTest, RejectsGarbageAndBadJson)
 {
     const fs::path f = tmp_ / "garbage.stylepack";
     writeText(f, std::string(200, '\x07'));
-    EXPECT_NE(modelErrorOf([&] { loadStylePack(f); }).find("not a Stylize style pack"),
-              std::string::npos);
+    EXPECT_NE(modelErrorOf([&] { loadStylePack(f); }).find("not a Stylize style pack"), std::string::npos);
 
     RawPack p = readRawPack(pack_);
     writeRawPack(f, p);
@@ -188,9 +186,7 @@ TEST_F(StylePackTest, RejectsOffsetsOutOfRange)
 TEST_F(StylePackTest, RejectsSizesMismatching)
 {
     std::string e = errorAfter([](RawPack& p) { p.doc["tensors"][0]["count"] = 100; });
-    EXPECT_NE(e.find("graph.nodes[0].weights: tensor 0 holds 100 values, expected 108"),
-              std::string::npos)
-        << e;
+    EXPECT_NE(e.find("graph.nodes[0].weights: tensor 0 holds 100 values, expected 108"), std::string::npos) << e;
 
     e = errorAfter([](RawPack& p) { p.doc["graph"]["nodes"][0]["outChannels"] = 5; });
     EXPECT_NE(e.find("graph.nodes[0].weights"), std::string::npos) << e;
@@ -248,10 +244,9 @@ TEST(StylePackSave, RefusesInvalidModels)
     const std::string e = modelErrorOf([&] { saveStylePack(m, tmp / "x.stylepack"); });
     EXPECT_NE(e.find("cannot save an invalid model"), std::string::npos) << e;
     EXPECT_FALSE(fs::exists(tmp / "x.stylepack"));
-    EXPECT_NE(modelErrorOf([&] {
-                  saveStylePack(everyOpModel(1), tmp / "no" / "x.stylepack");
-              }).find("cannot be written"),
-              std::string::npos);
+    EXPECT_NE(
+        modelErrorOf([&] { saveStylePack(everyOpModel(1), tmp / "no" / "x.stylepack"); }).find("cannot be written"),
+        std::string::npos);
 }
 
 TEST(LoadModel, Dispatch)
