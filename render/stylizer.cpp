@@ -4,6 +4,7 @@
 #include <cstring>
 #include <numeric>
 
+#include "frame_layout.h"
 #include "network.h"
 #include "vk/context.h"
 #include "vk/error.h"
@@ -11,22 +12,21 @@
 namespace stylize::render {
 
 struct Stylizer::Plan {
-    Plan(vk::Context& context, const model::Model& model, Precision precision, bool timestamps, Size frame,
-         Size processing, Size output)
-        : frame(frame), processing(processing), output(output), pipelines(context, precisionName(precision)),
+    Plan(vk::Context& context, const model::Model& model, Precision precision, bool timestamps,
+         const FrameGeometry& frame, Size processing, const FrameGeometry& output)
+        : frame(key(frame)), processing(processing), output(key(output)), pipelines(context, precisionName(precision)),
           deviceArena(context, vk::MemoryKind::Device), hostArena(context, vk::MemoryKind::Upload),
           uploadArena(context, vk::MemoryKind::Upload), readbackArena(context, vk::MemoryKind::Readback),
           res{context, pipelines, deviceArena, hostArena, precision},
           network(res, model, processing.height, processing.width), recorder(context, timestamps)
     {
-        const auto bytes = [](Size s) { return std::uint64_t(s.width) * std::uint64_t(s.height) * 4; };
-        frameBuffer = uploadArena.add(bytes(frame), "frame");
-        resultBuffer = readbackArena.add(bytes(output), "result");
-        toTensor = std::make_unique<ImageToTensorOp>(res, model.mapping, frameBuffer, frame.width, frame.height,
-                                                     network.input(), processing.width, processing.height);
-        toImage = std::make_unique<TensorToImageOp>(res, model.mapping, network.output(), network.outputShape(),
-                                                    processing.width, processing.height, frameBuffer, frame.width,
-                                                    frame.height, resultBuffer, output.width, output.height);
+        frameBuffer = uploadArena.add(gpuFramePlanes(frame.layout, frame.width, frame.height).bytes, "frame");
+        resultBuffer = readbackArena.add(gpuFramePlanes(output.layout, output.width, output.height).bytes, "result");
+        toTensor = std::make_unique<FrameToTensorOp>(res, model.mapping, frameBuffer, frame, network.input(),
+                                                     processing.width, processing.height);
+        toImage = std::make_unique<TensorToFrameOp>(res, model.mapping, network.output(), network.outputShape(),
+                                                    processing.width, processing.height, frameBuffer, frame,
+                                                    resultBuffer, output);
         deviceArena.allocate();
         hostArena.allocate();
         uploadArena.allocate();
@@ -49,7 +49,20 @@ struct Stylizer::Plan {
         recordedLook = look;
     }
 
-    Size frame, processing, output;
+    // What a plan depends on: layout, size and colour space (not pointers or strides).
+    static FrameGeometry key(const FrameGeometry& g)
+    {
+        FrameGeometry k;
+        k.layout = g.layout;
+        k.width = g.width;
+        k.height = g.height;
+        k.color = g.layout == PixelLayout::Rgba8 ? ColorSpace{} : g.color;
+        return k;
+    }
+
+    FrameGeometry frame;
+    Size processing;
+    FrameGeometry output;
     vk::PipelineCache pipelines;
     vk::BufferArena deviceArena, hostArena, uploadArena, readbackArena;
     OpResources res;
@@ -57,8 +70,8 @@ struct Stylizer::Plan {
     vk::CommandRecorder recorder;
     vk::Buffer* frameBuffer = nullptr;
     vk::Buffer* resultBuffer = nullptr;
-    std::unique_ptr<ImageToTensorOp> toTensor;
-    std::unique_ptr<TensorToImageOp> toImage;
+    std::unique_ptr<FrameToTensorOp> toTensor;
+    std::unique_ptr<TensorToFrameOp> toImage;
     std::unique_ptr<vk::DescriptorSets> sets;
     std::optional<OutputLook> recordedLook;
 };
@@ -94,32 +107,40 @@ void Stylizer::setStyleWeights(std::span<const float> weights)
 
 void Stylizer::setLook(const OutputLook& look) { look_ = look; }
 
-void Stylizer::rebuild(Size frame, Size processing, Size output)
+void Stylizer::rebuild(const FrameGeometry& frame, Size processing, const FrameGeometry& output)
 {
     plan_.reset();  // free the old plan's memory before allocating the new one
     plan_ = std::make_unique<Plan>(context_, model_, precision_, options_.timestamps, frame, processing, output);
     plan_->network.setStyleWeights(weights_);
 }
 
-void Stylizer::run(ImageView frame, Size processing, Size output, Image& result)
+void Stylizer::run(const FrameView& frame, Size processing, const MutableFrameView& output)
 {
-    if (frame.width <= 0 || frame.height <= 0 || !frame.rgba)
+    if (frame.width <= 0 || frame.height <= 0)
         throw std::invalid_argument("Empty frame given to the stylizer");
+    if (output.width <= 0 || output.height <= 0)
+        throw std::invalid_argument("Empty output frame given to the stylizer");
     if (processing.empty())
         processing = frame.size();
-    if (output.empty())
-        output = frame.size();
-    if (!plan_ || plan_->frame != frame.size() || plan_->processing != processing || plan_->output != output)
-        rebuild(frame.size(), processing, output);
+    if (!plan_ || plan_->frame != Plan::key(frame) || plan_->processing != processing ||
+        plan_->output != Plan::key(output))
+        rebuild(frame, processing, output);
     if (plan_->recordedLook != look_)
         plan_->record(look_);
 
-    std::memcpy(plan_->frameBuffer->mapped(), frame.rgba, std::size_t(frame.width) * frame.height * 4);
+    copyToGpuLayout(frame, static_cast<std::uint8_t*>(plan_->frameBuffer->mapped()));
     plan_->recorder.submitAndWait();
+    copyFromGpuLayout(static_cast<const std::uint8_t*>(plan_->resultBuffer->mapped()), output);
+}
+
+void Stylizer::run(ImageView frame, Size processing, Size output, Image& result)
+{
+    if (output.empty())
+        output = frame.size();
     result.width = output.width;
     result.height = output.height;
     result.rgba.resize(std::size_t(output.width) * output.height * 4);
-    std::memcpy(result.rgba.data(), plan_->resultBuffer->mapped(), result.rgba.size());
+    run(frameView(frame), processing, frameView(result));
 }
 
 std::vector<vk::OpTiming> Stylizer::lastTimings() const

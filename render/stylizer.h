@@ -6,10 +6,11 @@
 #include <span>
 #include <vector>
 
+#include "frame.h"
 #include "image.h"
 #include "model/model.h"
 #include "ops/gpu_op.h"
-#include "ops/image_ops.h"
+#include "ops/frame_ops.h"
 #include "vk/command_recorder.h"
 
 namespace stylize::vk {
@@ -35,9 +36,12 @@ public:
     void setStyleWeights(std::span<const float> weights);
     void setLook(const OutputLook& look);
 
-    // Stylizes `frame`. The network runs at `processing` (empty: the frame's size) and
-    // the result is `output` sized (empty: the frame's size). Size changes rebuild the
-    // plan (slow once); otherwise the recorded command buffer is replayed.
+    // Stylizes `frame` into `output`, whose layout, size and colour space say what to
+    // produce (planes are written row by row, honouring its strides). The network runs
+    // at `processing` (empty: the frame's size). A change of any size, layout or colour
+    // space rebuilds the plan (slow, once); otherwise the recorded commands are replayed.
+    void run(const FrameView& frame, Size processing, const MutableFrameView& output);
+    // Still images: RGBA8 in, RGBA8 out (output empty: the frame's size).
     void run(ImageView frame, Size processing, Size output, Image& result);
 
     const model::Model& model() const { return model_; }
@@ -50,7 +54,7 @@ public:
 
 private:
     struct Plan;
-    void rebuild(Size frame, Size processing, Size output);
+    void rebuild(const FrameGeometry& frame, Size processing, const FrameGeometry& output);
 
     vk::Context& context_;
     model::Model model_;

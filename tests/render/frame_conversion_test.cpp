@@ -1,0 +1,254 @@
+// The GPU's frame conversions (YUV420P / NV12 / YUYV422 / RGBA8 in; RGBA8 / YUV420P /
+// NV12 out; resampling; strength and colour preservation) against plain CPU formulas,
+// through an identity network so only the conversions are under test.
+#include <cmath>
+
+#include "gpu_test_support.h"
+#include "stylizer.h"
+
+namespace stylize::test {
+namespace {
+
+using render::PixelLayout;
+
+model::Model identityModel()
+{
+    model::Model m;
+    m.name = "identity";
+    m.styles.push_back({"identity"});
+    m.nodes.push_back({"copy", model::Affine{1.f, 0.f}, {0}, 1});
+    m.output = 1;
+    return m;
+}
+
+// BT.709 limited range, the decoders' usual output.
+void rgbToYuv709(double r, double g, double b, double& y, double& u, double& v)
+{
+    const double kr = 0.2126, kb = 0.0722;
+    const double yn = (kr * r + (1 - kr - kb) * g + kb * b) / 255.0;
+    y = 16 + 219 * yn;
+    u = 128 + 224 * ((b / 255.0 - yn) / (2 * (1 - kb)));
+    v = 128 + 224 * ((r / 255.0 - yn) / (2 * (1 - kr)));
+}
+
+void yuv709ToRgb(double y, double u, double v, double rgb[3])
+{
+    const double kr = 0.2126, kb = 0.0722, kg = 1 - kr - kb;
+    const double yn = (y - 16) / 219, un = (u - 128) / 224, vn = (v - 128) / 224;
+    const double r = yn + 2 * (1 - kr) * vn, b = yn + 2 * (1 - kb) * un, g = (yn - kr * r - kb * b) / kg;
+    rgb[0] = std::clamp(r, 0.0, 1.0) * 255, rgb[1] = std::clamp(g, 0.0, 1.0) * 255, rgb[2] = std::clamp(b, 0.0, 1.0) * 255;
+}
+
+struct Planar {
+    render::FrameView view;
+    std::vector<std::uint8_t> y, u, v;
+};
+
+// A w x h frame with smooth colour ramps in the given YUV layout, rows padded like FFmpeg's.
+Planar makeYuvFrame(PixelLayout layout, int w, int h)
+{
+    Planar f;
+    const int cw = (w + 1) / 2, ch = (h + 1) / 2, pad = 32;
+    const int yStride = (layout == PixelLayout::Yuyv422 ? cw * 4 : w) + pad;
+    f.y.resize(std::size_t(yStride) * h);
+    const int cStride = (layout == PixelLayout::Nv12 ? cw * 2 : cw) + pad;
+    f.u.resize(std::size_t(cStride) * ch);
+    f.v.resize(std::size_t(cStride) * ch);
+    auto Y = [&](int x, int yy) { return std::uint8_t(16 + (x * 7 + yy * 3) % 220); };
+    auto U = [&](int x, int) { return std::uint8_t(60 + (x * 5) % 130); };
+    auto V = [&](int, int yy) { return std::uint8_t(70 + (yy * 9) % 120); };
+    for (int yy = 0; yy < h; ++yy)
+        for (int x = 0; x < w; ++x) {
+            if (layout == PixelLayout::Yuyv422) {
+                std::uint8_t* p = &f.y[std::size_t(yy) * yStride + (x / 2) * 4];
+                p[(x & 1) * 2] = Y(x, yy);
+                p[1] = U(x / 2, yy);
+                p[3] = V(x / 2, yy);
+            } else {
+                f.y[std::size_t(yy) * yStride + x] = Y(x, yy);
+            }
+        }
+    for (int cy = 0; cy < ch; ++cy)
+        for (int cx = 0; cx < cw; ++cx) {
+            if (layout == PixelLayout::Nv12) {
+                f.u[std::size_t(cy) * cStride + cx * 2] = U(cx, cy);
+                f.u[std::size_t(cy) * cStride + cx * 2 + 1] = V(cx, cy);
+            } else {
+                f.u[std::size_t(cy) * cStride + cx] = U(cx, cy);
+                f.v[std::size_t(cy) * cStride + cx] = V(cx, cy);
+            }
+        }
+    f.view.layout = layout;
+    f.view.width = w;
+    f.view.height = h;
+    f.view.color = {render::ColorMatrix::Bt709, render::ColorRange::Limited};
+    f.view.planes[0] = f.y.data();
+    f.view.strides[0] = yStride;
+    if (layout != PixelLayout::Yuyv422) {
+        f.view.planes[1] = f.u.data();
+        f.view.strides[1] = cStride;
+    }
+    if (layout == PixelLayout::Yuv420p) {
+        f.view.planes[2] = f.v.data();
+        f.view.strides[2] = cStride;
+    }
+    return f;
+}
+
+// Y, U, V of pixel (x, y) of a frame made by makeYuvFrame.
+void sampleYuv(const Planar& f, int x, int y, double& Y, double& U, double& V)
+{
+    const auto& g = f.view;
+    if (g.layout == PixelLayout::Yuyv422) {
+        const std::uint8_t* p = &f.y[std::size_t(y) * g.strides[0] + (x / 2) * 4];
+        Y = p[(x & 1) * 2], U = p[1], V = p[3];
+        return;
+    }
+    Y = f.y[std::size_t(y) * g.strides[0] + x];
+    if (g.layout == PixelLayout::Nv12) {
+        U = f.u[std::size_t(y / 2) * g.strides[1] + (x / 2) * 2];
+        V = f.u[std::size_t(y / 2) * g.strides[1] + (x / 2) * 2 + 1];
+    } else {
+        U = f.u[std::size_t(y / 2) * g.strides[1] + x / 2];
+        V = f.v[std::size_t(y / 2) * g.strides[2] + x / 2];
+    }
+}
+
+class YuvInput : public ::testing::TestWithParam<PixelLayout> {};
+
+TEST_P(YuvInput, ConvertsToRgbLikeTheFormula)
+{
+    STYLIZE_REQUIRE_VULKAN();
+    for (auto [w, h] : {std::pair{64, 48}, {37, 23}}) {
+        Planar f = makeYuvFrame(GetParam(), w, h);
+        render::StylizerOptions options;
+        options.precision = render::Precision::Fp32;
+        render::Stylizer stylizer(*vulkanContext(), identityModel(), options);
+        render::Image out;
+        out.width = w, out.height = h;
+        out.rgba.resize(std::size_t(w) * h * 4);
+        stylizer.run(f.view, {}, render::frameView(out));
+        int worst = 0;
+        for (int y = 0; y < h; ++y)
+            for (int x = 0; x < w; ++x) {
+                double Y, U, V, rgb[3];
+                sampleYuv(f, x, y, Y, U, V);
+                yuv709ToRgb(Y, U, V, rgb);
+                for (int c = 0; c < 3; ++c)
+                    worst = std::max(worst, int(std::abs(out.rgba[(std::size_t(y) * w + x) * 4 + c] - std::lround(rgb[c]))));
+            }
+        EXPECT_LE(worst, 1) << "layout " << int(GetParam()) << " " << w << "x" << h << ": worst channel error " << worst;
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Layouts, YuvInput,
+                         ::testing::Values(PixelLayout::Yuv420p, PixelLayout::Nv12, PixelLayout::Yuyv422));
+
+class YuvOutput : public ::testing::TestWithParam<PixelLayout> {};
+
+TEST_P(YuvOutput, ProducesTheEncodersLayout)
+{
+    STYLIZE_REQUIRE_VULKAN();
+    const PixelLayout layout = GetParam();
+    for (auto [w, h] : {std::pair{64, 48}, {37, 23}}) {
+        render::Image in;
+        in.width = w, in.height = h;
+        for (int y = 0; y < h; ++y)
+            for (int x = 0; x < w; ++x)
+                in.rgba.insert(in.rgba.end(), {std::uint8_t(x * 255 / w), std::uint8_t(y * 255 / h),
+                                               std::uint8_t((x + y) % 256), 255});
+        const int cw = (w + 1) / 2, ch = (h + 1) / 2, pad = 16;
+        std::vector<std::uint8_t> yPlane(std::size_t(w + pad) * h), uPlane(std::size_t(cw * 2 + pad) * ch),
+            vPlane(std::size_t(cw + pad) * ch);
+        render::MutableFrameView out;
+        out.layout = layout;
+        out.width = w, out.height = h;
+        out.color = {render::ColorMatrix::Bt709, render::ColorRange::Limited};
+        out.planes[0] = yPlane.data(), out.strides[0] = w + pad;
+        out.planes[1] = uPlane.data(), out.strides[1] = (layout == PixelLayout::Nv12 ? cw * 2 : cw) + pad;
+        out.planes[2] = vPlane.data(), out.strides[2] = cw + pad;
+        render::StylizerOptions options;
+        options.precision = render::Precision::Fp32;
+        render::Stylizer stylizer(*vulkanContext(), identityModel(), options);
+        stylizer.run(render::frameView(in.view()), {}, out);
+        int worstY = 0, worstC = 0;
+        for (int y = 0; y < h; ++y)
+            for (int x = 0; x < w; ++x) {
+                const std::uint8_t* p = &in.rgba[(std::size_t(y) * w + x) * 4];
+                double Y, U, V;
+                rgbToYuv709(p[0], p[1], p[2], Y, U, V);
+                worstY = std::max(worstY, int(std::abs(yPlane[std::size_t(y) * out.strides[0] + x] - std::lround(Y))));
+            }
+        for (int cy = 0; cy < ch; ++cy)
+            for (int cx = 0; cx < cw; ++cx) {
+                double su = 0, sv = 0;
+                for (int dy = 0; dy < 2; ++dy)
+                    for (int dx = 0; dx < 2; ++dx) {
+                        const int x = std::min(cx * 2 + dx, w - 1), y = std::min(cy * 2 + dy, h - 1);
+                        const std::uint8_t* p = &in.rgba[(std::size_t(y) * w + x) * 4];
+                        double Y, U, V;
+                        rgbToYuv709(p[0], p[1], p[2], Y, U, V);
+                        su += U / 4, sv += V / 4;
+                    }
+                const int gotU = layout == PixelLayout::Nv12 ? uPlane[std::size_t(cy) * out.strides[1] + cx * 2]
+                                                             : uPlane[std::size_t(cy) * out.strides[1] + cx];
+                const int gotV = layout == PixelLayout::Nv12 ? uPlane[std::size_t(cy) * out.strides[1] + cx * 2 + 1]
+                                                             : vPlane[std::size_t(cy) * out.strides[2] + cx];
+                worstC = std::max({worstC, int(std::abs(gotU - std::lround(su))), int(std::abs(gotV - std::lround(sv)))});
+            }
+        EXPECT_LE(worstY, 1) << w << "x" << h;
+        EXPECT_LE(worstC, 1) << w << "x" << h;
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Layouts, YuvOutput, ::testing::Values(PixelLayout::Yuv420p, PixelLayout::Nv12));
+
+TEST(OutputLook, StrengthZeroGivesTheOriginalAndColourPreservationKeepsChroma)
+{
+    STYLIZE_REQUIRE_VULKAN();
+    // A "style" that inverts the image: y = 255 - x.
+    model::Model m = identityModel();
+    m.nodes[0].op = model::Affine{-1.f, 255.f};
+    render::StylizerOptions options;
+    options.precision = render::Precision::Fp32;
+    render::Stylizer stylizer(*vulkanContext(), m, options);
+    render::Image in;
+    in.width = 16, in.height = 8;
+    for (int i = 0; i < 16 * 8; ++i)
+        in.rgba.insert(in.rgba.end(), {120, 80, std::uint8_t(100 + i % 2), 255});
+    render::Image out;
+    stylizer.setLook({0.f, false});
+    stylizer.run(in.view(), {}, {}, out);
+    EXPECT_EQ(out.rgba, in.rgba);
+    stylizer.setLook({1.f, false});
+    stylizer.run(in.view(), {}, {}, out);
+    EXPECT_EQ(out.rgba[0], 135);
+    EXPECT_EQ(out.rgba[1], 175);
+    stylizer.setLook({1.f, true});
+    stylizer.run(in.view(), {}, {}, out);
+    // Chroma (R - G, B - G) kept from the original, luma from the inverted image (a
+    // pixel chosen so that no channel clips).
+    EXPECT_NEAR(int(out.rgba[0]) - int(out.rgba[1]), 40, 1);
+    EXPECT_NEAR(int(out.rgba[2]) - int(out.rgba[1]), 20, 1);
+    const double lumaIn = 0.299 * 120 + 0.587 * 80 + 0.114 * 100;
+    const double lumaOut = 0.299 * out.rgba[0] + 0.587 * out.rgba[1] + 0.114 * out.rgba[2];
+    EXPECT_NEAR(lumaOut, 255 - lumaIn, 1.5);
+}
+
+TEST(OutputSize, ResamplesToTheRequestedSize)
+{
+    STYLIZE_REQUIRE_VULKAN();
+    render::Stylizer stylizer(*vulkanContext(), identityModel());
+    render::Image in;
+    in.width = 40, in.height = 30;
+    in.rgba.assign(std::size_t(40) * 30 * 4, 128);
+    render::Image out;
+    stylizer.run(in.view(), {20, 16}, {80, 60}, out);
+    ASSERT_EQ(out.width, 80);
+    ASSERT_EQ(out.height, 60);
+    for (std::size_t i = 0; i < out.rgba.size(); i += 4)
+        ASSERT_NEAR(out.rgba[i], 128, 1);
+}
+
+}  // namespace
+}  // namespace stylize::test
