@@ -11,6 +11,17 @@ namespace {
 
 using render::PixelLayout;
 
+std::string layoutName(const ::testing::TestParamInfo<PixelLayout>& info)
+{
+    switch (info.param) {
+    case PixelLayout::Rgba8: return "rgba8";
+    case PixelLayout::Yuv420p: return "yuv420p";
+    case PixelLayout::Nv12: return "nv12";
+    case PixelLayout::Yuyv422: return "yuyv422";
+    }
+    return "unknown";
+}
+
 model::Model identityModel()
 {
     model::Model m;
@@ -137,12 +148,13 @@ TEST_P(YuvInput, ConvertsToRgbLikeTheFormula)
                 for (int c = 0; c < 3; ++c)
                     worst = std::max(worst, int(std::abs(out.rgba[(std::size_t(y) * w + x) * 4 + c] - std::lround(rgb[c]))));
             }
-        EXPECT_LE(worst, 1) << "layout " << int(GetParam()) << " " << w << "x" << h << ": worst channel error " << worst;
+        EXPECT_LE(worst, 1) << "layout " << layoutName({GetParam(), 0}) << " " << w << "x" << h << ": worst channel error " << worst;
     }
 }
 
 INSTANTIATE_TEST_SUITE_P(Layouts, YuvInput,
-                         ::testing::Values(PixelLayout::Yuv420p, PixelLayout::Nv12, PixelLayout::Yuyv422));
+                         ::testing::Values(PixelLayout::Yuv420p, PixelLayout::Nv12, PixelLayout::Yuyv422),
+                         layoutName);
 
 class YuvOutput : public ::testing::TestWithParam<PixelLayout> {};
 
@@ -201,7 +213,7 @@ TEST_P(YuvOutput, ProducesTheEncodersLayout)
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(Layouts, YuvOutput, ::testing::Values(PixelLayout::Yuv420p, PixelLayout::Nv12));
+INSTANTIATE_TEST_SUITE_P(Layouts, YuvOutput, ::testing::Values(PixelLayout::Yuv420p, PixelLayout::Nv12), layoutName);
 
 TEST(OutputLook, StrengthZeroGivesTheOriginalAndColourPreservationKeepsChroma)
 {
