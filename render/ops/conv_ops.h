@@ -22,7 +22,10 @@ private:
     vk::Buffer *input_, *output_, *weights_, *bias_;
     const vk::Pipeline* pipeline_ = nullptr;
     VkDescriptorSet set_ = VK_NULL_HANDLE;
+    bool subgroupKernel_ = false;  // conv2d_subgroup.comp instead of conv2d.comp
     int blockOc_ = 2;
+    int pixelsPerLane_ = 4;  // subgroup kernel: output columns per lane (16 apart)
+    int rowsPerLane_ = 1;    // subgroup kernel: output rows per lane
     std::int32_t push_[8] = {};
     std::string label_;
 };
@@ -65,6 +68,31 @@ std::vector<float> packConvWeights(int outC, int inC, int kh, int kw, Fn&& w)
                             if (o < outC && in < inC)
                                 packed[i] = w(o, in, y, x);
                         }
+    return packed;
+}
+
+// The layout of conv2d_subgroup.comp: [oc block][ky][kx][ic4 group][g][o][j][k] with
+// blockOc output packs per block and 4 / blockOc input packs per group, so each
+// (block, tap, group) is 16 consecutive vec4s, one per lane. Exposed for tests.
+template <typename Fn>
+std::vector<float> packConvWeightsBlocked(int outC, int inC, int kh, int kw, int blockOc, Fn&& w)
+{
+    const int icGroup = 4 / blockOc;
+    const int blocks = (packs(outC) + blockOc - 1) / blockOc, groups = (packs(inC) + icGroup - 1) / icGroup;
+    std::vector<float> packed(std::size_t(blocks) * kh * kw * groups * 64, 0.f);
+    std::size_t i = 0;
+    for (int b = 0; b < blocks; ++b)
+        for (int y = 0; y < kh; ++y)
+            for (int x = 0; x < kw; ++x)
+                for (int q = 0; q < groups; ++q)
+                    for (int g = 0; g < icGroup; ++g)
+                        for (int o4 = 0; o4 < blockOc; ++o4)
+                            for (int j = 0; j < 4; ++j)
+                                for (int k = 0; k < 4; ++k, ++i) {
+                                    const int o = (b * blockOc + o4) * 4 + k, in = (q * icGroup + g) * 4 + j;
+                                    if (o < outC && in < inC)
+                                        packed[i] = w(o, in, y, x);
+                                }
     return packed;
 }
 

@@ -114,6 +114,15 @@ std::vector<OpCase> cases()
                             n.push_back(node("clamp", model::Clamp{0.f, 255.f}, {2}, 3));
                         }});
     }
+    // Wider than one 16-lane workgroup covers (conv2d_subgroup.comp tiles up to 64
+    // columns x 4 rows per workgroup): several groups per row, partial tiles at the
+    // right and bottom, a partial last block of output packs (20 = 4 + 1 packs).
+    list.push_back({"conv k3 reflect wide", 20, 37, 70, convCase(20, 20, 3, 1, reflectPad(1))});
+    list.push_back({"conv k3 s2 wide", 20, 37, 70, convCase(20, 40, 3, 2, reflectPad(1))});
+    list.push_back({"conv k3 upsample wide", 12, 19, 35, convCase(12, 6, 3, 1, reflectPad(1), true)});
+    list.push_back({"conv k3 upsample zero wide", 9, 19, 35, convCase(9, 16, 3, 1, zeroPad(1), true)});
+    list.push_back({"conv k9 3->32 wide", 3, 33, 67, convCase(3, 32, 9, 1, reflectPad(4))});
+    list.push_back({"conv k9 32->3 wide", 32, 33, 67, convCase(32, 3, 9, 1, reflectPad(4))});
     return list;
 }
 

@@ -1,0 +1,138 @@
+// Direct convolution for 16-wide subgroups (lavapipe with 512-bit vectors): the 16 lanes
+// of a workgroup take 16 consecutive output columns, each lane a PX x PY pixel tile
+// (columns 16 apart) of OC_BLOCK output packs, and the lanes share every weight load.
+//
+// Why: on lavapipe (Mesa 22.3) a load whose address is not provably constant, which is
+// every load inside a loop, even a workgroup-uniform weight, becomes a 16-step loop over
+// the lanes per scalar component; so does subgroupBroadcast (it searches for an active
+// lane). Those loops, not the multiply-adds, set the speed. One vec4 load per lane
+// fetches the 16 weight vec4s of 4 (output pack, input pack) pairs, broadcasts hand them
+// out, and each broadcast scalar then feeds PX * PY multiply-adds per lane. Measured at
+// 256x256: 1 pixel per lane was 2x slower than conv2d.comp, 16 pixels 2x faster, 32 no
+// better (accumulators spill). On a GPU the pattern is a coalesced load plus shuffles.
+#version 450
+#extension GL_GOOGLE_include_directive : require
+#extension GL_KHR_shader_subgroup_ballot : require
+#include "common.glsl"
+
+// One workgroup is one subgroup: the broadcasts need all 16 lanes alive and together.
+layout(local_size_x = 16, local_size_y = 1, local_size_z = 1) in;
+layout(constant_id = 0) const int KH = 3;
+layout(constant_id = 1) const int KW = 3;
+layout(constant_id = 2) const int STRIDE = 1;
+layout(constant_id = 3) const int REFLECT = 0;   // 0: zero padding, 1: reflection
+layout(constant_id = 4) const int UPSAMPLE = 0;  // 1: input read as if 2x nearest-upsampled
+layout(constant_id = 5) const int RELU = 0;
+layout(constant_id = 6) const int OC_BLOCK = 4;  // output packs per invocation: 1, 2 or 4
+layout(constant_id = 7) const int PX = 4;        // output columns per lane, 16 apart
+layout(constant_id = 8) const int PY = 1;        // output rows per lane
+// Each scalar weight costs a 16-step lane loop (a broadcast) whatever the tile, so the
+// more pixels a lane computes per weight the better, even with accumulators spilled.
+const int NPIX = PX * PY;
+
+// A weight load covers 16 vec4 = 4 (output pack, input pack) pairs: OC_BLOCK output
+// packs times IC_GROUP input packs.
+const int IC_GROUP = 4 / OC_BLOCK;
+
+layout(std430, binding = 0) readonly buffer Input { sfp4 inp[]; };
+// [oc block][ky][kx][ic4 group][input pack g][output pack o][in lane j] vec4(out lanes),
+// zero past the real channels; see packConvWeightsBlocked().
+layout(std430, binding = 1) readonly buffer Weights { sfp4 wts[]; };
+layout(std430, binding = 2) readonly buffer Bias { vec4 bias[]; };
+layout(std430, binding = 3) writeonly buffer Output { sfp4 outp[]; };
+
+layout(push_constant) uniform Params {
+    int inC4, inH, inW;  // stored input (before upsampling)
+    int outC4, outH, outW;
+    int padTop, padLeft;
+} p;
+
+// Slot s of the 16-vec4 weight block: output pack s % OC_BLOCK, input pack s / OC_BLOCK.
+// The lane ids must be constants, hence a macro per slot.
+#define MAC_SLOT(s)                                                                   \
+    {                                                                                 \
+        const int o = (s) % OC_BLOCK, g = (s) / OC_BLOCK;                             \
+        const vec4 w0 = subgroupBroadcast(w, (s) * 4), w1 = subgroupBroadcast(w, (s) * 4 + 1); \
+        const vec4 w2 = subgroupBroadcast(w, (s) * 4 + 2), w3 = subgroupBroadcast(w, (s) * 4 + 3); \
+        for (int j = 0; j < NPIX; ++j)                                                \
+            acc[o][j] += w0 * v[g][j].x + w1 * v[g][j].y + w2 * v[g][j].z + w3 * v[g][j].w; \
+    }
+
+void main()
+{
+    const int lane = int(gl_LocalInvocationID.x);
+    const int oy0 = int(gl_WorkGroupID.y) * PY;
+    const int oc0 = int(gl_WorkGroupID.z) * OC_BLOCK;
+    const int virtH = UPSAMPLE != 0 ? p.inH * 2 : p.inH;
+    const int virtW = UPSAMPLE != 0 ? p.inW * 2 : p.inW;
+    const int plane = p.inH * p.inW;
+    // Lanes past the row's end still load weights for the others; they compute on a
+    // clamped pixel and store nothing. No early return: broadcasts need every lane.
+    int ox[4];
+    for (int j = 0; j < PX; ++j)
+        ox[j] = (int(gl_WorkGroupID.x) * PX + j) * 16 + lane;
+
+    vec4 acc[4][16];
+    for (int o = 0; o < OC_BLOCK; ++o) {
+        const vec4 b = bias[min(oc0 + o, p.outC4 - 1)];
+        for (int j = 0; j < NPIX; ++j)
+            acc[o][j] = b;
+    }
+
+    int wIndex = int(gl_WorkGroupID.z) * (KH * KW * ((p.inC4 + IC_GROUP - 1) / IC_GROUP) * 16) + lane;
+    for (int ky = 0; ky < KH; ++ky) {
+        bool rowValid[16];
+        int rowOffset[16];
+        for (int r = 0; r < PY; ++r) {
+            int vy = min(oy0 + r, p.outH - 1) * STRIDE + ky - p.padTop;
+            rowValid[r] = vy >= 0 && vy < virtH;
+            vy = REFLECT != 0 ? reflectIndex(vy, virtH) : clamp(vy, 0, virtH - 1);
+            rowOffset[r] = (UPSAMPLE != 0 ? vy >> 1 : vy) * p.inW;
+        }
+        for (int kx = 0; kx < KW; ++kx) {
+            int offset[16];
+            float keep[16];
+            for (int i = 0; i < PX; ++i) {
+                int vx = min(ox[i], p.outW - 1) * STRIDE + kx - p.padLeft;
+                const bool valid = vx >= 0 && vx < virtW;
+                vx = REFLECT != 0 ? reflectIndex(vx, virtW) : clamp(vx, 0, virtW - 1);
+                vx = UPSAMPLE != 0 ? vx >> 1 : vx;
+                for (int r = 0; r < PY; ++r) {
+                    keep[r * PX + i] = (REFLECT != 0 || (rowValid[r] && valid)) ? 1.0 : 0.0;
+                    offset[r * PX + i] = rowOffset[r] + vx;
+                }
+            }
+            for (int ic = 0; ic < p.inC4; ic += IC_GROUP) {
+                const vec4 w = LOAD4(wts, wIndex);
+                wIndex += 16;
+                vec4 v[4][16];
+                for (int g = 0; g < IC_GROUP; ++g) {
+                    // Packs past inC4 meet zero weights; read a real pack to stay finite.
+                    const int icBase = min(ic + g, p.inC4 - 1) * plane;
+                    for (int j = 0; j < NPIX; ++j)
+                        v[g][j] = LOAD4(inp, icBase + offset[j]) * keep[j];
+                }
+                MAC_SLOT(0)
+                MAC_SLOT(1)
+                MAC_SLOT(2)
+                MAC_SLOT(3)
+            }
+        }
+    }
+
+    for (int o = 0; o < OC_BLOCK; ++o) {
+        if (oc0 + o >= p.outC4)
+            break;
+        for (int r = 0; r < PY; ++r) {
+            const int outBase = ((oc0 + o) * p.outH + oy0 + r) * p.outW;
+            for (int i = 0; i < PX; ++i) {
+                if (ox[i] < p.outW && oy0 + r < p.outH) {
+                    vec4 v = acc[o][r * PX + i];
+                    if (RELU != 0)
+                        v = max(v, vec4(0.0));
+                    STORE4(outp, outBase + ox[i], v);
+                }
+            }
+        }
+    }
+}
