@@ -138,7 +138,10 @@ void CommandRecorder::submitAndWait(std::chrono::milliseconds timeout)
     submit.pCommandBuffers = &commands_;
     VkFence fence = fence_;
     check(vkResetFences(context_.device(), 1, &fence), "vkResetFences");
-    check(vkQueueSubmit(context_.queue(), 1, &submit, fence_), "vkQueueSubmit", context_.info().name);
+    {
+        std::lock_guard lock(context_.queueMutex());
+        check(vkQueueSubmit(context_.queue(), 1, &submit, fence_), "vkQueueSubmit", context_.info().name);
+    }
     const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(timeout).count();
     VkResult r = vkWaitForFences(context_.device(), 1, &fence, VK_TRUE, static_cast<std::uint64_t>(ns));
     if (r == VK_TIMEOUT)

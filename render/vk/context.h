@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,10 @@ public:
                                  VkMemoryPropertyFlags preferred = 0) const;
     VkMemoryPropertyFlags memoryTypeFlags(std::uint32_t type) const;
 
+    // vkQueueSubmit needs the queue externally synchronized: every submitter (live view,
+    // export, previews on their own threads) holds this while submitting.
+    std::mutex& queueMutex() const { return queueMutex_; }
+
 private:
     VkInstance instance_ = VK_NULL_HANDLE;
     VkPhysicalDevice physical_ = VK_NULL_HANDLE;
@@ -59,6 +64,7 @@ private:
     std::uint32_t queueFamily_ = 0;
     DeviceInfo info_;
     VkPhysicalDeviceMemoryProperties memory_{};
+    mutable std::mutex queueMutex_;
 };
 
 }  // namespace stylize::vk
