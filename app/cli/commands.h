@@ -9,5 +9,7 @@ namespace stylize::cli {
 int imageCommand(const std::vector<std::string>& args);
 int benchCommand(const std::vector<std::string>& args);
 int devicesCommand(const std::vector<std::string>& args);
+int exportCommand(const std::vector<std::string>& args);
+int liveCommand(const std::vector<std::string>& args);
 
 }  // namespace stylize::cli

@@ -1,4 +1,4 @@
-// stylize-cli: headless stylization of images (and, later, videos and cameras).
+// stylize-cli: headless stylization of images, video files and live sources.
 #include <cstdio>
 #include <exception>
 #include <string>
@@ -18,8 +18,23 @@ Commands:
       unless --size says otherwise; --processing sets the network's size ("brush").
   bench --model M [--size WxH] [--runs N] [--precision fp32|fp16] [--device D] [--json]
       Time the network: median ms per frame over warm runs, GPU time per op, GFLOP/s.
+  export IN OUT --model M [--style S] [--strength 0..1] [--preserve-colours]
+               [--size WxH | --scale F] [--processing WxH] [--codec h264|hevc|vp9|av1]
+               [--crf N] [--preset P] [--precision fp32|fp16] [--device D] [--verbose]
+      Stylize a video file with its audio (copied, or re-encoded to AAC for MP4 when
+      the container cannot hold it). Progress on stderr; Ctrl-C stops and keeps a
+      playable partial OUT. Exit 0: done; 1: failed (OUT removed); 3: the input was
+      damaged, OUT holds what could be decoded; 130: stopped by Ctrl-C.
+  live [--source SRC] [--record OUT] [--seconds N] --model M [--style S]
+               [--size WxH] [--processing WxH] [--capture-size WxH] [--capture-fps N]
+               [--codec C] [--crf N] [--preset P]
+      Stylize a live source headless: SRC is a camera name or /dev/videoN, 'testsrc'
+      (the default: a 640x480 30 fps test pattern), 'lavfi:GRAPH', a URL or a file.
+      Frames are dropped (and counted) when the stylizer or recorder falls behind; a
+      recording (.mkv or .mp4, fragmented) stays playable if the process is killed.
   devices
-      List the Vulkan devices (--device takes an index or part of a name).
+      List the Vulkan devices (--device takes an index or part of a name) and the
+      cameras with their sizes and frame rates.
 
 Models: an ONNX file, an Engstrom/ml5 checkpoint folder or a .stylepack file.
 Styles: --style NAME, or a blend such as --style wave=0.6,udnie=0.4 (pack styles).
@@ -41,6 +56,10 @@ int main(int argc, char** argv)
             return stylize::cli::imageCommand(args);
         if (command == "bench")
             return stylize::cli::benchCommand(args);
+        if (command == "export")
+            return stylize::cli::exportCommand(args);
+        if (command == "live")
+            return stylize::cli::liveCommand(args);
         if (command == "devices")
             return stylize::cli::devicesCommand(args);
         std::fprintf(stderr, "stylize-cli: unknown command '%s'\n\n%s", command.c_str(), kUsage);
