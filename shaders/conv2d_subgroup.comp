@@ -1,6 +1,6 @@
 // Direct convolution for 16-wide subgroups (lavapipe with 512-bit vectors): the 16 lanes
-// of a workgroup take 16 consecutive output columns, each lane a PX x PY pixel tile
-// (columns 16 apart) of OC_BLOCK output packs, and the lanes share every weight load.
+// of a workgroup take 16 x PX consecutive output columns, each lane a PX x PY pixel tile
+// of OC_BLOCK output packs, and the lanes share every weight load. Kernel width <= 9.
 //
 // Why: on lavapipe (Mesa 22.3) a load whose address is not provably constant, which is
 // every load inside a loop, even a workgroup-uniform weight, becomes a 16-step loop over
@@ -24,8 +24,8 @@ layout(constant_id = 3) const int REFLECT = 0;   // 0: zero padding, 1: reflecti
 layout(constant_id = 4) const int UPSAMPLE = 0;  // 1: input read as if 2x nearest-upsampled
 layout(constant_id = 5) const int RELU = 0;
 layout(constant_id = 6) const int OC_BLOCK = 4;  // output packs per invocation: 1, 2 or 4
-layout(constant_id = 7) const int PX = 4;        // output columns per lane, 16 apart
-layout(constant_id = 8) const int PY = 1;        // output rows per lane
+layout(constant_id = 7) const int PX = 4;        // adjacent output columns per lane, <= 4
+layout(constant_id = 8) const int PY = 1;        // output rows per lane, PX * PY <= 16
 // Each scalar weight costs a 16-step lane loop (a broadcast) whatever the tile, so the
 // more pixels a lane computes per weight the better, even with accumulators spilled.
 const int NPIX = PX * PY;
@@ -47,30 +47,54 @@ layout(push_constant) uniform Params {
     int padTop, padLeft;
 } p;
 
-// Slot s of the 16-vec4 weight block: output pack s % OC_BLOCK, input pack s / OC_BLOCK.
-// The lane ids must be constants, hence a macro per slot.
-#define MAC_SLOT(s)                                                                   \
-    {                                                                                 \
-        const int o = (s) % OC_BLOCK, g = (s) / OC_BLOCK;                             \
+// Slot s of the 16-vec4 weight block: output pack s % OC_BLOCK, input pack s / OC_BLOCK,
+// applied at tap column kx to every pixel of the tile. Lane ids must be constants,
+// hence macros.
+#define MAC_SLOT(s, kx)                                                                    \
+    {                                                                                      \
+        const int o = (s) % OC_BLOCK, g = (s) / OC_BLOCK;                                  \
         const vec4 w0 = subgroupBroadcast(w, (s) * 4), w1 = subgroupBroadcast(w, (s) * 4 + 1); \
         const vec4 w2 = subgroupBroadcast(w, (s) * 4 + 2), w3 = subgroupBroadcast(w, (s) * 4 + 3); \
-        for (int j = 0; j < NPIX; ++j)                                                \
-            acc[o][j] += w0 * v[g][j].x + w1 * v[g][j].y + w2 * v[g][j].z + w3 * v[g][j].w; \
+        for (int r = 0; r < PY; ++r)                                                       \
+            for (int i = 0; i < PX; ++i) {                                                 \
+                const vec4 x = win[g][r][i * STRIDE + (kx)];                               \
+                acc[o][r * PX + i] += w0 * x.x + w1 * x.y + w2 * x.z + w3 * x.w;           \
+            }                                                                              \
     }
+// One tap column: its weight block, then the four slots. Unrolled by hand (kx is a
+// literal) so the window index stays constant and the window lives in registers.
+#define TAP(kx)                                                                            \
+    if ((kx) < KW) {                                                                       \
+        const vec4 w = LOAD4(wts, wTap + (kx) * groups * 16);                              \
+        MAC_SLOT(0, kx) MAC_SLOT(1, kx) MAC_SLOT(2, kx) MAC_SLOT(3, kx)                    \
+    }
+
+// A lane's PX columns are adjacent, so one row window of NW input columns serves all KW
+// tap columns: 6 loads instead of 12 for 4 pixels of a 3x3 conv, 12 instead of 36 for a
+// 9x9 one. Input loads cost as much as weight broadcasts here (see the top).
+const int NW = (PX - 1) * STRIDE + KW;
 
 void main()
 {
     const int lane = int(gl_LocalInvocationID.x);
+    const int ox0 = (int(gl_WorkGroupID.x) * 16 + lane) * PX;
     const int oy0 = int(gl_WorkGroupID.y) * PY;
     const int oc0 = int(gl_WorkGroupID.z) * OC_BLOCK;
     const int virtH = UPSAMPLE != 0 ? p.inH * 2 : p.inH;
     const int virtW = UPSAMPLE != 0 ? p.inW * 2 : p.inW;
     const int plane = p.inH * p.inW;
-    // Lanes past the row's end still load weights for the others; they compute on a
-    // clamped pixel and store nothing. No early return: broadcasts need every lane.
-    int ox[4];
-    for (int j = 0; j < PX; ++j)
-        ox[j] = (int(gl_WorkGroupID.x) * PX + j) * 16 + lane;
+    const int groups = (p.inC4 + IC_GROUP - 1) / IC_GROUP;
+
+    // Lanes past the row's end still load weights for the others: they read clamped
+    // columns and store nothing. No early return: broadcasts need every lane.
+    int colOffset[16];
+    bool colValid[16];
+    for (int t = 0; t < NW; ++t) {
+        int vx = min(ox0, p.outW - 1) * STRIDE + t - p.padLeft;
+        colValid[t] = vx >= 0 && vx < virtW;
+        vx = clamp(REFLECT != 0 ? reflectIndex(vx, virtW) : vx, 0, virtW - 1);
+        colOffset[t] = UPSAMPLE != 0 ? vx >> 1 : vx;
+    }
 
     vec4 acc[4][16];
     for (int o = 0; o < OC_BLOCK; ++o) {
@@ -79,44 +103,29 @@ void main()
             acc[o][j] = b;
     }
 
-    int wIndex = int(gl_WorkGroupID.z) * (KH * KW * ((p.inC4 + IC_GROUP - 1) / IC_GROUP) * 16) + lane;
+    const int wBlock = int(gl_WorkGroupID.z) * (KH * KW * groups * 16) + lane;
     for (int ky = 0; ky < KH; ++ky) {
         bool rowValid[16];
         int rowOffset[16];
         for (int r = 0; r < PY; ++r) {
             int vy = min(oy0 + r, p.outH - 1) * STRIDE + ky - p.padTop;
             rowValid[r] = vy >= 0 && vy < virtH;
-            vy = REFLECT != 0 ? reflectIndex(vy, virtH) : clamp(vy, 0, virtH - 1);
+            vy = clamp(REFLECT != 0 ? reflectIndex(vy, virtH) : vy, 0, virtH - 1);
             rowOffset[r] = (UPSAMPLE != 0 ? vy >> 1 : vy) * p.inW;
         }
-        for (int kx = 0; kx < KW; ++kx) {
-            int offset[16];
-            float keep[16];
-            for (int i = 0; i < PX; ++i) {
-                int vx = min(ox[i], p.outW - 1) * STRIDE + kx - p.padLeft;
-                const bool valid = vx >= 0 && vx < virtW;
-                vx = REFLECT != 0 ? reflectIndex(vx, virtW) : clamp(vx, 0, virtW - 1);
-                vx = UPSAMPLE != 0 ? vx >> 1 : vx;
-                for (int r = 0; r < PY; ++r) {
-                    keep[r * PX + i] = (REFLECT != 0 || (rowValid[r] && valid)) ? 1.0 : 0.0;
-                    offset[r * PX + i] = rowOffset[r] + vx;
-                }
+        for (int q = 0; q < groups; ++q) {
+            vec4 win[4][16][16];
+            for (int g = 0; g < IC_GROUP; ++g) {
+                // Packs past inC4 meet zero weights; read a real pack to stay finite.
+                const int icBase = min(q * IC_GROUP + g, p.inC4 - 1) * plane;
+                for (int r = 0; r < PY; ++r)
+                    for (int t = 0; t < NW; ++t) {
+                        const float keep = (REFLECT != 0 || (rowValid[r] && colValid[t])) ? 1.0 : 0.0;
+                        win[g][r][t] = LOAD4(inp, icBase + rowOffset[r] + colOffset[t]) * keep;
+                    }
             }
-            for (int ic = 0; ic < p.inC4; ic += IC_GROUP) {
-                const vec4 w = LOAD4(wts, wIndex);
-                wIndex += 16;
-                vec4 v[4][16];
-                for (int g = 0; g < IC_GROUP; ++g) {
-                    // Packs past inC4 meet zero weights; read a real pack to stay finite.
-                    const int icBase = min(ic + g, p.inC4 - 1) * plane;
-                    for (int j = 0; j < NPIX; ++j)
-                        v[g][j] = LOAD4(inp, icBase + offset[j]) * keep[j];
-                }
-                MAC_SLOT(0)
-                MAC_SLOT(1)
-                MAC_SLOT(2)
-                MAC_SLOT(3)
-            }
+            const int wTap = wBlock + (ky * KW * groups + q) * 16;
+            TAP(0) TAP(1) TAP(2) TAP(3) TAP(4) TAP(5) TAP(6) TAP(7) TAP(8)
         }
     }
 
@@ -126,11 +135,11 @@ void main()
         for (int r = 0; r < PY; ++r) {
             const int outBase = ((oc0 + o) * p.outH + oy0 + r) * p.outW;
             for (int i = 0; i < PX; ++i) {
-                if (ox[i] < p.outW && oy0 + r < p.outH) {
+                if (ox0 + i < p.outW && oy0 + r < p.outH) {
                     vec4 v = acc[o][r * PX + i];
                     if (RELU != 0)
                         v = max(v, vec4(0.0));
-                    STORE4(outp, outBase + ox[i], v);
+                    STORE4(outp, outBase + ox0 + i, v);
                 }
             }
         }

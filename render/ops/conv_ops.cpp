@@ -34,9 +34,11 @@ std::uint64_t weightBytes(int outC, int inC, int kh, int kw, Precision precision
 // conv2d_subgroup.comp shares weight loads across a 16-lane subgroup; it needs the
 // workgroup (16 lanes) to be exactly one subgroup. That is lavapipe with 512-bit vectors,
 // where loads dominate (see the shader). GPUs keep conv2d.comp.
-bool useSubgroupKernel(const vk::DeviceInfo& info)
+bool useSubgroupKernel(const vk::DeviceInfo& info, const model::Conv& conv)
 {
-    return info.type == VK_PHYSICAL_DEVICE_TYPE_CPU && info.subgroupSize == 16;
+    // The kernel unrolls up to 9 tap columns and keeps a 16-column input window.
+    const bool fits = conv.kernelW <= 9 && 3 * conv.stride + conv.kernelW <= 16;
+    return fits && info.type == VK_PHYSICAL_DEVICE_TYPE_CPU && info.subgroupSize == 16;
 }
 
 // Output packs per lane for the subgroup kernel: four reuse each input load 16 times;
@@ -62,7 +64,7 @@ Conv2dOp::Conv2dOp(OpResources& res, const model::Conv& conv, model::Shape in, m
     const std::int32_t push[8] = {packs(in.c), in.h, in.w, packs(out.c), out.h, out.w, pad.top, pad.left};
     std::copy(std::begin(push), std::end(push), push_);
     const int reflect = conv.padding.mode == model::PadMode::Reflect ? 1 : 0;
-    subgroupKernel_ = useSubgroupKernel(res.context.info());
+    subgroupKernel_ = useSubgroupKernel(res.context.info(), conv);
     if (subgroupKernel_) {
         blockOc_ = chooseSubgroupOcBlock(packs(out.c));
         // 16 pixels per lane: each weight broadcast then feeds 16 multiply-adds per lane
