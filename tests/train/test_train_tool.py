@@ -1,0 +1,158 @@
+#!/usr/bin/python3
+"""Unit tests of tools/train: a tiny training step runs, the loss falls over a few
+steps, checkpoints resume, add-style trains only the new slot, and an exported pack
+loads in the engine (stylize-cli, Vulkan) with outputs matching PyTorch.
+
+Run with Debian's /usr/bin/python3; exits 77 (ctest SKIP) when torch is missing.
+Environment: STYLIZE_CLI (path of stylize-cli; the round-trip test skips without it).
+"""
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+try:
+    import numpy as np
+    import torch
+    from PIL import Image
+except ImportError as e:  # pragma: no cover
+    print(f"skipping: {e} (run with Debian's /usr/bin/python3 and python3-torch)")
+    sys.exit(77)
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOOL = os.path.normpath(os.path.join(HERE, "../../tools/train"))
+sys.path.insert(0, TOOL)
+
+import train  # noqa: E402
+from network import StyleNet, output_to_pixels, pixels_to_input  # noqa: E402
+from stylepack import read_stylepack_json, write_stylepack  # noqa: E402
+
+torch.set_num_threads(2)
+
+
+def make_data(root, rng):
+    """A tiny data folder: four content images and the painting files styles.json names
+    (random-texture stand-ins, so the test needs no package download)."""
+    os.makedirs(os.path.join(root, "content"))
+    os.makedirs(os.path.join(root, "styles"))
+    for i in range(4):
+        a = rng.randint(0, 256, (12, 16, 3)).astype(np.uint8)
+        Image.fromarray(a).resize((64, 48), Image.BILINEAR).save(os.path.join(root, "content", f"c{i}.jpg"))
+    for s in train.load_style_table().values():
+        a = rng.randint(0, 256, (8, 8, 3)).astype(np.uint8)
+        Image.fromarray(a).resize((64, 64), Image.NEAREST).save(os.path.join(root, "styles", s["file"]))
+
+
+class TrainToolTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.data = os.path.join(cls.tmp.name, "data")
+        make_data(cls.data, np.random.RandomState(3))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def args(self, out, *extra):
+        # The random loss network: no npm download inside unit tests.
+        return ["--out", out, "--data", self.data, "--lossnet", "random", "--variant", "light",
+                "--styles", "wave,starry", "--size", "32", "--style-size", "48", "--batch", "2",
+                "--log-every", "1", "--save-every", "1000", "--threads", "2", *extra]
+
+    def test_one_step_runs_and_checkpoints(self):
+        out = os.path.join(self.tmp.name, "one")
+        history = train.main(self.args(out, "--steps", "1"))
+        self.assertEqual(len(history), 1)
+        self.assertTrue(np.isfinite(history[0]))
+        state = torch.load(os.path.join(out, "checkpoint.pt"))
+        self.assertEqual(state["step"], 1)
+        self.assertEqual(state["styles"], ["wave", "starry"])
+        with open(os.path.join(out, "log.csv")) as f:
+            self.assertEqual(len(f.read().strip().splitlines()), 2)
+
+    def test_loss_decreases_and_resume_continues(self):
+        out = os.path.join(self.tmp.name, "few")
+        # Same content batch every step (one image): the loss must fall.
+        first = train.main(self.args(out, "--steps", "12", "--content-limit", "1", "--lr", "5e-3"))
+        self.assertLess(np.mean(first[-3:]), np.mean(first[:3]) * 0.9, first)
+        more = train.main(self.args(out, "--steps", "14", "--resume"))
+        self.assertEqual(len(more), 2)
+        self.assertEqual(torch.load(os.path.join(out, "checkpoint.pt"))["step"], 14)
+
+    def test_add_style_trains_only_the_new_slot(self):
+        base = os.path.join(self.tmp.name, "base")
+        train.main(self.args(base, "--steps", "1"))
+        before = torch.load(os.path.join(base, "checkpoint.pt"))["model"]
+        out = os.path.join(self.tmp.name, "added")
+        train.main(["--out", out, "--data", self.data, "--lossnet", "random", "--size", "32",
+                    "--style-size", "48", "--batch", "2", "--steps", "3", "--threads", "2",
+                    "--add-style", "snow", "--base", os.path.join(base, "checkpoint.pt")])
+        state = torch.load(os.path.join(out, "checkpoint.pt"))
+        self.assertEqual(state["styles"], ["wave", "starry", "snow"])
+        after = state["model"]
+        changed_new_slot = False
+        for k, v in before.items():
+            if k.endswith(".scale") or k.endswith(".shift"):
+                torch.testing.assert_close(after[k][:2], v, msg=f"{k}: old slots changed")
+                changed_new_slot |= not torch.equal(after[k][2], torch.ones_like(v[0]) if k.endswith("scale")
+                                                    else torch.zeros_like(v[0]))
+            else:
+                torch.testing.assert_close(after[k], v, msg=f"{k}: shared weights changed")
+        self.assertTrue(changed_new_slot)
+
+
+class ExportRoundTripTest(unittest.TestCase):
+    def test_pack_json_describes_the_network(self):
+        net = StyleNet(3, (4, 8, 8), 1)
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "n.stylepack")
+            write_stylepack(path, net, [{"name": n, "title": "t", "artist": "a", "year": "1", "source": "s",
+                                         "license": "l"} for n in "abc"], "tiny",
+                            [Image.new("RGB", (4, 4)), None, None])
+            doc = read_stylepack_json(path)
+            self.assertEqual([s["name"] for s in doc["styles"]], ["a", "b", "c"])
+            self.assertIsNotNone(doc["styles"][0]["thumbnail"])
+            self.assertIsNone(doc["styles"][1]["thumbnail"])
+            norms = [n for n in doc["graph"]["nodes"] if n["op"] == "InstanceNorm"]
+            self.assertEqual(len(norms), 5 + 2)
+            self.assertTrue(all(len(n["scale"]) == 3 for n in norms))
+            with open(path, "rb") as f:
+                data_offset = int.from_bytes(f.read(48)[32:40], "little")
+            self.assertEqual(data_offset % 16, 0)
+
+    def test_engine_matches_pytorch(self):
+        cli = os.environ.get("STYLIZE_CLI")
+        if not cli or not os.path.exists(cli):
+            self.skipTest("STYLIZE_CLI is not set to a built stylize-cli")
+        torch.manual_seed(0)
+        net = StyleNet(2, (8, 16, 16), 1).eval()
+        with torch.no_grad():
+            for n in net.norms():
+                n.scale.uniform_(0.5, 1.5)
+                n.shift.uniform_(-0.5, 0.5)
+        rng = np.random.RandomState(0)
+        img = (np.asarray(Image.fromarray(rng.randint(0, 256, (10, 12, 3)).astype(np.uint8))
+                          .resize((48, 40), Image.BILINEAR))).astype(np.uint8)
+        with tempfile.TemporaryDirectory() as d:
+            pack = os.path.join(d, "rt.stylepack")
+            write_stylepack(pack, net, [{"name": "a"}, {"name": "b"}], "round trip", None)
+            src = os.path.join(d, "in.png")
+            Image.fromarray(img).save(src)
+            x = torch.from_numpy(img.astype(np.float32)).permute(2, 0, 1)[None]
+            for style, w in (("a", [1.0, 0.0]), ("b", [0.0, 1.0]), ("a=0.3,b=0.7", [0.3, 0.7])):
+                with torch.no_grad():
+                    ref = output_to_pixels(net(pixels_to_input(x), torch.tensor([w]))).clamp(0, 255)
+                ref = ref[0].permute(1, 2, 0).numpy()
+                dst = os.path.join(d, "out.png")
+                r = subprocess.run([cli, "image", src, dst, "--model", pack, "--style", style,
+                                    "--precision", "fp32"], capture_output=True, text=True)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                got = np.asarray(Image.open(dst).convert("RGB"), np.float32)
+                err = np.abs(got - ref)
+                self.assertLess(err.max(), 2.0, f"style {style}: max error {err.max()}")
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,240 @@
+#!/usr/bin/python3
+"""Trains Stylize's multi-style network (conditional instance norm) and checkpoints it.
+
+  train.py --out RUN_DIR [--variant full|light] [--styles wave,starry,...]   new run
+  train.py --out RUN_DIR --resume                                            continue
+  train.py --out NEW_DIR --add-style NAME --base CKPT                       new slot only
+
+Each step draws content crops, gives each sample a style (round robin), and minimises
+content + style + total-variation losses on the loss network plus a noise-stability
+term: the output for (input + small noise) must match the output for the input, which
+keeps video from flickering. Checkpoints (model, optimiser, step, settings) go to
+RUN_DIR/checkpoint.pt every --save-every steps and on SIGTERM/SIGINT; losses go to
+RUN_DIR/log.csv. See README.md.
+"""
+import argparse
+import glob
+import json
+import os
+import random
+import signal
+import sys
+import time
+
+import numpy as np
+import torch
+from PIL import Image
+
+import lossnet
+from losses import PerceptualLoss
+from network import VARIANTS, StyleNet, pixels_to_input
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def load_style_table():
+    return {s["name"]: s for s in json.load(open(os.path.join(HERE, "styles.json")))}
+
+
+def image01(im):
+    return torch.from_numpy(np.asarray(im.convert("RGB"), np.float32) / 255).permute(2, 0, 1)
+
+
+class ContentCrops:
+    """Random crops of the content images at random scales, flipped at random."""
+
+    def __init__(self, folder, size, limit=None, seed=0):
+        files = sorted(glob.glob(os.path.join(folder, "*.jpg")) + glob.glob(os.path.join(folder, "*.png")))
+        if limit:
+            files = files[:limit]
+        if not files:
+            sys.exit(f"error: no content images in {folder}; run fetch_data.py first")
+        self.images = [Image.open(f).convert("RGB") for f in files]
+        self.size = size
+        self.rng = random.Random(seed)
+
+    def batch(self, n):
+        out = []
+        for _ in range(n):
+            im = self.rng.choice(self.images)
+            short = min(im.size)
+            crop = int(short * self.rng.uniform(0.5, 1.0))
+            crop = max(crop, min(self.size, short))
+            x = self.rng.randint(0, im.width - crop)
+            y = self.rng.randint(0, im.height - crop)
+            c = im.crop((x, y, x + crop, y + crop)).resize((self.size, self.size), Image.BILINEAR)
+            if self.rng.random() < 0.5:
+                c = c.transpose(Image.FLIP_LEFT_RIGHT)
+            out.append(image01(c))
+        return torch.stack(out)
+
+
+def style_image(path, short):
+    im = Image.open(path).convert("RGB")
+    s = short / min(im.size)
+    return image01(im.resize((round(im.width * s), round(im.height * s)), Image.LANCZOS))[None]
+
+
+def build(args, styles_dir):
+    """Returns (net, criterion, style names) for a new run, a resumed one or add-style."""
+    crit = PerceptualLoss(lossnet.make_lossnet(args.lossnet, args.work))
+    for name in args.style_names:
+        crit.add_style(style_image(os.path.join(styles_dir, args.style_table[name]["file"]), args.style_size))
+    v = VARIANTS[args.variant]
+    net = StyleNet(len(args.style_names), v["widths"], v["blocks"])
+    return net, crit
+
+
+def save_checkpoint(path, net, opt, step, args):
+    tmp = path + ".tmp"
+    torch.save({"model": net.state_dict(), "optimizer": opt.state_dict(), "step": step,
+                "settings": vars(args) | {"style_table": None}, "styles": args.style_names,
+                "variant": args.variant, "trainable": args.trainable}, tmp)
+    os.replace(tmp, path)
+
+
+def trainable_parameters(net, trainable):
+    """'all', or 'slots:i,j': only those style slots' IN scale/shift vectors."""
+    if trainable == "all":
+        return list(net.parameters())
+    slots = [int(s) for s in trainable.split(":")[1].split(",")]
+    for p in net.parameters():
+        p.requires_grad_(False)
+    params = []
+    mask_rows = torch.zeros(net.styles, 1)
+    mask_rows[slots] = 1
+    for n in net.norms():
+        for p in (n.scale, n.shift):
+            p.requires_grad_(True)
+            p.register_hook(lambda g, m=mask_rows: g * m)
+            params.append(p)
+    return params
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--out", required=True, help="run folder: checkpoint.pt, log.csv, previews")
+    p.add_argument("--resume", action="store_true", help="continue RUN_DIR/checkpoint.pt")
+    p.add_argument("--base", help="checkpoint to start from (with --add-style)")
+    p.add_argument("--add-style", help="append this style (a name in styles.json) to --base, training only its IN vectors")
+    p.add_argument("--variant", choices=sorted(VARIANTS), default="full")
+    p.add_argument("--styles", default="wave,starry,composition,moulin,harvesters,snow,auvers,summertime")
+    p.add_argument("--lossnet", choices=["mobilenet", "random"], default="mobilenet")
+    p.add_argument("--data", default=os.path.join(HERE, "data"), help="fetch_data.py's folder")
+    p.add_argument("--work", default=None, help="where the decoded loss network is cached (default: --data)")
+    p.add_argument("--content-limit", type=int, default=None, help="use only the first N content images")
+    p.add_argument("--size", type=int, default=192, help="training crop size (multiple of 4)")
+    p.add_argument("--style-size", type=int, default=320, help="short side of the paintings for Gram targets")
+    p.add_argument("--batch", type=int, default=4)
+    p.add_argument("--steps", type=int, default=20000, help="stop after this many steps in total")
+    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--content-weight", type=float, default=1.0)
+    p.add_argument("--style-weight", type=float, default=20.0)
+    p.add_argument("--tv-weight", type=float, default=0.5)
+    p.add_argument("--stability-weight", type=float, default=20.0)
+    p.add_argument("--stability-noise", type=float, default=0.03, help="noise std in [-1, 1] input units")
+    p.add_argument("--stability-samples", type=int, default=2, help="samples per step given the noise test")
+    p.add_argument("--save-every", type=int, default=100)
+    p.add_argument("--log-every", type=int, default=10)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--seed", type=int, default=1)
+    return p.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    args.work = args.work or args.data
+    args.style_table = load_style_table()
+    os.makedirs(args.out, exist_ok=True)
+    ckpt_path = os.path.join(args.out, "checkpoint.pt")
+    state = None
+    args.trainable = "all"
+    if args.resume:
+        state = torch.load(ckpt_path)
+        args.style_names, args.variant, args.trainable = state["styles"], state["variant"], state["trainable"]
+    elif args.add_style:
+        base = torch.load(args.base)
+        if args.add_style in base["styles"]:
+            sys.exit(f"error: {args.base} already has a style named {args.add_style}")
+        if args.add_style not in args.style_table:
+            sys.exit(f"error: {args.add_style} is not in styles.json; add its entry there first")
+        args.style_names, args.variant = base["styles"] + [args.add_style], base["variant"]
+        args.trainable = f"slots:{len(base['styles'])}"
+    else:
+        args.style_names = args.styles.split(",")
+        unknown = [s for s in args.style_names if s not in args.style_table]
+        if unknown:
+            sys.exit(f"error: styles not in styles.json: {unknown}")
+
+    net, crit = build(args, os.path.join(args.data, "styles"))
+    if args.add_style:
+        tmp = StyleNet(len(base["styles"]), net.widths, net.blocks)
+        tmp.load_state_dict(base["model"])
+        for n in tmp.norms():
+            n.add_styles(1, init_from=None)
+        net.load_state_dict(tmp.state_dict())
+    params = trainable_parameters(net, args.trainable)
+    opt = torch.optim.Adam(params, lr=args.lr)
+    step = 0
+    if state:
+        net.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+        step = state["step"]
+        print(f"resumed {ckpt_path} at step {step}")
+    crops = ContentCrops(os.path.join(args.data, "content"), args.size, args.content_limit, seed=args.seed + step)
+
+    stop = {"now": False}
+
+    def on_signal(signum, frame):
+        stop["now"] = True
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    log_path = os.path.join(args.out, "log.csv")
+    new_log = not os.path.exists(log_path)
+    log = open(log_path, "a")
+    if new_log:
+        log.write("step,seconds_per_step,total,content,style,tv,stability\n")
+    slots = list(range(net.styles)) if args.trainable == "all" else [int(s) for s in args.trainable.split(":")[1].split(",")]
+    history = []
+    t0 = time.time()
+    net.train()
+    while step < args.steps and not stop["now"]:
+        content = crops.batch(args.batch)
+        ids = [slots[(step * args.batch + i) % len(slots)] for i in range(args.batch)]
+        w = torch.nn.functional.one_hot(torch.tensor(ids), net.styles).float()
+        x = pixels_to_input(content * 255)
+        y = net(x, w)
+        out01 = (y + 1) / 2
+        loss, parts = crit(out01, content, ids, args.content_weight, args.style_weight, args.tv_weight)
+        stab = torch.zeros(())
+        k = min(args.stability_samples, args.batch)
+        if args.stability_weight > 0 and k > 0:
+            noisy = x[:k] + torch.randn_like(x[:k]) * args.stability_noise
+            stab = ((net(noisy, w[:k]) - y[:k].detach()) ** 2).mean()
+            loss = loss + args.stability_weight * stab
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        step += 1
+        history.append(float(loss))
+        if step % args.log_every == 0 or step == args.steps:
+            dt = (time.time() - t0) / args.log_every
+            t0 = time.time()
+            log.write(f"{step},{dt:.3f},{float(loss):.5f},{parts['content']:.5f},{parts['style']:.5f},"
+                      f"{parts['tv']:.5f},{float(stab):.6f}\n")
+            log.flush()
+            print(f"step {step} loss {float(loss):.4f} content {parts['content']:.4f} style {parts['style']:.4f} "
+                  f"stab {float(stab):.5f} {dt:.2f} s/step", flush=True)
+        if step % args.save_every == 0:
+            save_checkpoint(ckpt_path, net, opt, step, args)
+    save_checkpoint(ckpt_path, net, opt, step, args)
+    log.close()
+    print(f"saved {ckpt_path} at step {step}")
+    return history
+
+
+if __name__ == "__main__":
+    main()
