@@ -1,0 +1,75 @@
+// BlendedStylizer: per-model stylizers and the output-space mix.
+#include "studio/blended_stylizer.h"
+
+#include <cmath>
+#include <stdexcept>
+
+#include "stylizer.h"
+
+namespace stylize::studio {
+
+BlendedStylizer::BlendedStylizer(vk::Context& context, const StyleLibrary& library)
+    : context_(context), library_(library)
+{
+}
+
+BlendedStylizer::~BlendedStylizer() = default;
+
+render::Stylizer& BlendedStylizer::stylizerFor(int model)
+{
+    auto it = stylizers_.find(model);
+    if (it == stylizers_.end())
+        it = stylizers_.emplace(model, std::make_unique<render::Stylizer>(context_, library_.model(model))).first;
+    return *it->second;
+}
+
+void BlendedStylizer::setBlend(std::vector<ModelBlend> blend, const render::OutputLook& look)
+{
+    blend_ = std::move(blend);
+    look_ = look;
+    for (const ModelBlend& b : blend_) {
+        render::Stylizer& s = stylizerFor(b.model);
+        s.setStyleWeights(b.slotWeights);
+        s.setLook(look_);
+    }
+}
+
+void BlendedStylizer::releaseUnused()
+{
+    for (auto it = stylizers_.begin(); it != stylizers_.end();) {
+        const bool used = std::any_of(blend_.begin(), blend_.end(), [&](const ModelBlend& b) { return b.model == it->first; });
+        it = used ? std::next(it) : stylizers_.erase(it);
+    }
+}
+
+void BlendedStylizer::run(const render::FrameView& frame, render::Size processing,
+                          const render::MutableFrameView& output)
+{
+    if (blend_.empty())
+        throw std::runtime_error("No style is loaded: import a model or install the default style pack");
+    if (blend_.size() == 1) {
+        stylizerFor(blend_[0].model).run(frame, processing, output);
+        return;
+    }
+    if (output.layout != render::PixelLayout::Rgba8)
+        throw std::invalid_argument("Blends across models produce RGBA frames only");
+    const std::size_t rowBytes = std::size_t(output.width) * 4;
+    scratch_.resize(rowBytes * output.height);
+    accumulator_.assign(rowBytes * output.height, 0.f);
+    render::MutableFrameView tight = output;
+    tight.planes[0] = scratch_.data();
+    tight.strides[0] = int(rowBytes);
+    for (const ModelBlend& b : blend_) {
+        stylizerFor(b.model).run(frame, processing, tight);
+        for (std::size_t i = 0; i < scratch_.size(); ++i)
+            accumulator_[i] += b.share * float(scratch_[i]);
+    }
+    for (int y = 0; y < output.height; ++y) {
+        std::uint8_t* row = output.planes[0] + std::size_t(y) * output.strides[0];
+        const float* acc = accumulator_.data() + std::size_t(y) * rowBytes;
+        for (std::size_t x = 0; x < rowBytes; ++x)
+            row[x] = std::uint8_t(std::clamp(std::lround(acc[x]), 0L, 255L));
+    }
+}
+
+}  // namespace stylize::studio

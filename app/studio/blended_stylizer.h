@@ -1,0 +1,46 @@
+// Stylizes frames with a blend of styles: styles of one model blend inside the network
+// (conditional instance norm, free); styles of different models blend in output space,
+// one network pass per model. Stylizers are kept per model so switching is cheap.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "frame.h"
+#include "ops/frame_ops.h"
+#include "studio/style_library.h"
+
+namespace stylize::vk {
+class Context;
+}
+namespace stylize::render {
+class Stylizer;
+}
+
+namespace stylize::studio {
+
+class BlendedStylizer {
+public:
+    BlendedStylizer(vk::Context& context, const StyleLibrary& library);
+    ~BlendedStylizer();
+
+    void setBlend(std::vector<ModelBlend> blend, const render::OutputLook& look);
+    // Output in any layout with one model; RGBA8 when several models are blended.
+    void run(const render::FrameView& frame, render::Size processing, const render::MutableFrameView& output);
+    // Forgets stylizers of models the current blend does not use (frees device memory).
+    void releaseUnused();
+
+private:
+    render::Stylizer& stylizerFor(int model);
+
+    vk::Context& context_;
+    const StyleLibrary& library_;
+    std::vector<ModelBlend> blend_;
+    render::OutputLook look_;
+    std::map<int, std::unique_ptr<render::Stylizer>> stylizers_;
+    std::vector<std::uint8_t> scratch_;  // one model's RGBA output while mixing
+    std::vector<float> accumulator_;
+};
+
+}  // namespace stylize::studio

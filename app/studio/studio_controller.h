@@ -1,0 +1,70 @@
+// The desktop app's engine side: a QObject that lives on its own thread and owns the
+// Vulkan device, the loaded styles, the live source → stylizer → view path, recording,
+// snapshots and exports. The UI talks to it only through queued slots and signals
+// carrying the plain types of studio_types.h; this header pulls in no Vulkan or FFmpeg.
+#pragma once
+
+#include <memory>
+
+#include <QObject>
+#include <QStringList>
+
+#include "studio/studio_types.h"
+
+namespace stylize::studio {
+
+struct StudioConfig {
+    QStringList modelFiles;  // the default pack first, then imported models
+    QString sampleClip;      // played (looping) when no camera exists
+    QString sampleImage;     // what style previews are rendered on
+    QString previewCache;    // folder for rendered previews (empty: no cache)
+    QString device;          // Vulkan device override (index or name part)
+    double targetFps = 15;   // the auto brush size keeps the view at least this live
+};
+
+class StudioController : public QObject {
+    Q_OBJECT
+public:
+    explicit StudioController(StudioConfig config, QObject* parent = nullptr);
+    ~StudioController() override;
+
+    static void registerMetaTypes();
+
+public slots:
+    // Opens the device, loads the styles, lists sources and starts the first source:
+    // `initial` if valid, else the first camera, else the sample clip.
+    void start(const stylize::studio::SourceSpec& initial);
+    void setSource(const stylize::studio::SourceSpec& source);
+    void setBlend(const stylize::studio::BlendSettings& blend);
+    void importModel(const QString& path);
+    void startRecording(const QString& path);
+    void stopRecording();
+    void takeSnapshot(const QString& path);
+    void startExport(const stylize::studio::ExportRequest& request);
+    void cancelExport();
+    // Stops everything; called before the thread quits.
+    void shutdown();
+
+signals:
+    void deviceReady(const QString& name);
+    void stylesChanged(const QList<stylize::studio::StyleCard>& styles);
+    void sourcesListed(const QList<stylize::studio::SourceSpec>& sources);
+    void sourceStarted(const stylize::studio::SourceSpec& source);
+    void frameReady(const QImage& stylized, const QImage& original);
+    void statsChanged(const stylize::studio::LiveStats& stats);
+    void recordingChanged(const stylize::studio::RecordingStatus& status);
+    void snapshotSaved(const QString& path);
+    void exportProgress(const stylize::studio::ExportProgress& progress);
+    void exportFinished(bool ok, const QString& message);
+    // A sentence for the user: what failed and what to do. Never blocks.
+    void errorOccurred(const QString& message);
+
+private:
+    void liveLoop();
+    void renderMissingPreviews();
+
+    struct State;
+    std::unique_ptr<State> state_;
+};
+
+}  // namespace stylize::studio

@@ -1,0 +1,138 @@
+// StudioExport: pipeline::ExportJob on a thread, stylizing with a snapshot of the blend.
+#include "studio/studio_export.h"
+
+#include <atomic>
+#include <thread>
+
+#include <QObject>
+
+#include "pipeline/export_job.h"
+#include "studio/blended_stylizer.h"
+#include "studio/style_library.h"
+
+extern "C" {
+#include <libswscale/swscale.h>
+}
+
+namespace stylize::studio {
+
+struct StudioExport::Impl {
+    Impl(vk::Context& c, const StyleLibrary& l, const BlendSettings& b, const ExportRequest& r)
+        : context(c), library(l), blend(b), request(r)
+    {
+    }
+    vk::Context& context;
+    const StyleLibrary& library;
+    BlendSettings blend;
+    ExportRequest request;
+    std::unique_ptr<pipeline::ExportJob> job;
+    std::thread thread;
+    std::atomic<bool> running{false};
+};
+
+StudioExport::StudioExport(vk::Context& context, const StyleLibrary& library, const BlendSettings& blend,
+                           const ExportRequest& request)
+    : impl_(std::make_unique<Impl>(context, library, blend, request))
+{
+}
+
+StudioExport::~StudioExport()
+{
+    cancel();
+    wait();
+}
+
+void StudioExport::start(ProgressFn progress, FinishedFn finished)
+{
+    Impl& d = *impl_;
+    pipeline::ExportConfig config;
+    config.input = d.request.input.toStdString();
+    config.output = d.request.output.toStdString();
+    config.codec = d.request.codec.toStdString();
+    config.crf = d.request.crf;
+    if (d.request.size.isValid())
+        config.size = {d.request.size.width(), d.request.size.height()};
+
+    // The stylizer lives on the job's stylize thread, created there at the first frame.
+    auto stylizer = std::make_shared<std::unique_ptr<BlendedStylizer>>();
+    const auto models = d.library.resolve(d.blend);
+    const render::OutputLook look{float(d.blend.strength), d.blend.preserveColours};
+    const double brush = d.blend.brushPercent > 0 ? d.blend.brushPercent / 100.0 : 1.0;
+    auto rgba = std::make_shared<std::vector<std::uint8_t>>();
+    pipeline::StylizeFunction stylize = [this, stylizer, models, look, brush, rgba](const render::FrameView& in,
+                                                                                    const render::MutableFrameView& out) {
+        if (!*stylizer) {
+            *stylizer = std::make_unique<BlendedStylizer>(impl_->context, impl_->library);
+            (*stylizer)->setBlend(models, look);
+        }
+        const render::Size processing{std::max(2, int(in.width * brush) / 2 * 2), std::max(2, int(in.height * brush) / 2 * 2)};
+        if (models.size() == 1) {
+            (*stylizer)->run(in, processing, out);
+            return;
+        }
+        // Blends across models mix in RGBA; the encoder wants YUV: convert once here.
+        render::MutableFrameView mixed = out;
+        mixed.layout = render::PixelLayout::Rgba8;
+        rgba->resize(std::size_t(out.width) * out.height * 4);
+        mixed.planes[0] = rgba->data();
+        mixed.strides[0] = out.width * 4;
+        (*stylizer)->run(in, processing, mixed);
+        SwsContext* sws = sws_getContext(out.width, out.height, AV_PIX_FMT_RGBA, out.width, out.height,
+                                         out.layout == render::PixelLayout::Nv12 ? AV_PIX_FMT_NV12 : AV_PIX_FMT_YUV420P,
+                                         SWS_BILINEAR, nullptr, nullptr, nullptr);
+        const std::uint8_t* src[4] = {rgba->data(), nullptr, nullptr, nullptr};
+        const int srcStride[4] = {out.width * 4, 0, 0, 0};
+        std::uint8_t* dst[4] = {out.planes[0], out.planes[1], out.planes[2], nullptr};
+        int dstStride[4] = {out.strides[0], out.strides[1], out.strides[2], 0};
+        sws_scale(sws, src, srcStride, 0, out.height, dst, dstStride);
+        sws_freeContext(sws);
+    };
+    d.job = std::make_unique<pipeline::ExportJob>(config, std::move(stylize));
+    d.running = true;
+    d.thread = std::thread([this, progress = std::move(progress), finished = std::move(finished)] {
+        Impl& d = *impl_;
+        try {
+            const pipeline::ExportResult r = d.job->run([&](const pipeline::ExportProgress& p) {
+                progress(ExportProgress{p.framesDone, p.framesTotal, p.fps, p.etaSeconds});
+            });
+            const QString out = d.request.output;
+            switch (r.outcome) {
+            case pipeline::ExportOutcome::Completed:
+                finished(true, QObject::tr("Exported %1 frames to %2 in %3 s.")
+                                   .arg(r.framesWritten)
+                                   .arg(out)
+                                   .arg(r.seconds, 0, 'f', 1));
+                break;
+            case pipeline::ExportOutcome::CompletedWithDamage:
+                finished(true, QObject::tr("Exported %1 frames to %2, but the input is damaged: %3")
+                                   .arg(r.framesWritten)
+                                   .arg(out, QString::fromStdString(r.damage)));
+                break;
+            case pipeline::ExportOutcome::Cancelled:
+                finished(false, QObject::tr("Export cancelled: %1 holds the first %2 frames and plays.")
+                                    .arg(out)
+                                    .arg(r.framesWritten));
+                break;
+            }
+        } catch (const std::exception& e) {
+            finished(false, QString::fromStdString(e.what()));
+        }
+        d.running = false;
+    });
+}
+
+void StudioExport::cancel()
+{
+    if (impl_->job)
+        impl_->job->cancel();
+}
+
+void StudioExport::wait()
+{
+    if (impl_->thread.joinable())
+        impl_->thread.join();
+}
+
+bool StudioExport::running() const { return impl_->running; }
+
+}  // namespace stylize::studio

@@ -1,0 +1,39 @@
+// An export started from the desktop app: a video file stylized with the live view's
+// blend, on threads of its own, reporting progress and ending with a sentence.
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include <QString>
+
+#include "studio/studio_types.h"
+
+namespace stylize::vk {
+class Context;
+}
+
+namespace stylize::studio {
+
+class StyleLibrary;
+
+class StudioExport {
+public:
+    using ProgressFn = std::function<void(const ExportProgress&)>;
+    using FinishedFn = std::function<void(bool ok, const QString& message)>;
+
+    StudioExport(vk::Context& context, const StyleLibrary& library, const BlendSettings& blend,
+                 const ExportRequest& request);
+    ~StudioExport();
+
+    void start(ProgressFn progress, FinishedFn finished);
+    void cancel();
+    void wait();
+    bool running() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace stylize::studio

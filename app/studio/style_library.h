@@ -1,0 +1,45 @@
+// The styles the app offers: every slot of every loaded model file, as gallery cards,
+// and the resolution of a blend (style ids with weights) into per-model weights.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include <QList>
+#include <QString>
+
+#include "model/model.h"
+#include "studio/studio_types.h"
+
+namespace stylize::studio {
+
+// How much of one model a blend uses: its slot weights (summing to 1) and its share of
+// the output (summing to 1 over models; several models blend in output space).
+struct ModelBlend {
+    int model = 0;
+    std::vector<float> slotWeights;
+    float share = 1.f;
+};
+
+class StyleLibrary {
+public:
+    // Loads a model file and adds its styles. Throws std::exception with a message that
+    // names the file; a file already loaded is not added twice.
+    void add(const QString& path);
+    QList<StyleCard> cards() const;
+    int modelCount() const { return int(models_.size()); }
+    const model::Model& model(int index) const { return *models_[index].model; }
+    const QString& modelPath(int index) const { return models_[index].path; }
+    // Ids not in the library are ignored; an empty or all-zero blend selects the first style.
+    std::vector<ModelBlend> resolve(const BlendSettings& blend) const;
+    static QString styleId(const QString& modelPath, int slot);
+
+private:
+    struct Entry {
+        QString path;
+        std::shared_ptr<model::Model> model;
+    };
+    std::vector<Entry> models_;
+};
+
+}  // namespace stylize::studio

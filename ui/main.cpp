@@ -1,0 +1,60 @@
+// stylize: the desktop app. Usage: stylize [VIDEO_OR_IMAGE] [--device N|NAME]
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFileInfo>
+#include <QStandardPaths>
+
+#include "main_window.h"
+#include "studio/studio_controller.h"
+
+namespace {
+
+// The resources folder: beside an installed binary (share/stylize) or the source tree's.
+QString resourcesDir()
+{
+    const QString installed = QDir(QCoreApplication::applicationDirPath()).filePath("../share/stylize");
+    if (QFileInfo(installed).isDir())
+        return QDir(installed).canonicalPath();
+    return QStringLiteral(STYLIZE_SOURCE_RESOURCES_DIR);
+}
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName("Stylize");
+    QApplication::setApplicationName("Stylize");
+    QApplication::setApplicationVersion(STYLIZE_VERSION);
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription("Real-time video stylization: your webcam or your videos, painted live.");
+    parser.addHelpOption();
+    parser.addVersionOption();
+    QCommandLineOption device("device", "Vulkan device to use (index or part of its name).", "device");
+    parser.addOption(device);
+    parser.addPositionalArgument("file", "A video or image to open instead of the camera.", "[file]");
+    parser.process(app);
+
+    const QDir resources(resourcesDir());
+    stylize::studio::StudioConfig config;
+    const QString pack = resources.filePath("styles/default.stylepack");
+    if (QFileInfo::exists(pack))
+        config.modelFiles.append(pack);
+    config.sampleClip = resources.filePath("samples/sample.mp4");
+    config.sampleImage = resources.filePath("samples/coffee.jpg");
+    config.previewCache = QStandardPaths::writableLocation(QStandardPaths::CacheLocation) + "/previews";
+    config.device = parser.value(device);
+
+    stylize::ui::MainWindow window(config);
+    window.show();
+    std::optional<stylize::studio::SourceSpec> requested;
+    if (!parser.positionalArguments().isEmpty()) {
+        const QFileInfo file(parser.positionalArguments().first());
+        requested = stylize::studio::SourceSpec{stylize::studio::SourceKind::File, file.absoluteFilePath(),
+                                                file.fileName()};
+    }
+    window.start(requested);
+    return app.exec();
+}

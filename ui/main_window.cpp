@@ -1,0 +1,274 @@
+// MainWindow: layout, wiring to the controller thread, shortcuts, files and settings.
+#include "main_window.h"
+
+#include <QCloseEvent>
+#include <QDateTime>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QMimeData>
+#include <QShortcut>
+#include <QSplitter>
+#include <QVBoxLayout>
+
+#include "blend_panel.h"
+#include "export_dialog.h"
+#include "live_view.h"
+#include "message_bar.h"
+#include "source_bar.h"
+#include "studio/studio_controller.h"
+#include "style_gallery.h"
+
+namespace stylize::ui {
+
+using namespace stylize::studio;
+
+MainWindow::MainWindow(const StudioConfig& config, QWidget* parent) : QMainWindow(parent)
+{
+    setWindowTitle(tr("Stylize"));
+    setAcceptDrops(true);
+    importedModels_ = settings_.importedModels();
+
+    auto* central = new QWidget(this);
+    auto* column = new QVBoxLayout(central);
+    column->setContentsMargins(6, 6, 6, 6);
+    sourceBar_ = new SourceBar(central);
+    messages_ = new MessageBar(central);
+    view_ = new LiveView(central);
+    view_->setStatusText(tr("Starting the engine…"));
+    view_->setSplitPosition(settings_.splitPosition());
+    column->addWidget(sourceBar_);
+    column->addWidget(messages_);
+    column->addWidget(view_, 1);
+
+    auto* side = new QWidget(this);
+    auto* sideLayout = new QVBoxLayout(side);
+    sideLayout->setContentsMargins(6, 6, 6, 6);
+    gallery_ = new StyleGallery(side);
+    blend_ = new BlendPanel(side);
+    sideLayout->addWidget(gallery_, 3);
+    sideLayout->addWidget(blend_, 2);
+
+    auto* splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->addWidget(central);
+    splitter->addWidget(side);
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 0);
+    setCentralWidget(splitter);
+    resize(1360, 820);
+    if (const QByteArray g = settings_.windowGeometry(); !g.isEmpty())
+        restoreGeometry(g);
+
+    StudioController::registerMetaTypes();
+    StudioConfig full = config;
+    full.modelFiles.append(importedModels_);
+    controller_ = new StudioController(full);
+    controller_->moveToThread(&engineThread_);
+    connect(&engineThread_, &QThread::finished, controller_, &QObject::deleteLater);
+    engineThread_.setObjectName("stylize-engine");
+    engineThread_.start();
+    connectController();
+    buildShortcuts();
+}
+
+MainWindow::~MainWindow()
+{
+    if (engineThread_.isRunning()) {
+        QMetaObject::invokeMethod(controller_, &StudioController::shutdown, Qt::BlockingQueuedConnection);
+        engineThread_.quit();
+        engineThread_.wait();
+    }
+}
+
+void MainWindow::start(const std::optional<SourceSpec>& requested)
+{
+    // A camera without a location means "the first camera", which falls back to the sample clip.
+    SourceSpec initial = requested.value_or(settings_.hasLastSource() ? settings_.lastSource()
+                                                                      : SourceSpec{SourceKind::Camera, {}, {}});
+    QMetaObject::invokeMethod(controller_, [c = controller_, initial] { c->start(initial); }, Qt::QueuedConnection);
+}
+
+void MainWindow::connectController()
+{
+    connect(controller_, &StudioController::frameReady, view_, [this](const QImage& s, const QImage& o) {
+        view_->setStatusText({});
+        view_->showFrames(s, o);
+    });
+    connect(controller_, &StudioController::statsChanged, view_, &LiveView::showStats);
+    connect(controller_, &StudioController::deviceReady, this,
+            [this](const QString& name) { view_->setStatusText(tr("Opening the source on %1…").arg(name)); });
+    connect(controller_, &StudioController::stylesChanged, this, &MainWindow::onStylesChanged);
+    connect(controller_, &StudioController::sourcesListed, sourceBar_, &SourceBar::setSources);
+    connect(controller_, &StudioController::sourceStarted, this, [this](const SourceSpec& s) {
+        sourceBar_->showSource(s);
+        if (s.kind != SourceKind::File || !s.location.isEmpty())
+            settings_.setLastSource(s);
+    });
+    connect(controller_, &StudioController::errorOccurred, messages_, &MessageBar::showError);
+    connect(controller_, &StudioController::recordingChanged, this, [this](const RecordingStatus& s) {
+        const bool finished = recording_.active && !s.active;
+        recording_ = s;
+        sourceBar_->showRecording(s);
+        if (finished)
+            messages_->showNotice(tr("Recording saved to %1").arg(s.path));
+    });
+    connect(controller_, &StudioController::snapshotSaved, messages_,
+            [this](const QString& path) { messages_->showNotice(tr("Snapshot saved to %1").arg(path)); });
+
+    connect(sourceBar_, &SourceBar::sourceChosen, controller_, &StudioController::setSource);
+    connect(sourceBar_, &SourceBar::openFileRequested, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Open a video or an image"), settings_.folder("open"),
+            tr("Videos and images (*.mp4 *.mkv *.webm *.mov *.avi *.mpg *.m4v *.png *.jpg *.jpeg);;All files (*)"));
+        if (!path.isEmpty())
+            openFile(path);
+    });
+    connect(sourceBar_, &SourceBar::recordToggled, this, &MainWindow::toggleRecording);
+    connect(sourceBar_, &SourceBar::snapshotRequested, this, &MainWindow::takeSnapshot);
+    connect(sourceBar_, &SourceBar::exportRequested, this, [this] {
+        ExportDialog* dialog = exportDialog();
+        const SourceSpec current = sourceBar_->currentSource();
+        if (!dialog->running() && current.kind == SourceKind::File)
+            dialog->setInput(current.location);
+        dialog->show();
+        dialog->raise();
+    });
+    connect(gallery_, &StyleGallery::selectionChanged, this, &MainWindow::onSelectionChanged);
+    connect(gallery_, &StyleGallery::importRequested, this, &MainWindow::importModel);
+    connect(blend_, &BlendPanel::blendChanged, this, [this](const BlendSettings& b) {
+        settings_.setBlend(b);
+        QMetaObject::invokeMethod(controller_, [c = controller_, b] { c->setBlend(b); }, Qt::QueuedConnection);
+    });
+    connect(view_, &LiveView::splitMoved, this, [this](double p) { settings_.setSplitPosition(p); });
+}
+
+ExportDialog* MainWindow::exportDialog()
+{
+    if (!export_) {
+        export_ = new ExportDialog(this);
+        export_->setOutput(QDir(settings_.folder("export")).filePath("stylized.mp4"));
+        connect(export_, &ExportDialog::exportRequested, controller_, &StudioController::startExport);
+        connect(export_, &ExportDialog::cancelRequested, controller_, &StudioController::cancelExport);
+        connect(controller_, &StudioController::exportProgress, export_, &ExportDialog::showProgress);
+        connect(controller_, &StudioController::exportFinished, export_, &ExportDialog::showFinished);
+    }
+    return export_;
+}
+
+void MainWindow::buildShortcuts()
+{
+    auto add = [this](const QKeySequence& key, auto slot) {
+        auto* s = new QShortcut(key, this);
+        s->setContext(Qt::WindowShortcut);
+        connect(s, &QShortcut::activated, this, slot);
+    };
+    add(QKeySequence(Qt::Key_Space), [this] { toggleRecording(); });
+    add(QKeySequence(Qt::Key_S), [this] { takeSnapshot(); });
+    add(QKeySequence(Qt::Key_F), [this] { isFullScreen() ? showNormal() : showFullScreen(); });
+    add(QKeySequence(Qt::Key_Escape), [this] {
+        if (isFullScreen())
+            showNormal();
+    });
+    add(QKeySequence(Qt::Key_H), [this] { view_->setHudVisible(!view_->hudVisible()); });
+    for (int i = 1; i <= 9; ++i)
+        add(QKeySequence(Qt::Key_0 + i), [this, i] { gallery_->selectOnly(i - 1); });
+}
+
+void MainWindow::onStylesChanged(const QList<StyleCard>& styles)
+{
+    styles_ = styles;
+    gallery_->setStyles(styles);
+    // Restore the remembered blend once styles exist; else start on the first style.
+    if (gallery_->selectedIds().isEmpty() && !styles.isEmpty()) {
+        const BlendSettings saved = settings_.blend();
+        QStringList ids;
+        for (const auto& w : saved.styles)
+            for (const auto& s : styles)
+                if (s.id == w.id)
+                    ids.append(w.id);
+        gallery_->setSelectedIds(ids.isEmpty() ? QStringList{styles.first().id} : ids);
+        blend_->setSettings(saved);
+    }
+}
+
+void MainWindow::onSelectionChanged(const QStringList& ids)
+{
+    QStringList names;
+    for (const QString& id : ids)
+        for (const auto& s : styles_)
+            if (s.id == id)
+                names.append(s.name);
+    blend_->setStyles(ids, names);
+}
+
+void MainWindow::importModel()
+{
+    QString path = QFileDialog::getOpenFileName(this, tr("Import a style model"), settings_.folder("models"),
+                                                tr("Style models (*.onnx *.stylepack manifest.json);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    if (QFileInfo(path).fileName() == "manifest.json")  // an Engstrom/ml5 checkpoint folder
+        path = QFileInfo(path).absolutePath();
+    settings_.setFolder("models", QFileInfo(path).absolutePath());
+    if (!importedModels_.contains(path)) {
+        importedModels_.append(path);
+        settings_.setImportedModels(importedModels_);
+    }
+    QMetaObject::invokeMethod(controller_, [c = controller_, path] { c->importModel(path); }, Qt::QueuedConnection);
+}
+
+void MainWindow::toggleRecording()
+{
+    if (recording_.active) {
+        QMetaObject::invokeMethod(controller_, &StudioController::stopRecording, Qt::QueuedConnection);
+        return;
+    }
+    const QDir folder(settings_.folder("recordings"));
+    QDir().mkpath(folder.path());
+    // Matroska stays playable when the app or the machine stops mid-recording.
+    const QString path =
+        folder.filePath(QStringLiteral("stylize-%1.mkv").arg(QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss")));
+    QMetaObject::invokeMethod(controller_, [c = controller_, path] { c->startRecording(path); }, Qt::QueuedConnection);
+}
+
+void MainWindow::takeSnapshot()
+{
+    const QDir folder(settings_.folder("snapshots"));
+    QDir().mkpath(folder.path());
+    const QString path = folder.filePath(
+        QStringLiteral("stylize-%1.png").arg(QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss-zzz")));
+    QMetaObject::invokeMethod(controller_, [c = controller_, path] { c->takeSnapshot(path); }, Qt::QueuedConnection);
+}
+
+void MainWindow::openFile(const QString& path)
+{
+    const QFileInfo info(path);
+    if (!info.isFile()) {
+        messages_->showError(tr("'%1' is not a file that can be opened.").arg(path));
+        return;
+    }
+    settings_.setFolder("open", info.absolutePath());
+    SourceSpec s{SourceKind::File, info.absoluteFilePath(), info.fileName()};
+    QMetaObject::invokeMethod(controller_, [c = controller_, s] { c->setSource(s); }, Qt::QueuedConnection);
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    settings_.setWindowGeometry(saveGeometry());
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event)
+{
+    if (event->mimeData()->hasUrls() && event->mimeData()->urls().first().isLocalFile())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event)
+{
+    const QList<QUrl> urls = event->mimeData()->urls();
+    if (!urls.isEmpty() && urls.first().isLocalFile())
+        openFile(urls.first().toLocalFile());
+}
+
+}  // namespace stylize::ui

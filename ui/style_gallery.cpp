@@ -1,0 +1,190 @@
+// StyleGallery and its card buttons.
+#include "style_gallery.h"
+
+#include <QAbstractButton>
+#include <QGridLayout>
+#include <QLabel>
+#include <QPainter>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QVBoxLayout>
+
+namespace stylize::ui {
+
+// One card: a checkable button painted as preview + text.
+class StyleCardButton : public QAbstractButton {
+public:
+    StyleCardButton(const stylize::studio::StyleCard& card, int number, QWidget* parent)
+        : QAbstractButton(parent), card_(card), number_(number)
+    {
+        setCheckable(true);
+        setFixedSize(196, 178);
+        setCursor(Qt::PointingHandCursor);
+        setToolTip(QStringLiteral("<b>%1</b><br>%2<br>%3 %4<br><small>%5 · %6</small>")
+                       .arg(card.name.toHtmlEscaped(), card.title.toHtmlEscaped(), card.artist.toHtmlEscaped(),
+                            card.year.toHtmlEscaped(), card.license.toHtmlEscaped(), card.source.toHtmlEscaped()));
+        setAccessibleName(card.name);
+    }
+    const stylize::studio::StyleCard& card() const { return card_; }
+
+protected:
+    void paintEvent(QPaintEvent*) override
+    {
+        QPainter p(this);
+        p.setRenderHint(QPainter::Antialiasing);
+        const QRect r = rect().adjusted(2, 2, -2, -2);
+        const QColor accent = palette().color(QPalette::Highlight);
+        p.setPen(isChecked() ? QPen(accent, 3) : QPen(palette().color(QPalette::Mid), 1));
+        p.setBrush(palette().color(underMouse() ? QPalette::Midlight : QPalette::Base));
+        p.drawRoundedRect(r, 8, 8);
+        const QRect preview(r.left() + 6, r.top() + 6, r.width() - 12, 108);
+        if (!card_.preview.isNull()) {
+            const QImage scaled = card_.preview.scaled(preview.size(), Qt::KeepAspectRatioByExpanding,
+                                                       Qt::SmoothTransformation);
+            const QRect source(QPoint((scaled.width() - preview.width()) / 2, (scaled.height() - preview.height()) / 2),
+                               preview.size());
+            p.drawImage(preview, scaled, source);
+        } else {
+            p.fillRect(preview, palette().color(QPalette::AlternateBase));
+            p.setPen(palette().color(QPalette::PlaceholderText));
+            p.drawText(preview, Qt::AlignCenter, QObject::tr("Rendering preview…"));
+        }
+        if (number_ <= 9) {  // the keyboard shortcut
+            const QRect badge(preview.left() + 4, preview.top() + 4, 20, 20);
+            p.setPen(Qt::NoPen);
+            p.setBrush(QColor(0, 0, 0, 160));
+            p.drawEllipse(badge);
+            p.setPen(Qt::white);
+            p.drawText(badge, Qt::AlignCenter, QString::number(number_));
+        }
+        if (isChecked()) {
+            const QRect tick(preview.right() - 24, preview.top() + 4, 20, 20);
+            p.setPen(Qt::NoPen);
+            p.setBrush(accent);
+            p.drawEllipse(tick);
+            p.setPen(QPen(Qt::white, 2));
+            p.drawLine(tick.left() + 5, tick.center().y(), tick.center().x() - 1, tick.bottom() - 6);
+            p.drawLine(tick.center().x() - 1, tick.bottom() - 6, tick.right() - 5, tick.top() + 6);
+        }
+        QFont f = font();
+        f.setBold(true);
+        p.setFont(f);
+        p.setPen(palette().color(QPalette::Text));
+        const QRect text(r.left() + 8, preview.bottom() + 4, r.width() - 16, 20);
+        p.drawText(text, Qt::AlignLeft | Qt::AlignVCenter, fontMetrics().elidedText(card_.name, Qt::ElideRight, text.width()));
+        f.setBold(false);
+        f.setPointSizeF(f.pointSizeF() * 0.85);
+        p.setFont(f);
+        p.setPen(palette().color(QPalette::PlaceholderText));
+        const QFontMetrics small(f);
+        QString line1 = card_.title.isEmpty() ? card_.modelPath.section('/', -1) : card_.title;
+        QString line2 = card_.artist;
+        if (!card_.year.isEmpty())
+            line2 += (line2.isEmpty() ? "" : ", ") + card_.year;
+        if (!card_.license.isEmpty())
+            line2 += (line2.isEmpty() ? "" : " · ") + card_.license;
+        p.drawText(QRect(text.left(), text.bottom() + 1, text.width(), 16), Qt::AlignLeft | Qt::AlignVCenter,
+                   small.elidedText(line1, Qt::ElideRight, text.width()));
+        p.drawText(QRect(text.left(), text.bottom() + 17, text.width(), 16), Qt::AlignLeft | Qt::AlignVCenter,
+                   small.elidedText(line2, Qt::ElideRight, text.width()));
+    }
+    void enterEvent(QEnterEvent*) override { update(); }
+    void leaveEvent(QEvent*) override { update(); }
+
+private:
+    stylize::studio::StyleCard card_;
+    int number_;
+};
+
+StyleGallery::StyleGallery(QWidget* parent) : QWidget(parent)
+{
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    auto* title = new QLabel(tr("<b>Styles</b> — click to add to the blend"), this);
+    layout->addWidget(title);
+    auto* scroll = new QScrollArea(this);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    auto* content = new QWidget(scroll);
+    grid_ = new QGridLayout(content);
+    grid_->setSpacing(8);
+    grid_->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    empty_ = new QLabel(tr("No styles yet. Import a model: an ONNX file, an Engstrom/ml5 checkpoint folder "
+                           "or a Stylize style pack."),
+                        content);
+    empty_->setWordWrap(true);
+    grid_->addWidget(empty_, 0, 0, 1, 2);
+    scroll->setWidget(content);
+    layout->addWidget(scroll, 1);
+    auto* import = new QPushButton(tr("Import model…"), this);
+    import->setToolTip(tr("Add the styles of an ONNX model, an Engstrom/ml5 folder or a .stylepack"));
+    connect(import, &QPushButton::clicked, this, &StyleGallery::importRequested);
+    layout->addWidget(import);
+    setMinimumWidth(2 * 196 + 40);
+}
+
+void StyleGallery::setStyles(const QList<stylize::studio::StyleCard>& styles)
+{
+    const QStringList selected = order_;
+    for (StyleCardButton* card : cards_)
+        card->deleteLater();
+    cards_.clear();
+    int number = 1;
+    for (const auto& style : styles) {
+        auto* card = new StyleCardButton(style, number++, grid_->parentWidget());
+        card->setChecked(selected.contains(style.id));
+        connect(card, &QAbstractButton::toggled, this, [this, card](bool on) {
+            order_.removeAll(card->card().id);
+            if (on)
+                order_.append(card->card().id);
+            emitSelection();
+        });
+        cards_.append(card);
+    }
+    order_.clear();
+    for (const QString& id : selected)
+        for (StyleCardButton* card : cards_)
+            if (card->card().id == id)
+                order_.append(id);
+    empty_->setVisible(cards_.isEmpty());
+    relayout();
+}
+
+void StyleGallery::relayout()
+{
+    for (int i = 0; i < cards_.size(); ++i)
+        grid_->addWidget(cards_[i], i / 2, i % 2);
+}
+
+QStringList StyleGallery::selectedIds() const { return order_; }
+
+QString StyleGallery::idAt(int index) const
+{
+    return index >= 0 && index < cards_.size() ? cards_[index]->card().id : QString();
+}
+
+void StyleGallery::setSelectedIds(const QStringList& ids)
+{
+    order_.clear();
+    for (StyleCardButton* card : cards_) {
+        QSignalBlocker block(card);
+        card->setChecked(ids.contains(card->card().id));
+    }
+    for (const QString& id : ids)
+        for (StyleCardButton* card : cards_)
+            if (card->card().id == id)
+                order_.append(id);
+    emitSelection();
+}
+
+void StyleGallery::selectOnly(int index)
+{
+    const QString id = idAt(index);
+    if (!id.isEmpty())
+        setSelectedIds({id});
+}
+
+void StyleGallery::emitSelection() { emit selectionChanged(order_); }
+
+}  // namespace stylize::ui
