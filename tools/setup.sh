@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One entry point for a fresh Debian 12 machine: installs the missing Debian packages
 # listed in tools/debian-packages.txt, builds, and then runs the main job or the tests.
-#   bash tools/setup.sh run     # set up, build, run the main job
+#   bash tools/setup.sh run     # set up, build, run the app (or, without a display, the CLI)
 #   bash tools/setup.sh test    # set up, build (warnings as errors), run every test
 #   bash tools/setup.sh build   # set up and build only
 # Environment: BUILD_DIR (default build), STYLIZE_SANITIZE=ON for an ASan/UBSan build.
@@ -36,18 +36,30 @@ configure_and_build() {
 }
 
 run_main_job() {
-    local shared="$root/../shared/fixtures" out="$root/out"
-    mkdir -p "$out"
-    if [ ! -d "$shared/models/engstrom-ml5/wave" ]; then
-        echo "setup: ../shared/fixtures/models/engstrom-ml5 not found beside the checkout" >&2
+    # With a display: the desktop app, as a user starts it.
+    if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+        echo "setup: starting the desktop app ($build/ui/stylize)"
+        exec "$build/ui/stylize"
+    fi
+    # Headless: the CLI on the bundled photo and clip. The default style pack is used
+    # when it exists; otherwise a pretrained model from ../shared/fixtures.
+    local out="$root/out" pack="$root/resources/styles/default.stylepack"
+    local model="$root/../shared/fixtures/models/engstrom-ml5/wave"
+    [ -f "$pack" ] && model="$pack"
+    if [ ! -e "$model" ]; then
+        echo "setup: no style model found (neither $pack nor ../shared/fixtures)" >&2
         exit 1
     fi
+    mkdir -p "$out"
     "$build/app/stylize-cli" devices
-    "$build/app/stylize-cli" image "$root/resources/samples/coffee.jpg" "$out/coffee-wave.png" \
-        --model "$shared/models/engstrom-ml5/wave"
-    "$build/app/stylize-cli" image "$root/resources/samples/coffee.jpg" "$out/coffee-udnie-soft.png" \
-        --model "$shared/models/engstrom-ml5/udnie" --strength 0.8 --preserve-colours
-    echo "setup: stylized images are in $out"
+    "$build/app/stylize-cli" image "$root/resources/samples/coffee.jpg" "$out/coffee-stylized.png" --model "$model"
+    "$build/app/stylize-cli" image "$root/resources/samples/coffee.jpg" "$out/coffee-soft.png" \
+        --model "$model" --strength 0.7 --preserve-colours
+    # The network paints the clip at 256x144 (a big brush, and minutes instead of many
+    # on a CPU-only Vulkan driver); the video keeps its own 640x360.
+    "$build/app/stylize-cli" export "$root/resources/samples/sample.mp4" "$out/sample-stylized.mp4" \
+        --model "$model" --processing 256x144
+    echo "setup: stylized images and video are in $out"
 }
 
 case "$mode" in
