@@ -2,7 +2,7 @@
 """Trains Stylize's multi-style network (conditional instance norm) and checkpoints it.
 
   train.py --out RUN_DIR [--variant full|light] [--styles wave,starry,...]   new run
-  train.py --out RUN_DIR --resume                                            continue
+  train.py --out RUN_DIR --resume [CKPT]                                     continue
   train.py --out NEW_DIR --add-style NAME --base CKPT                       new slot only
 
 Each step draws content crops, gives each sample a style (round robin), and minimises
@@ -114,7 +114,8 @@ def trainable_parameters(net, trainable):
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out", required=True, help="run folder: checkpoint.pt, log.csv, previews")
-    p.add_argument("--resume", action="store_true", help="continue RUN_DIR/checkpoint.pt")
+    p.add_argument("--resume", nargs="?", const="", default=None, metavar="CKPT",
+                   help="continue RUN_DIR/checkpoint.pt, or CKPT (e.g. a committed one) into RUN_DIR")
     p.add_argument("--base", help="checkpoint to start from (with --add-style)")
     p.add_argument("--add-style", help="append this style (a name in styles.json) to --base, training only its IN vectors")
     p.add_argument("--variant", choices=sorted(VARIANTS), default="full")
@@ -151,8 +152,8 @@ def main(argv=None):
     ckpt_path = os.path.join(args.out, "checkpoint.pt")
     state = None
     args.trainable = "all"
-    if args.resume:
-        state = torch.load(ckpt_path)
+    if args.resume is not None:
+        state = torch.load(args.resume or ckpt_path)
         args.style_names, args.variant, args.trainable = state["styles"], state["variant"], state["trainable"]
     elif args.add_style:
         base = torch.load(args.base)
@@ -182,7 +183,7 @@ def main(argv=None):
         net.load_state_dict(state["model"])
         opt.load_state_dict(state["optimizer"])
         step = state["step"]
-        print(f"resumed {ckpt_path} at step {step}")
+        print(f"resumed {args.resume or ckpt_path} at step {step}")
     crops = ContentCrops(os.path.join(args.data, "content"), args.size, args.content_limit, seed=args.seed + step)
 
     stop = {"now": False}
