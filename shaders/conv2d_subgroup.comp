@@ -20,12 +20,18 @@ layout(local_size_x = 16, local_size_y = 1, local_size_z = 1) in;
 layout(constant_id = 0) const int KH = 3;
 layout(constant_id = 1) const int KW = 3;
 layout(constant_id = 2) const int STRIDE = 1;
-layout(constant_id = 3) const int REFLECT = 0;   // 0: zero padding, 1: reflection
+layout(constant_id = 3) const int REFLECT = 0;   // 0: zero padding, 1: reflection, 2: edge clamp
 layout(constant_id = 4) const int UPSAMPLE = 0;  // 1: input read as if 2x nearest-upsampled
 layout(constant_id = 5) const int RELU = 0;
 layout(constant_id = 6) const int OC_BLOCK = 4;  // output packs per invocation: 1, 2 or 4
 layout(constant_id = 7) const int PX = 4;        // adjacent output columns per lane, <= 4
 layout(constant_id = 8) const int PY = 1;        // output rows per lane, PX * PY <= 16
+// 1: "2x nearest upsample + 3x3 conv, padding 1" run as four 2x2 convs on the stored
+// input, one per output phase (gl_WorkGroupID.z & 3 = 2 * row parity + column parity),
+// with the summed weights the host packs phase-major: 16 multiply-adds per pixel and
+// input pack instead of 36. Reflection of the upsampled image is an edge clamp of the
+// stored one (REFLECT = 2). outH/outW are then the phase grid (the input size), KH = KW = 2.
+layout(constant_id = 9) const int PHASES = 0;
 // Each scalar weight costs a 16-step lane loop (a broadcast) whatever the tile, so the
 // more pixels a lane computes per weight the better, even with accumulators spilled.
 const int NPIX = PX * PY;
@@ -79,7 +85,12 @@ void main()
     const int lane = int(gl_LocalInvocationID.x);
     const int ox0 = (int(gl_WorkGroupID.x) * 16 + lane) * PX;
     const int oy0 = int(gl_WorkGroupID.y) * PY;
-    const int oc0 = int(gl_WorkGroupID.z) * OC_BLOCK;
+    const int phase = PHASES != 0 ? int(gl_WorkGroupID.z) & 3 : 0;
+    const int block = PHASES != 0 ? int(gl_WorkGroupID.z) >> 2 : int(gl_WorkGroupID.z);
+    const int blocks = (p.outC4 + OC_BLOCK - 1) / OC_BLOCK;
+    const int padTop = PHASES != 0 ? 1 - (phase >> 1) : p.padTop;
+    const int padLeft = PHASES != 0 ? 1 - (phase & 1) : p.padLeft;
+    const int oc0 = block * OC_BLOCK;
     const int virtH = UPSAMPLE != 0 ? p.inH * 2 : p.inH;
     const int virtW = UPSAMPLE != 0 ? p.inW * 2 : p.inW;
     const int plane = p.inH * p.inW;
@@ -90,9 +101,9 @@ void main()
     int colOffset[16];
     bool colValid[16];
     for (int t = 0; t < NW; ++t) {
-        int vx = min(ox0, p.outW - 1) * STRIDE + t - p.padLeft;
+        int vx = min(ox0, p.outW - 1) * STRIDE + t - padLeft;
         colValid[t] = vx >= 0 && vx < virtW;
-        vx = clamp(REFLECT != 0 ? reflectIndex(vx, virtW) : vx, 0, virtW - 1);
+        vx = clamp(REFLECT == 1 ? reflectIndex(vx, virtW) : vx, 0, virtW - 1);
         colOffset[t] = UPSAMPLE != 0 ? vx >> 1 : vx;
     }
 
@@ -103,14 +114,14 @@ void main()
             acc[o][j] = b;
     }
 
-    const int wBlock = int(gl_WorkGroupID.z) * (KH * KW * groups * 16) + lane;
+    const int wBlock = (phase * blocks + block) * (KH * KW * groups * 16) + lane;
     for (int ky = 0; ky < KH; ++ky) {
         bool rowValid[16];
         int rowOffset[16];
         for (int r = 0; r < PY; ++r) {
-            int vy = min(oy0 + r, p.outH - 1) * STRIDE + ky - p.padTop;
+            int vy = min(oy0 + r, p.outH - 1) * STRIDE + ky - padTop;
             rowValid[r] = vy >= 0 && vy < virtH;
-            vy = clamp(REFLECT != 0 ? reflectIndex(vy, virtH) : vy, 0, virtH - 1);
+            vy = clamp(REFLECT == 1 ? reflectIndex(vy, virtH) : vy, 0, virtH - 1);
             rowOffset[r] = (UPSAMPLE != 0 ? vy >> 1 : vy) * p.inW;
         }
         for (int q = 0; q < groups; ++q) {
@@ -133,13 +144,16 @@ void main()
         if (oc0 + o >= p.outC4)
             break;
         for (int r = 0; r < PY; ++r) {
-            const int outBase = ((oc0 + o) * p.outH + oy0 + r) * p.outW;
+            // Phase grids interleave into the 2x output: row 2y + row parity, etc.
+            const int scale = PHASES != 0 ? 2 : 1;
+            const int row = (oy0 + r) * scale + (phase >> 1);
+            const int outBase = ((oc0 + o) * p.outH * scale + row) * p.outW * scale + (phase & 1);
             for (int i = 0; i < PX; ++i) {
                 if (ox0 + i < p.outW && oy0 + r < p.outH) {
                     vec4 v = acc[o][r * PX + i];
                     if (RELU != 0)
                         v = max(v, vec4(0.0));
-                    STORE4(outp, outBase + ox0 + i, v);
+                    STORE4(outp, outBase + (ox0 + i) * scale, v);
                 }
             }
         }

@@ -53,6 +53,20 @@ std::uint64_t subgroupWeightBytes(int outC, int inC, int kh, int kw, int blockOc
     return blocks * kh * kw * groups * 64 * element;
 }
 
+// "Upsample 2x + 3x3 conv with padding 1" as four 2x2 convs on the stored input (see
+// PHASES in conv2d_subgroup.comp). Output row 2m + py reads upsampled rows 2m+py-1..
+// 2m+py+1, which are stored rows m+py-1 and m+py: kernel rows {0} and {1,2} for py = 0,
+// {0,1} and {2} for py = 1. Reflection at the upsampled border reads the edge row, as
+// a clamp of the stored rows does.
+bool phaseDecomposable(const model::Conv& conv, const model::ResolvedPadding& pad)
+{
+    return conv.upsample2x && conv.kernelH == 3 && conv.kernelW == 3 && conv.stride == 1 && pad.top == 1 &&
+           pad.left == 1 && pad.bottom == 1 && pad.right == 1;
+}
+
+// Kernel taps of 3 folded into tap `a` (0 or 1) of output parity `parity`.
+bool tapFolds(int parity, int a, int k) { return parity == 0 ? (a == 0 ? k == 0 : k >= 1) : (a == 0 ? k <= 1 : k == 2); }
+
 }  // namespace
 
 Conv2dOp::Conv2dOp(OpResources& res, const model::Conv& conv, model::Shape in, model::Shape out, vk::Buffer* input,
@@ -70,13 +84,28 @@ Conv2dOp::Conv2dOp(OpResources& res, const model::Conv& conv, model::Shape in, m
         // 16 pixels per lane: each weight broadcast then feeds 16 multiply-adds per lane
         // (3.6x faster than 1 pixel at 256x256; 32 pixels gained nothing more). Columns
         // first, up to 4 x 16 lanes = the 64-pixel rows of the residual blocks.
-        pixelsPerLane_ = std::clamp((out.w + 15) / 16, 1, 4);
+        phases_ = phaseDecomposable(conv, pad);
+        const int gridW = phases_ ? in.w : out.w;
+        pixelsPerLane_ = std::clamp((gridW + 15) / 16, 1, 4);
         rowsPerLane_ = 16 / pixelsPerLane_;
-        weights_ = res.deviceArena.add(subgroupWeightBytes(conv.outChannels, conv.inChannels, conv.kernelH,
-                                                           conv.kernelW, blockOc_, res.precision),
+        const int k = phases_ ? 2 : conv.kernelH, kw = phases_ ? 2 : conv.kernelW;
+        weights_ = res.deviceArena.add((phases_ ? 4 : 1) * subgroupWeightBytes(conv.outChannels, conv.inChannels, k,
+                                                                               kw, blockOc_, res.precision),
                                        label_ + " weights");
-        const std::int32_t spec[] = {conv.kernelH, conv.kernelW, conv.stride, reflect, conv.upsample2x ? 1 : 0,
-                                     relu ? 1 : 0,  blockOc_,     pixelsPerLane_, rowsPerLane_};
+        if (phases_) {
+            push_[4] = in.h;  // the phase grid
+            push_[5] = in.w;
+        }
+        const std::int32_t spec[] = {k,
+                                     kw,
+                                     conv.stride,
+                                     phases_ ? (reflect ? 2 : 0) : reflect,
+                                     conv.upsample2x && !phases_ ? 1 : 0,
+                                     relu ? 1 : 0,
+                                     blockOc_,
+                                     pixelsPerLane_,
+                                     rowsPerLane_,
+                                     phases_ ? 1 : 0};
         pipeline_ = &res.pipelines.get("conv2d_subgroup", 4, sizeof(push_), spec);
         return;
     }
@@ -102,9 +131,26 @@ void Conv2dOp::prepare(vk::DescriptorSets& sets)
     auto weight = [&](int o, int i, int y, int x) {
         return c.weights[((std::size_t(o) * c.inChannels + i) * c.kernelH + y) * c.kernelW + x];
     };
-    auto packed = subgroupKernel_
-                      ? packConvWeightsBlocked(c.outChannels, c.inChannels, c.kernelH, c.kernelW, blockOc_, weight)
-                      : packConvWeights(c.outChannels, c.inChannels, c.kernelH, c.kernelW, weight);
+    std::vector<float> packed;
+    if (phases_) {
+        for (int phase = 0; phase < 4; ++phase) {
+            const int py = phase >> 1, px = phase & 1;
+            auto folded = [&](int o, int i, int a, int b) {
+                float sum = 0.f;
+                for (int y = 0; y < 3; ++y)
+                    for (int x = 0; x < 3; ++x)
+                        if (tapFolds(py, a, y) && tapFolds(px, b, x))
+                            sum += weight(o, i, y, x);
+                return sum;
+            };
+            auto part = packConvWeightsBlocked(c.outChannels, c.inChannels, 2, 2, blockOc_, folded);
+            packed.insert(packed.end(), part.begin(), part.end());
+        }
+    } else if (subgroupKernel_) {
+        packed = packConvWeightsBlocked(c.outChannels, c.inChannels, c.kernelH, c.kernelW, blockOc_, weight);
+    } else {
+        packed = packConvWeights(c.outChannels, c.inChannels, c.kernelH, c.kernelW, weight);
+    }
     WeightUploader uploader(res_.context);
     uploader.write(weights_, packed, res_.precision == Precision::Fp16Storage);
     uploader.write(bias_, biasPacked(c.bias, c.outChannels), false);
@@ -116,8 +162,9 @@ void Conv2dOp::prepare(vk::DescriptorSets& sets)
 void Conv2dOp::record(vk::CommandRecorder& recorder)
 {
     if (subgroupKernel_) {
-        recorder.dispatch(*pipeline_, set_, push_, sizeof(push_), divUp(out_.w, 16 * pixelsPerLane_),
-                          divUp(out_.h, rowsPerLane_), divUp(packs(out_.c), blockOc_),
+        // push_[4], push_[5]: the output or, with phases, the phase grid.
+        recorder.dispatch(*pipeline_, set_, push_, sizeof(push_), divUp(push_[5], 16 * pixelsPerLane_),
+                          divUp(push_[4], rowsPerLane_), divUp(packs(out_.c), blockOc_) * (phases_ ? 4 : 1),
                           {input_, weights_, bias_}, {output_}, label_);
         return;
     }

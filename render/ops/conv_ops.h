@@ -26,6 +26,7 @@ private:
     int blockOc_ = 2;
     int pixelsPerLane_ = 4;  // subgroup kernel: output columns per lane (16 apart)
     int rowsPerLane_ = 1;    // subgroup kernel: output rows per lane
+    bool phases_ = false;    // subgroup kernel: upsample + 3x3 as four 2x2 phase convs
     std::int32_t push_[8] = {};
     std::string label_;
 };
