@@ -1,7 +1,10 @@
 // Whole networks on the GPU: every materialized tensor against the CPU reference (the
 // debug check), and the full image path against PyTorch goldens.
 #include <cmath>
+#include <fstream>
 #include <iostream>
+
+#include <nlohmann/json.hpp>
 
 #include "cpu/reference_network.h"
 #include "gpu_test_support.h"
@@ -103,6 +106,56 @@ INSTANTIATE_TEST_SUITE_P(Styles, EngstromOnGpu,
                                            NetCase{"udnie", Precision::Fp16Storage}),
                          [](const auto& info) {
                              return info.param.style + "_" + render::precisionName(info.param.precision);
+                         });
+
+// PyTorch-exported TransformerNet ONNX files (random weights, tools/models/) on the GPU
+// against torch's own float output for the same image (tests/data/goldens/transformer_net).
+class TransformerNetOnGpu : public ::testing::TestWithParam<std::tuple<std::string, Precision>> {};
+
+TEST_P(TransformerNetOnGpu, MatchesTorchGolden)
+{
+    STYLIZE_REQUIRE_VULKAN();
+    const auto [stem, precision] = GetParam();
+    std::ifstream metaFile(dataDir() / "goldens" / "transformer_net" / (stem + ".json"));
+    const nlohmann::json meta = nlohmann::json::parse(metaFile);
+    const model::Model net = model::loadOnnx(dataDir() / meta.at("onnx").get<std::string>());
+    const NpyArray image = readNpy(dataDir() / meta.at("input").get<std::string>());  // H x W x RGB
+    const NpyArray golden = readNpy(dataDir() / "goldens" / "transformer_net" / meta.at("output").get<std::string>());
+    const int h = int(image.shape[0]), w = int(image.shape[1]);
+    std::vector<float> input(std::size_t(3) * h * w);
+    for (int c = 0; c < 3; ++c)
+        for (int i = 0; i < h * w; ++i)
+            input[std::size_t(c) * h * w + i] = image.data[std::size_t(i) * 3 + c] * net.mapping.inScale[c] + net.mapping.inBias[c];
+    render::NetworkProbe probe(*vulkanContext(), net, h, w, precision, false);
+    std::vector<float> out = probe.run(input);
+    const model::Shape shape = probe.shapes()[net.output];
+    ASSERT_EQ(std::int64_t(out.size()), golden.shape[0] * golden.shape[1] * golden.shape[2]);
+    for (int c = 0; c < shape.c; ++c)
+        for (int i = 0; i < shape.h * shape.w; ++i) {
+            float& v = out[std::size_t(c) * shape.h * shape.w + i];
+            v = v * net.mapping.outScale[c] + net.mapping.outBias[c];
+        }
+    const double err = relativeError(out, golden.data);
+    double mse = 0, lo = 1e30, hi = -1e30;
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        mse += (out[i] - golden.data[i]) * double(out[i] - golden.data[i]);
+        lo = std::min(lo, double(golden.data[i]));
+        hi = std::max(hi, double(golden.data[i]));
+    }
+    mse /= double(out.size());
+    const double psnr = 10 * std::log10((hi - lo) * (hi - lo) / std::max(mse, 1e-30));
+    std::cout << "[ golden   ] " << stem << " " << render::precisionName(precision) << ": relative error " << err
+              << ", PSNR over the output's range " << psnr << " dB\n";
+    EXPECT_LE(err, tolerance(precision));
+    EXPECT_GE(psnr, 40.0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Onnx, TransformerNetOnGpu,
+                         ::testing::Combine(::testing::Values("transformer_small", "transformer_small_opset9",
+                                                              "transformer_small_default_norm"),
+                                            ::testing::Values(Precision::Fp32, Precision::Fp16Storage)),
+                         [](const auto& info) {
+                             return std::get<0>(info.param) + "_" + render::precisionName(std::get<1>(info.param));
                          });
 
 }  // namespace

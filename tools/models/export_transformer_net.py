@@ -118,6 +118,15 @@ def randomize(net, seed, default_norm):
                 module.bias.copy_(torch.rand(module.bias.shape, generator=gen) - 0.5)
 
 
+def spread_output(net, gain):
+    """Random weights leave the output near 0, which clamps to a black image. For checks
+    in image space, scale the last conv so its output spans the 0..255 range (the
+    architecture stays exactly the same)."""
+    with torch.no_grad():
+        net.deconv3.conv2d.weight.mul_(gain)
+        net.deconv3.conv2d.bias.fill_(127.5)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", help="the .onnx file to write")
@@ -132,6 +141,9 @@ def main():
                         help="keep instance-norm parameters at torch's defaults (1 and 0)")
     parser.add_argument("--size", default="64,64", help="height,width of the example input")
     parser.add_argument("--dynamic", action="store_true", help="export height and width as dynamic axes")
+    parser.add_argument("--output-gain", type=float, default=None,
+                        help="TransformerNet: scale the last conv by this and centre it on 127.5, "
+                             "so random weights give a visible image")
     args = parser.parse_args()
 
     widths = tuple(int(v) for v in args.widths.split(","))
@@ -142,6 +154,8 @@ def main():
     else:
         net = TransformerNet(widths, args.blocks).eval()
     randomize(net, args.seed, args.default_norm)
+    if args.output_gain is not None and args.net == "transformer":
+        spread_output(net, args.output_gain)
     h, w = (int(v) for v in args.size.split(","))
     example = torch.rand(1, 3, h, w, generator=torch.Generator().manual_seed(args.seed)) * 255
     kwargs = {}
