@@ -8,6 +8,7 @@
 #include "cli/progress_printer.h"
 #include "pipeline/export_job.h"
 #include "video/av_error.h"
+#include "video/media_output.h"
 
 namespace stylize::cli {
 
@@ -37,6 +38,13 @@ int exportCommand(const std::vector<std::string>& args)
     config.preset = a.value("preset", "");
     config.queueDepth = a.integer("queue", 3, 2, 4);
     const render::Size processing = a.size("processing");
+    if (!config.codec.empty()) {
+        try {
+            video::parseVideoCodec(config.codec);  // a typo fails before the engine starts
+        } catch (const video::VideoError& e) {
+            throw UsageError(e.what());
+        }
+    }
 
     installInterruptFlag();
     EngineSetup engine(a);

@@ -178,6 +178,8 @@ ExportResult ExportJob::Impl::run(const std::function<void(const ExportProgress&
     result.outputSize = out->size();
     result.videoCodec = out->encoderName();
     result.audio = out->audioDescription();
+    if (!out->audioProblem().empty())
+        result.notices.push_back(out->audioProblem());
     if (!(result.outputSize == settings.size))
         result.notices.push_back(sizeText(settings.size) + " was rounded up to " + sizeText(result.outputSize) +
                                  ": 4:2:0 video needs even sizes.");
@@ -319,6 +321,9 @@ ExportResult ExportJob::Impl::run(const std::function<void(const ExportProgress&
 
     if (!cancelled)
         report(true);
+    if (out->audioPacketsDropped() > 0)
+        result.notices.push_back("Left out " + std::to_string(out->audioPacketsDropped()) +
+                                 " damaged audio packet(s) of " + config.input + ".");
     result.framesRead = framesRead;
     result.framesWritten = framesWritten;
     result.seconds = std::chrono::duration<double>(Clock::now() - started).count();

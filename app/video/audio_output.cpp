@@ -18,6 +18,22 @@ bool isMp4Family(const AVOutputFormat* format)
     return name.find("mp4") != std::string::npos || name.find("mov") != std::string::npos;
 }
 
+// MP4/MOV technically take more (Vorbis...), but players only expect these.
+bool playsInMp4(AVCodecID id)
+{
+    switch (id) {
+        case AV_CODEC_ID_AAC:
+        case AV_CODEC_ID_MP3:
+        case AV_CODEC_ID_AC3:
+        case AV_CODEC_ID_EAC3:
+        case AV_CODEC_ID_ALAC:
+        case AV_CODEC_ID_OPUS:
+            return true;
+        default:
+            return false;
+    }
+}
+
 int chooseSampleRate(const AVCodec* encoder, int wanted)
 {
     if (!encoder->supported_samplerates)
@@ -61,15 +77,30 @@ AudioOutput::AudioOutput(AVFormatContext* output, const AVStream* source, std::i
 {
     const AVCodecID sourceCodec = source->codecpar->codec_id;
     const AVCodecID target = isMp4Family(output->oformat) ? AV_CODEC_ID_AAC : output->oformat->audio_codec;
-    copy_ = avformat_query_codec(output->oformat, sourceCodec, FF_COMPLIANCE_NORMAL) == 1;
-    stream_ = avformat_new_stream(output, nullptr);
-    if (!stream_)
-        throw std::bad_alloc();
+    copy_ = avformat_query_codec(output->oformat, sourceCodec, FF_COMPLIANCE_NORMAL) == 1 &&
+            (!isMp4Family(output->oformat) || playsInMp4(sourceCodec));
     if (copy_) {
+        // The stream is added only once its decoder opened: damaged codec headers would
+        // otherwise be copied into a file nothing can play.
+        if (const AVCodec* decoder = avcodec_find_decoder(sourceCodec)) {
+            validator_.reset(avcodec_alloc_context3(decoder));
+            if (!validator_)
+                throw std::bad_alloc();
+            if (avcodec_parameters_to_context(validator_.get(), source->codecpar) < 0 ||
+                avcodec_open2(validator_.get(), decoder, nullptr) < 0)
+                throw VideoError("The audio of " + label + " is damaged (its " + avcodec_get_name(sourceCodec) +
+                                 " header cannot be read).");
+            watchLogErrors(validator_.get());
+        }
+        stream_ = avformat_new_stream(output, nullptr);
+        if (!stream_)
+            throw std::bad_alloc();
         checkAv(avcodec_parameters_copy(stream_->codecpar, source->codecpar), "Copying the audio parameters");
         stream_->codecpar->codec_tag = 0;  // the output container picks its own tag
         stream_->time_base = source->time_base;
         description_ = std::string("copied (") + avcodec_get_name(sourceCodec) + ")";
+        if (!decoded_)
+            decoded_ = allocFrame();
         return;
     }
 
@@ -87,7 +118,9 @@ AudioOutput::AudioOutput(AVFormatContext* output, const AVStream* source, std::i
     checkAv(avcodec_parameters_to_context(decoder_.get(), source->codecpar),
             "Reading the audio parameters of " + label);
     decoder_->pkt_timebase = source->time_base;
-    checkAv(avcodec_open2(decoder_.get(), decoder, nullptr), "Starting the audio decoder for " + label);
+    if (avcodec_open2(decoder_.get(), decoder, nullptr) < 0)
+        throw VideoError("The audio of " + label + " is damaged (its " + avcodec_get_name(sourceCodec) +
+                         " header cannot be read).");
 
     AVChannelLayout sourceLayout{};
     if (decoder_->ch_layout.order == AV_CHANNEL_ORDER_UNSPEC)
@@ -103,6 +136,9 @@ AudioOutput::AudioOutput(AVFormatContext* output, const AVStream* source, std::i
         encoder_->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
     checkAv(avcodec_open2(encoder_.get(), encoder, nullptr),
             std::string("Starting the ") + encoder->name + " audio encoder");
+    stream_ = avformat_new_stream(output, nullptr);
+    if (!stream_)
+        throw std::bad_alloc();
     checkAv(avcodec_parameters_from_context(stream_->codecpar, encoder_.get()), "Setting up the audio stream");
     stream_->time_base = encoder_->time_base;
 
@@ -120,11 +156,25 @@ AudioOutput::AudioOutput(AVFormatContext* output, const AVStream* source, std::i
     description_ = std::string("re-encoded ") + avcodec_get_name(sourceCodec) + " → " + encoder->name;
 }
 
-AudioOutput::~AudioOutput() = default;
+AudioOutput::~AudioOutput()
+{
+    if (validator_)
+        unwatchLogErrors(validator_.get());
+}
 
 void AudioOutput::write(AVPacket* packet, const Writer& writer)
 {
     if (copy_) {
+        if (validator_) {
+            const int errorsBefore = logErrorsOf(validator_.get());
+            bool damaged = avcodec_send_packet(validator_.get(), packet) < 0;
+            while (avcodec_receive_frame(validator_.get(), decoded_.get()) >= 0)
+                av_frame_unref(decoded_.get());
+            if (damaged || logErrorsOf(validator_.get()) != errorsBefore) {
+                ++packetsDropped_;
+                return;
+            }
+        }
         if (packet->pts != AV_NOPTS_VALUE)
             packet->pts -= startOffset_;
         if (packet->dts != AV_NOPTS_VALUE)

@@ -3,6 +3,7 @@
 
 #include <cstdarg>
 #include <cstdio>
+#include <map>
 #include <mutex>
 
 #include "video/av_ptr.h"
@@ -16,11 +17,17 @@ namespace stylize::video {
 namespace {
 
 std::mutex logMutex;
-std::string lastError;    // guarded by logMutex; FFmpeg logs from any thread
-bool verboseLog = false;  // written once before any FFmpeg call
+std::string lastError;               // guarded by logMutex; FFmpeg logs from any thread
+bool verboseLog = false;             // written once before any FFmpeg call
+std::map<const void*, int> watched;  // guarded by logMutex: error lines per context
 
 void logCallback(void* avcl, int level, const char* format, va_list args)
 {
+    if (level <= AV_LOG_ERROR && avcl) {
+        std::lock_guard lock(logMutex);
+        if (auto it = watched.find(avcl); it != watched.end())
+            ++it->second;
+    }
     if (verboseLog) {
         av_log_default_callback(avcl, level, format, args);
         return;
@@ -37,7 +44,34 @@ void logCallback(void* avcl, int level, const char* format, va_list args)
     lastError = text;
 }
 
+std::once_flag callbackInstalled;
+
+void installCallback()
+{
+    std::call_once(callbackInstalled, [] { av_log_set_callback(logCallback); });
+}
+
 }  // namespace
+
+void watchLogErrors(const void* context)
+{
+    installCallback();
+    std::lock_guard lock(logMutex);
+    watched[context] = 0;
+}
+
+void unwatchLogErrors(const void* context)
+{
+    std::lock_guard lock(logMutex);
+    watched.erase(context);
+}
+
+int logErrorsOf(const void* context)
+{
+    std::lock_guard lock(logMutex);
+    auto it = watched.find(context);
+    return it == watched.end() ? 0 : it->second;
+}
 
 void closeInput(AVFormatContext* context)
 {
@@ -95,7 +129,7 @@ void configureFfmpegLog(bool verbose)
 {
     verboseLog = verbose;
     av_log_set_level(verbose ? AV_LOG_INFO : AV_LOG_ERROR);
-    av_log_set_callback(logCallback);
+    installCallback();
 }
 
 std::string lastFfmpegLogError()

@@ -23,4 +23,10 @@ int checkAv(int code, const std::string& context);
 void configureFfmpegLog(bool verbose);
 std::string lastFfmpegLogError();
 
+// Error lines FFmpeg logged for one context (a decoder, say) since it was watched:
+// some decoders conceal damage and return success, but they do log it.
+void watchLogErrors(const void* context);
+void unwatchLogErrors(const void* context);
+int logErrorsOf(const void* context);
+
 }  // namespace stylize::video

@@ -94,7 +94,9 @@ MediaInput::MediaInput(SourceSpec spec) : spec_(std::move(spec))
         if (int(i) != videoIndex_ && int(i) != audioIndex_)
             format_->streams[i]->discard = AVDISCARD_ALL;  // not decoded, not read further
     rotation_ = displayRotation(videoStream());
-    if (format_->start_time != AV_NOPTS_VALUE)
+    // Sources that start late (MPEG-TS, cameras) are moved to 0; a negative start (audio
+    // priming) is left alone so the video keeps its exact timestamps.
+    if (format_->start_time != AV_NOPTS_VALUE && format_->start_time > 0)
         startUs_ = format_->start_time;  // AV_TIME_BASE is microseconds
 }
 

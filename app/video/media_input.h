@@ -34,7 +34,8 @@ public:
     int rotation() const { return rotation_; }
     // The picture as shown: coded size with width and height swapped for 90/270.
     render::Size displaySize() const;
-    // The source's first timestamp, subtracted from every stream so outputs start at 0.
+    // The source's first timestamp when positive, subtracted from every stream so
+    // outputs start at 0 (0 otherwise).
     std::int64_t startUs() const { return startUs_; }
     // Frames the container says it holds, or an estimate from duration x rate; 0: unknown.
     std::int64_t expectedFrames() const;

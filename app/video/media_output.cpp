@@ -181,8 +181,13 @@ MediaOutput::MediaOutput(const OutputSettings& s, const AVStream* audioSource, s
     videoStream_->time_base = encoder_->time_base;
     videoStream_->avg_frame_rate = encoder_->framerate;
 
-    if (audioSource)
-        audio_ = std::make_unique<AudioOutput>(format_.get(), audioSource, startUs, sourceLabel);
+    if (audioSource) {
+        try {
+            audio_ = std::make_unique<AudioOutput>(format_.get(), audioSource, startUs, sourceLabel);
+        } catch (const VideoError& e) {
+            audioProblem_ = std::string(e.what()) + " The export has no sound.";  // the picture still matters
+        }
+    }
 
     if (!(container->flags & AVFMT_NOFILE)) {
         const int r = avio_open(&format_->pb, s.path.c_str(), AVIO_FLAG_WRITE);
@@ -213,6 +218,11 @@ MediaOutput::~MediaOutput() = default;
 std::string MediaOutput::audioDescription() const
 {
     return audio_ ? audio_->description() : std::string();
+}
+
+std::int64_t MediaOutput::audioPacketsDropped() const
+{
+    return audio_ ? audio_->packetsDropped() : 0;
 }
 
 FramePtr MediaOutput::newVideoFrame()

@@ -54,9 +54,13 @@ public:
     const char* encoderName() const { return encoder_->codec->name; }
     // What happened to the audio ("copied (aac)"), empty without audio.
     std::string audioDescription() const;
+    // Why the source's audio is not in the output (empty when it is, or there was none).
+    const std::string& audioProblem() const { return audioProblem_; }
+    // Damaged audio packets left out (after finishAudio()).
+    std::int64_t audioPacketsDropped() const;
 
     // A pooled frame in the encoder's format and size for the stylizer to write into
-    // (video thread).
+    // (the stylize thread).
     FramePtr newVideoFrame();
     // Encodes one frame (video thread). Timestamps that would not increase are nudged
     // forward by one tick so no frame is ever lost to a muxer error.
@@ -84,6 +88,7 @@ private:
     CodecContextPtr encoder_;
     AVStream* videoStream_ = nullptr;
     std::unique_ptr<AudioOutput> audio_;
+    std::string audioProblem_;
     FramePool pool_;
     PacketPtr packet_;
     std::mutex muxMutex_;                             // guards format_ writes across the two threads

@@ -12,6 +12,8 @@ VideoDecoder::VideoDecoder(const MediaInput& input)
 {
     const AVStream* stream = input.videoStream();
     const AVCodec* decoder = avcodec_find_decoder(stream->codecpar->codec_id);
+    if (!decoder && stream->codecpar->codec_id == AV_CODEC_ID_NONE)
+        throw VideoError(input.label() + " uses a video codec FFmpeg does not know, so it cannot be decoded.");
     if (!decoder)
         throw VideoError(input.label() + " uses the video codec '" + avcodec_get_name(stream->codecpar->codec_id) +
                          "', which this FFmpeg build cannot decode.");

@@ -1,0 +1,176 @@
+// stylize-cli as users and scripts run it: progress, Ctrl-C, live recording (and a
+// kill during it), devices, exit statuses and messages, and the fixture clips.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <regex>
+#include <thread>
+
+#include "support/test_paths.h"
+#include "video/video_test_support.h"
+
+namespace stylize::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<std::string> cli(std::vector<std::string> args)
+{
+    args.insert(args.begin(), cliPath().string());
+    return args;
+}
+
+TEST(Cli, ExportPrintsProgressLinesAndASummary)
+{
+    const fs::path in = makeClip("cli_in.mp4",
+                                 "-f lavfi -i testsrc2=size=96x64:rate=30 -f lavfi -i "
+                                 "sine=sample_rate=44100 -t 1 -c:v libx264 -c:a aac");
+    const fs::path out = videoTempDir() / "cli_out.mp4";
+    ChildProcess child(
+        cli({"export", in.string(), out.string(), "--model", tinyModelPath().string(), "--processing", "64x48"}));
+    ASSERT_EQ(child.wait(180), 0) << child.output();
+    const std::string log = child.output();
+    EXPECT_NE(log.find("progress: 100% (30/30 frames)"), std::string::npos) << log;
+    EXPECT_NE(log.find("30 frames"), std::string::npos) << log;
+    EXPECT_NE(log.find("audio copied (aac)"), std::string::npos) << log;
+}
+
+TEST(Cli, CtrlCStopsTheExportAndSaysWhatBecameOfTheOutput)
+{
+    const fs::path in = makeClip("cli_long.mp4",
+                                 "-f lavfi -i testsrc2=size=96x64:rate=30 -f lavfi -i "
+                                 "sine=sample_rate=44100 -t 40 -c:v libx264 -preset ultrafast -c:a aac");
+    const fs::path out = videoTempDir() / "cli_interrupted.mp4";
+    ChildProcess child(
+        cli({"export", in.string(), out.string(), "--model", tinyModelPath().string(), "--processing", "64x48"}));
+    // Wait until frames are flowing, then interrupt like a user at the terminal.
+    const std::regex flowing(R"(progress: \d+% \([1-9]\d*/)");
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (!std::regex_search(child.output(), flowing) && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    child.signal(SIGINT);
+    const int status = child.wait(60);
+    const std::string log = child.output();
+    ASSERT_EQ(status, 130) << log;
+    std::smatch m;
+    ASSERT_TRUE(
+        std::regex_search(log, m, std::regex(R"(Export stopped after (\d+) of \d+ frames: .* holds the first)")))
+        << log;
+    const long frames = std::stol(m[1]);
+    EXPECT_GT(frames, 0);
+    EXPECT_LT(frames, 1200);
+    const std::optional<StreamFacts> v = findStream(probe(out), "video");
+    ASSERT_TRUE(v) << log;
+    EXPECT_EQ(v->frames, frames);
+    EXPECT_TRUE(playsCleanly(out));
+}
+
+TEST(Cli, LiveThreeSecondsOfTheTestPatternIsAbout90FramesAndReportsDrops)
+{
+    const fs::path out = videoTempDir() / "live.mkv";
+    ChildProcess child(cli({"live", "--source", "testsrc", "--record", out.string(), "--seconds", "3", "--model",
+                            tinyModelPath().string(), "--processing", "64x48", "--size", "320x240"}));
+    ASSERT_EQ(child.wait(120), 0) << child.output();
+    const std::string log = child.output();
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(
+        log, m,
+        std::regex(R"((\d+) frames captured.*dropped (\d+) before the stylizer and (\d+) before the recorder)")))
+        << log;
+    const long captured = std::stol(m[1]);
+    EXPECT_GE(captured, 85);
+    EXPECT_LE(captured, 92);
+    const std::optional<StreamFacts> v = findStream(probe(out), "video");
+    ASSERT_TRUE(v) << log;
+    // Whatever was dropped is reported; what was recorded is the rest.
+    EXPECT_EQ(v->frames, captured - std::stol(m[2]) - std::stol(m[3])) << log;
+    EXPECT_GE(v->frames, 45) << "the tiny model should keep up with most frames: " << log;
+    EXPECT_NEAR(v->duration, 3.0, 0.2);
+    EXPECT_TRUE(playsCleanly(out));
+}
+
+TEST(Cli, ARecordingSurvivesAKill)
+{
+    for (const char* ext : {"mp4", "mkv"}) {
+        const fs::path out = videoTempDir() / (std::string("killed.") + ext);
+        ChildProcess child(cli({"live", "--source", "testsrc", "--record", out.string(), "--seconds", "60", "--model",
+                                tinyModelPath().string(), "--processing", "64x48", "--size", "160x120"}));
+        // Let it record a few seconds past the warm-up, then kill it without warning.
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+        while (child.output().find("live: 3.") == std::string::npos && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        child.signal(SIGKILL);
+        child.wait(10);
+        const std::optional<StreamFacts> v = findStream(probe(out), "video");
+        ASSERT_TRUE(v) << ext << ": " << child.output();
+        EXPECT_GE(v->frames, 30) << ext;
+        std::string errors;
+        EXPECT_TRUE(playsCleanly(out, &errors)) << ext << ": " << errors;
+    }
+}
+
+TEST(Cli, DevicesListsVulkanDevicesCamerasAndTheTestPattern)
+{
+    ChildProcess child(cli({"devices"}));
+    child.wait(60);
+    const std::string log = child.output();
+    EXPECT_NE(log.find("Vulkan devices:"), std::string::npos) << log;
+    EXPECT_NE(log.find("Cameras"), std::string::npos) << log;
+    EXPECT_NE(log.find("testsrc"), std::string::npos) << log;
+}
+
+TEST(Cli, FailuresExitNonZeroWithOneSentence)
+{
+    const fs::path dir = videoTempDir();
+    const std::string model = tinyModelPath().string();
+    struct Case {
+        std::vector<std::string> args;
+        std::string expected;
+    };
+    const std::vector<Case> cases = {
+        {{"export", (dir / "nope.mp4").string(), (dir / "o.mp4").string(), "--model", model}, "nope.mp4"},
+        {{"export", (dir / "nope.mp4").string(), (dir / "o.mp4").string(), "--model", model, "--codec", "mpeg2"},
+         "--codec"},
+        {{"live", "--source", "/dev/video9", "--seconds", "1", "--model", model}, "/dev/video9"},
+        {{"live", "--source", "No Such Camera", "--seconds", "1", "--model", model}, "No Such Camera"},
+        {{"live", "--source", "lavfi:nosuchfilter=1", "--seconds", "1", "--model", model}, "nosuchfilter"},
+    };
+    for (const Case& c : cases) {
+        ChildProcess child(cli(c.args));
+        const int status = child.wait(60);
+        const std::string log = child.output();
+        EXPECT_NE(status, 0) << log;
+        EXPECT_GT(status, 0) << "no crash or hang: " << log;
+        EXPECT_LT(status, 128) << log;
+        EXPECT_NE(log.find(c.expected), std::string::npos) << log;
+        EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 1) << "one line: " << log;
+    }
+}
+
+TEST(Cli, EveryFixtureClipExportsAndPlays)
+{
+    STYLIZE_REQUIRE_FIXTURES();
+    const fs::path videos = fixturesDir() / "videos";
+    if (!fs::exists(videos))
+        GTEST_SKIP() << videos << " not found";
+    for (const auto& entry : fs::directory_iterator(videos)) {
+        const fs::path in = entry.path();
+        const fs::path out = videoTempDir() / ("fixture_" + in.stem().string() + ".mp4");
+        ChildProcess child(cli({"export", in.string(), out.string(), "--model", tinyModelPath().string(), "--size",
+                                "160x96", "--processing", "64x48", "--preset", "veryfast"}));
+        const int status = child.wait(400);
+        EXPECT_EQ(status, 0) << in << ": " << child.output();
+        std::string errors;
+        EXPECT_TRUE(playsCleanly(out, &errors)) << in << ": " << errors;
+        const std::optional<StreamFacts> inVideo = findStream(probe(in), "video");
+        const std::optional<StreamFacts> outVideo = findStream(probe(out), "video");
+        ASSERT_TRUE(inVideo && outVideo) << in;
+        EXPECT_EQ(outVideo->frames, inVideo->frames) << in;
+        EXPECT_EQ(findStream(probe(in), "audio").has_value(), findStream(probe(out), "audio").has_value()) << in;
+    }
+}
+
+}  // namespace
+}  // namespace stylize::test
