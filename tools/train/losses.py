@@ -1,6 +1,8 @@
 """Perceptual losses over a loss network: Gram-matrix style loss, feature content loss,
 total variation. Each term is normalised by its target's magnitude, so the same weights
 work for loss networks whose activations differ in scale."""
+import random
+
 import torch
 import torch.nn.functional as F
 
@@ -8,8 +10,13 @@ from lossnet import gram
 
 
 class PerceptualLoss(torch.nn.Module):
-    def __init__(self, lossnet):
+    def __init__(self, lossnet, jitter=2):
         super().__init__()
+        # Strided loss networks are blind to some pixel phases; a generator trained
+        # against one fixed phase fills the blind spots with checkerboard patterns.
+        # Shifting output and content together by a random -jitter..jitter-1 pixels
+        # each step removes that blind spot (Gram matrices are shift-invariant).
+        self.jitter = jitter
         self.net = lossnet.eval()
         self.targets = []  # per style: {layer: gram [c, c]}
         self.norms = []
@@ -25,6 +32,11 @@ class PerceptualLoss(torch.nn.Module):
 
     def forward(self, out01, content01, style_ids, content_weight=1.0, style_weight=1.0, tv_weight=0.0):
         """out01, content01: N x 3 x H x W in [0, 1]; style_ids: list of N slot indices."""
+        if self.jitter:
+            j, (h, w) = self.jitter, out01.shape[2:]
+            dy, dx = random.randrange(2 * j), random.randrange(2 * j)
+            out01 = F.pad(out01, (j, j, j, j), mode="replicate")[:, :, dy:dy + h, dx:dx + w]
+            content01 = F.pad(content01, (j, j, j, j), mode="replicate")[:, :, dy:dy + h, dx:dx + w]
         fo = self.net(out01)
         with torch.no_grad():
             fc = self.net(content01)

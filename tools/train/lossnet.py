@@ -19,7 +19,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # MobileNetV2 layers (after ReLU6) at 1/2, 1/2, 1/4, 1/8 and 1/16 of the input size.
 MOBILENET_STYLE_LAYERS = ["Conv1_relu", "block_1_expand_relu", "block_3_expand_relu",
                           "block_6_expand_relu", "block_10_expand_relu"]
-MOBILENET_CONTENT_LAYERS = ["block_6_expand_relu"]
+MOBILENET_CONTENT_LAYERS = ["block_1_expand_relu", "block_6_expand_relu"]
 
 
 def decode_nsfwjs(work):
