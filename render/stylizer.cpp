@@ -67,13 +67,15 @@ struct Stylizer::Plan {
     vk::BufferArena deviceArena, hostArena, uploadArena, readbackArena;
     OpResources res;
     Network network;
-    vk::CommandRecorder recorder;
     vk::Buffer* frameBuffer = nullptr;
     vk::Buffer* resultBuffer = nullptr;
     std::unique_ptr<FrameToTensorOp> toTensor;
     std::unique_ptr<TensorToFrameOp> toImage;
     std::unique_ptr<vk::DescriptorSets> sets;
     std::optional<OutputLook> recordedLook;
+    // Last, so it is destroyed first: it waits for work still running on the device
+    // before anything that work uses goes away.
+    vk::CommandRecorder recorder;
 };
 
 Stylizer::Stylizer(vk::Context& context, model::Model model, StylizerOptions options)

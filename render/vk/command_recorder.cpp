@@ -43,10 +43,24 @@ CommandRecorder::CommandRecorder(const Context& context, bool timestamps) : cont
     }
 }
 
-CommandRecorder::~CommandRecorder() = default;
+CommandRecorder::~CommandRecorder()
+{
+    // Work that timed out may still be running and using buffers and pipelines that
+    // are destroyed right after this object: wait for it. A device that never finishes
+    // leaves its resources leaked on purpose rather than freed under the GPU's feet.
+    if (inFlight_) {
+        VkFence fence = fence_;
+        if (vkWaitForFences(context_.device(), 1, &fence, VK_TRUE, 30ull * 60 * 1000000000) != VK_SUCCESS) {
+            static_cast<void>(fence_.release());
+            static_cast<void>(pool_.release());
+        }
+    }
+}
 
 void CommandRecorder::begin()
 {
+    if (inFlight_)
+        throw VulkanError("internal: re-recording commands that are still running on '" + context_.info().name + "'");
     check(vkResetCommandBuffer(commands_, 0), "vkResetCommandBuffer");
     VkCommandBufferBeginInfo info{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
     check(vkBeginCommandBuffer(commands_, &info), "vkBeginCommandBuffer");
@@ -133,6 +147,9 @@ void CommandRecorder::submitAndWait(std::chrono::milliseconds timeout)
 {
     if (!recorded_)
         throw VulkanError("internal: submit before the command buffer was recorded");
+    if (inFlight_)
+        throw VulkanError("Vulkan device '" + context_.info().name +
+                          "' has not finished the previous frame: it may be hung; restart the app");
     VkSubmitInfo submit{VK_STRUCTURE_TYPE_SUBMIT_INFO};
     submit.commandBufferCount = 1;
     submit.pCommandBuffers = &commands_;
@@ -142,6 +159,7 @@ void CommandRecorder::submitAndWait(std::chrono::milliseconds timeout)
         std::lock_guard lock(context_.queueMutex());
         check(vkQueueSubmit(context_.queue(), 1, &submit, fence_), "vkQueueSubmit", context_.info().name);
     }
+    inFlight_ = true;
     const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(timeout).count();
     VkResult r = vkWaitForFences(context_.device(), 1, &fence, VK_TRUE, static_cast<std::uint64_t>(ns));
     if (r == VK_TIMEOUT)
@@ -150,6 +168,7 @@ void CommandRecorder::submitAndWait(std::chrono::milliseconds timeout)
                               " s: the device may be hung or far too slow for this size",
                           r);
     check(r, "vkWaitForFences", context_.info().name);
+    inFlight_ = false;
 }
 
 std::vector<OpTiming> CommandRecorder::timings() const

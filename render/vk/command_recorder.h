@@ -39,8 +39,9 @@ public:
     void end();
 
     // Submits the recorded commands and waits; a GPU that does not finish within the
-    // timeout is an error (a hung device), never silently ignored.
-    void submitAndWait(std::chrono::milliseconds timeout = std::chrono::seconds(120));
+    // timeout is an error (a hung device), never silently ignored. The generous default
+    // covers CPU drivers on a loaded machine, where one big frame can take minutes.
+    void submitAndWait(std::chrono::milliseconds timeout = std::chrono::minutes(10));
 
     // Per-dispatch GPU times of the last submission (empty without timestamps).
     std::vector<OpTiming> timings() const;
@@ -60,6 +61,7 @@ private:
     std::vector<std::string> labels_;
     std::int64_t epoch_ = 0;  // number of barriers recorded so far
     bool recorded_ = false;
+    bool inFlight_ = false;   // submitted and not yet seen finished
 };
 
 }  // namespace stylize::vk

@@ -29,6 +29,8 @@ public:
     DeviceHandle& operator=(const DeviceHandle&) = delete;
 
     T get() const { return handle_; }
+    // Gives up ownership without destroying (for resources a hung device may still use).
+    T release() { return std::exchange(handle_, VK_NULL_HANDLE); }
     operator T() const { return handle_; }
     explicit operator bool() const { return handle_ != VK_NULL_HANDLE; }
     void reset()
