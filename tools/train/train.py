@@ -131,6 +131,9 @@ def parse_args(argv=None):
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--content-weight", type=float, default=1.0)
     p.add_argument("--style-weight", type=float, default=10.0)
+    p.add_argument("--luma-weight", type=float, default=5.0,
+                   help="MSE of 4x-pooled luminance, output vs input: keeps the scene's light and shapes "
+                        "while colours and texture follow the painting; speeds up early training")
     p.add_argument("--tv-weight", type=float, default=2.0)
     p.add_argument("--stability-weight", type=float, default=20.0)
     p.add_argument("--stability-noise", type=float, default=0.03, help="noise std in [-1, 1] input units")
@@ -210,6 +213,12 @@ def main(argv=None):
         y = net(x, w)
         out01 = (y + 1) / 2
         loss, parts = crit(out01, content, ids, args.content_weight, args.style_weight, args.tv_weight)
+        if args.luma_weight > 0:
+            luma = torch.tensor([0.299, 0.587, 0.114])[None, :, None, None]
+            pooled = [torch.nn.functional.avg_pool2d((t * luma).sum(1, keepdim=True), 4) for t in (out01, content)]
+            luma_loss = torch.nn.functional.mse_loss(pooled[0], pooled[1])
+            loss = loss + args.luma_weight * luma_loss
+            parts["luma"] = float(luma_loss)
         stab = torch.zeros(())
         k = min(args.stability_samples, args.batch)
         if args.stability_weight > 0 and k > 0:
@@ -228,7 +237,7 @@ def main(argv=None):
                       f"{parts['tv']:.5f},{float(stab):.6f}\n")
             log.flush()
             print(f"step {step} loss {float(loss):.4f} content {parts['content']:.4f} style {parts['style']:.4f} "
-                  f"stab {float(stab):.5f} {dt:.2f} s/step", flush=True)
+                  f"luma {parts.get('luma', 0):.4f} stab {float(stab):.5f} {dt:.2f} s/step", flush=True)
         if step % args.save_every == 0:
             save_checkpoint(ckpt_path, net, opt, step, args)
     save_checkpoint(ckpt_path, net, opt, step, args)
