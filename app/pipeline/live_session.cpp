@@ -204,6 +204,9 @@ LiveResult LiveSession::Impl::run(const std::function<void(const LiveStats&)>& o
                     av_packet_unref(packet.get());
                 }
                 if (!timeUp && !stopping()) {
+                    // A camera has no end: if it stops, it went away.
+                    if (spec.kind == video::SourceKind::Camera)
+                        throw video::VideoError(in.label() + " stopped delivering frames; was it unplugged?");
                     decoder.decode(nullptr, sink);
                     sourceEnded = !timeUp;
                 }

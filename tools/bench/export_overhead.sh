@@ -6,7 +6,7 @@
 #   tools/bench/export_overhead.sh [BUILD_DIR] [MODEL] [SECONDS]
 # Defaults: build/, the tiny committed test model, a 10 s clip. For a realistic ratio
 # use a real model, e.g. ../shared/fixtures/models/engstrom-ml5/wave (slow on lavapipe:
-# give it SECONDS=2). Runs each measurement three times and reports the medians.
+# give it SECONDS=2). Runs each measurement RUNS (default 3) times; reports medians.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -27,7 +27,7 @@ median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 net_ms=()
 export_fps=()
-for run in 1 2 3; do
+for run in $(seq 1 "${RUNS:-3}"); do
   # The network alone: median warm ms/frame at 640x480, input and output in RGBA.
   ms=$("$CLI" bench --model "$MODEL" --size 640x480 --runs 10 --json | sed -n 's/.*"median_ms": \([0-9.]*\).*/\1/p')
   net_ms+=("$ms")
@@ -44,8 +44,8 @@ done
 
 NET=$(printf '%s\n' "${net_ms[@]}" | median)
 EXP=$(printf '%s\n' "${export_fps[@]}" | median)
-awk -v net="$NET" -v exp="$EXP" -v model="$MODEL" 'BEGIN {
-  net_fps = 1000 / net; frame_ms = 1000 / exp; overhead = (frame_ms - net) / frame_ms * 100;
+awk -v net="$NET" -v e2e="$EXP" -v model="$MODEL" 'BEGIN {
+  net_fps = 1000 / net; frame_ms = 1000 / e2e; overhead = (frame_ms - net) / frame_ms * 100;
   printf "model %s, 640x480\n", model;
   printf "network alone:  %.2f ms/frame = %.2f fps\n", net, net_fps;
   printf "export (e2e):   %.2f ms/frame = %.2f fps\n", frame_ms, exp;
