@@ -6,7 +6,6 @@
 #include <QFileInfo>
 
 #include "image_io.h"
-#include "studio/style_library.h"
 #include "stylizer.h"
 
 namespace stylize::studio {
@@ -14,12 +13,12 @@ namespace {
 constexpr int kPreviewWidth = 288;  // cards show 184 px; room for high-dpi screens
 }
 
-QImage renderPreview(vk::Context& context, const StyleLibrary& library, const StyleCard& card,
+QImage renderPreview(vk::Context& context, const model::Model& model, const StyleCard& card,
                      const QString& sampleImage, const QString& cacheFolder)
 {
-    const QFileInfo model(card.modelPath);
+    const QFileInfo file(card.modelPath);
     const QByteArray key = QCryptographicHash::hash(
-        (card.modelPath + "|" + QString::number(model.lastModified().toMSecsSinceEpoch()) + "|" +
+        (card.modelPath + "|" + QString::number(file.lastModified().toMSecsSinceEpoch()) + "|" +
          QString::number(card.slot) + "|" + QString::number(kPreviewWidth)).toUtf8(),
         QCryptographicHash::Sha1);
     const QString cached = cacheFolder.isEmpty() ? QString() : QDir(cacheFolder).filePath(key.toHex() + ".png");
@@ -29,16 +28,10 @@ QImage renderPreview(vk::Context& context, const StyleLibrary& library, const St
             return image;
     }
 
-    int modelIndex = -1;
-    for (int i = 0; i < library.modelCount(); ++i)
-        if (library.modelPath(i) == card.modelPath)
-            modelIndex = i;
-    if (modelIndex < 0)
-        throw std::runtime_error("the style's model is not loaded");
     const render::Image sample = app::readImage(sampleImage.toStdString());
     const int height = std::max(2, sample.height * kPreviewWidth / std::max(sample.width, 1) / 2 * 2);
-    render::Stylizer stylizer(context, library.model(modelIndex));
-    std::vector<float> weights(library.model(modelIndex).styleCount(), 0.f);
+    render::Stylizer stylizer(context, model);
+    std::vector<float> weights(model.styleCount(), 0.f);
     weights[card.slot] = 1.f;
     stylizer.setStyleWeights(weights);
     render::Image out;

@@ -5,6 +5,7 @@
 #include <QImage>
 #include <QString>
 
+#include "model/model.h"
 #include "studio/studio_types.h"
 
 namespace stylize::vk {
@@ -13,10 +14,9 @@ class Context;
 
 namespace stylize::studio {
 
-class StyleLibrary;
-
-// Throws std::exception naming what failed (unreadable sample image, engine error).
-QImage renderPreview(vk::Context& context, const StyleLibrary& library, const StyleCard& card,
+// `model` is the card's model. Throws std::exception naming what failed (unreadable
+// sample image, engine error).
+QImage renderPreview(vk::Context& context, const model::Model& model, const StyleCard& card,
                      const QString& sampleImage, const QString& cacheFolder);
 
 }  // namespace stylize::studio

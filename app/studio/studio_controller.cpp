@@ -4,6 +4,7 @@
 #include "studio/studio_controller.h"
 
 #include <atomic>
+#include <map>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -56,6 +57,9 @@ struct StudioController::State {
     bool libraryChanged = false;
     std::atomic<bool> stop{false};
     std::thread live;
+
+    std::map<QString, QImage> previews;  // rendered previews by style id; guarded by mutex
+    std::thread previewThread;           // controller thread starts and joins it
 
     std::unique_ptr<StudioExport> exporter;  // controller thread
 };
@@ -126,23 +130,52 @@ void StudioController::start(const SourceSpec& initial)
     renderMissingPreviews();
 }
 
-void StudioController::renderMissingPreviews()
+QList<StyleCard> StudioController::cardsWithPreviews()
 {
     State& s = *state_;
+    std::lock_guard lock(s.mutex);
     QList<StyleCard> cards = s.library.cards();
-    bool any = false;
-    for (StyleCard& card : cards) {
-        if (!card.preview.isNull())
-            continue;
-        try {
-            card.preview = renderPreview(*s.context, s.library, card, s.config.sampleImage, s.config.previewCache);
-            any = true;
-        } catch (const std::exception& e) {
-            emit errorOccurred(tr("Could not render a preview of '%1': %2").arg(card.name, sentence(e)));
-        }
+    for (StyleCard& card : cards)
+        if (card.preview.isNull() && s.previews.count(card.id))
+            card.preview = s.previews[card.id];
+    return cards;
+}
+
+void StudioController::renderMissingPreviews()
+{
+    // On a thread of its own: a preview builds a stylizer (seconds of pipeline compiles
+    // on a CPU driver), and the controller thread must keep taking the UI's requests.
+    State& s = *state_;
+    if (s.previewThread.joinable())
+        s.previewThread.join();
+    std::vector<std::pair<StyleCard, std::shared_ptr<const model::Model>>> missing;
+    {
+        std::lock_guard lock(s.mutex);
+        const QList<StyleCard> cards = s.library.cards();
+        for (const StyleCard& card : cards)
+            if (card.preview.isNull() && !s.previews.count(card.id))
+                for (int m = 0; m < s.library.modelCount(); ++m)
+                    if (s.library.modelPath(m) == card.modelPath)
+                        missing.emplace_back(card, s.library.sharedModel(m));
     }
-    if (any)
-        emit stylesChanged(cards);
+    if (missing.empty())
+        return;
+    s.previewThread = std::thread([this, missing] {
+        State& s = *state_;
+        for (const auto& [card, model] : missing) {
+            if (s.stop)
+                return;
+            try {
+                const QImage image =
+                    renderPreview(*s.context, *model, card, s.config.sampleImage, s.config.previewCache);
+                std::lock_guard lock(s.mutex);
+                s.previews[card.id] = image;
+            } catch (const std::exception& e) {
+                emit errorOccurred(tr("Could not render a preview of '%1': %2").arg(card.name, sentence(e)));
+            }
+        }
+        emit stylesChanged(cardsWithPreviews());
+    });
 }
 
 void StudioController::setSource(const SourceSpec& source)
@@ -170,7 +203,7 @@ void StudioController::importModel(const QString& path)
         emit errorOccurred(tr("Could not import '%1': %2").arg(path, sentence(e)));
         return;
     }
-    emit stylesChanged(s.library.cards());
+    emit stylesChanged(cardsWithPreviews());
     if (s.context)
         renderMissingPreviews();
 }
@@ -253,6 +286,8 @@ void StudioController::shutdown()
     s.wake.notify_all();
     if (s.live.joinable())
         s.live.join();
+    if (s.previewThread.joinable())
+        s.previewThread.join();
     if (s.exporter) {
         s.exporter->cancel();
         s.exporter->wait();

@@ -62,6 +62,7 @@ signals:
 private:
     void liveLoop();
     void renderMissingPreviews();
+    QList<StyleCard> cardsWithPreviews();
 
     struct State;
     std::unique_ptr<State> state_;

@@ -29,6 +29,8 @@ public:
     QList<StyleCard> cards() const;
     int modelCount() const { return int(models_.size()); }
     const model::Model& model(int index) const { return *models_[index].model; }
+    // Shared ownership for other threads: a loaded model is never changed.
+    std::shared_ptr<const model::Model> sharedModel(int index) const { return models_[index].model; }
     const QString& modelPath(int index) const { return models_[index].path; }
     // Ids not in the library are ignored; an empty or all-zero blend selects the first style.
     std::vector<ModelBlend> resolve(const BlendSettings& blend) const;
