@@ -45,6 +45,11 @@ EngineSetup::EngineSetup(const Arguments& args, bool timestamps)
     options.timestamps = timestamps;
     stylizer_ = std::make_unique<render::Stylizer>(*context_, std::move(model), options);
     stylizer_->setStyleWeights(weights);
+    // --strength and --preserve-colours mean the same to every command that has them.
+    render::OutputLook look;
+    look.strength = static_cast<float>(args.number("strength", 1.0, 0.0, 1.0));
+    look.preserveColours = args.flag("preserve-colours");
+    stylizer_->setLook(look);
 }
 
 }  // namespace stylize::cli

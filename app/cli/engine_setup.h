@@ -1,5 +1,5 @@
 // What every engine-using command does first: load the model, open the device, build
-// the stylizer with the requested precision and styles.
+// the stylizer with the requested precision, styles, strength and colour preservation.
 #pragma once
 
 #include <memory>

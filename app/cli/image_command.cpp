@@ -19,10 +19,6 @@ int imageCommand(const std::vector<std::string>& args)
     render::Image frame = app::readImage(in);
 
     EngineSetup engine(a);
-    render::OutputLook look;
-    look.strength = static_cast<float>(a.number("strength", 1.0, 0.0, 1.0));
-    look.preserveColours = a.flag("preserve-colours");
-    engine.stylizer().setLook(look);
 
     const render::Size output = a.size("size").empty() ? frame.size() : a.size("size");
     const render::Size processing = a.size("processing").empty() ? output : a.size("processing");

@@ -35,10 +35,6 @@ int liveCommand(const std::vector<std::string>& args)
 
     installInterruptFlag();
     EngineSetup engine(a);
-    render::OutputLook look;
-    look.strength = static_cast<float>(a.number("strength", 1.0, 0.0, 1.0));
-    look.preserveColours = a.flag("preserve-colours");
-    engine.stylizer().setLook(look);
 
     pipeline::LiveSession session(config, [&](const render::FrameView& in, const render::MutableFrameView& out) {
         engine.stylizer().run(in, processing.empty() ? out.size() : processing, out);

@@ -59,7 +59,12 @@ void StudioExport::start(ProgressFn progress, FinishedFn finished)
     const render::OutputLook look{float(d.blend.strength), d.blend.preserveColours};
     const double brush = d.blend.brushPercent > 0 ? d.blend.brushPercent / 100.0 : 1.0;
     auto rgba = std::make_shared<std::vector<std::uint8_t>>();
-    pipeline::StylizeFunction stylize = [this, stylizer, models, look, brush, rgba](const render::FrameView& in,
+    // Kept across frames: one conversion context for the whole export, not one per frame.
+    auto sws = std::shared_ptr<SwsContext*>(new SwsContext*(nullptr), [](SwsContext** c) {
+        sws_freeContext(*c);
+        delete c;
+    });
+    pipeline::StylizeFunction stylize = [this, stylizer, models, look, brush, rgba, sws](const render::FrameView& in,
                                                                                     const render::MutableFrameView& out) {
         if (!*stylizer) {
             *stylizer = std::make_unique<BlendedStylizer>(impl_->context, impl_->library);
@@ -77,15 +82,17 @@ void StudioExport::start(ProgressFn progress, FinishedFn finished)
         mixed.planes[0] = rgba->data();
         mixed.strides[0] = out.width * 4;
         (*stylizer)->run(in, processing, mixed);
-        SwsContext* sws = sws_getContext(out.width, out.height, AV_PIX_FMT_RGBA, out.width, out.height,
-                                         out.layout == render::PixelLayout::Nv12 ? AV_PIX_FMT_NV12 : AV_PIX_FMT_YUV420P,
-                                         SWS_BILINEAR, nullptr, nullptr, nullptr);
+        *sws = sws_getCachedContext(*sws, out.width, out.height, AV_PIX_FMT_RGBA, out.width, out.height,
+                                    out.layout == render::PixelLayout::Nv12 ? AV_PIX_FMT_NV12 : AV_PIX_FMT_YUV420P,
+                                    SWS_BILINEAR, nullptr, nullptr, nullptr);
+        if (!*sws)
+            throw std::runtime_error("Cannot convert the blended frames for the encoder of '" +
+                                     impl_->request.output.toStdString() + "'");
         const std::uint8_t* src[4] = {rgba->data(), nullptr, nullptr, nullptr};
         const int srcStride[4] = {out.width * 4, 0, 0, 0};
         std::uint8_t* dst[4] = {out.planes[0], out.planes[1], out.planes[2], nullptr};
         int dstStride[4] = {out.strides[0], out.strides[1], out.strides[2], 0};
-        sws_scale(sws, src, srcStride, 0, out.height, dst, dstStride);
-        sws_freeContext(sws);
+        sws_scale(*sws, src, srcStride, 0, out.height, dst, dstStride);
     };
     d.job = std::make_unique<pipeline::ExportJob>(config, std::move(stylize));
     d.running = true;
