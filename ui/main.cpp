@@ -8,19 +8,6 @@
 #include "main_window.h"
 #include "studio/studio_controller.h"
 
-namespace {
-
-// The resources folder: beside an installed binary (share/stylize) or the source tree's.
-QString resourcesDir()
-{
-    const QString installed = QDir(QCoreApplication::applicationDirPath()).filePath("../share/stylize");
-    if (QFileInfo(installed).isDir())
-        return QDir(installed).canonicalPath();
-    return QStringLiteral(STYLIZE_SOURCE_RESOURCES_DIR);
-}
-
-}  // namespace
-
 int main(int argc, char** argv)
 {
     QApplication app(argc, argv);
@@ -37,11 +24,9 @@ int main(int argc, char** argv)
     parser.addPositionalArgument("file", "A video or image to open instead of the camera.", "[file]");
     parser.process(app);
 
-    const QDir resources(resourcesDir());
+    const QDir resources(stylize::studio::bundledResourcesDir());
     stylize::studio::StudioConfig config;
-    const QString pack = resources.filePath("styles/default.stylepack");
-    if (QFileInfo::exists(pack))
-        config.modelFiles.append(pack);
+    config.resourcesDir = resources.path();
     config.sampleClip = resources.filePath("samples/sample.mp4");
     config.sampleImage = resources.filePath("samples/coffee.jpg");
     config.previewCache = QStandardPaths::writableLocation(QStandardPaths::CacheLocation) + "/previews";

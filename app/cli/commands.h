@@ -11,5 +11,6 @@ int benchCommand(const std::vector<std::string>& args);
 int devicesCommand(const std::vector<std::string>& args);
 int exportCommand(const std::vector<std::string>& args);
 int liveCommand(const std::vector<std::string>& args);
+int stylesCommand(const std::vector<std::string>& args);
 
 }  // namespace stylize::cli

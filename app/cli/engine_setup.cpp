@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "default_styles.h"
 #include "model/loaders.h"
 #include "style_selection.h"
 
@@ -25,10 +26,11 @@ std::optional<render::Precision> parsePrecision(const Arguments& args)
 
 EngineSetup::EngineSetup(const Arguments& args, bool timestamps)
 {
-    auto modelPath = args.value("model");
-    if (!modelPath)
-        throw UsageError("--model is required (an ONNX file, an Engstrom/ml5 folder or a .stylepack)");
-    model::Model model = model::loadModel(*modelPath);
+    context_ = std::make_unique<vk::Context>(args.value("device", ""));
+    // No --model: the bundled pack, the light variant on CPU devices.
+    const bool cpu = context_->info().type == VK_PHYSICAL_DEVICE_TYPE_CPU;
+    const auto given = args.value("model");
+    model::Model model = model::loadModel(given ? *given : app::chooseDefaultPack(app::resourcesDir(), cpu).string());
     std::vector<float> weights = app::parseStyleSelection(args.value("style", ""), model);
     for (std::size_t i = 0; i < weights.size(); ++i) {
         if (weights[i] <= 0.f)
@@ -39,7 +41,6 @@ EngineSetup::EngineSetup(const Arguments& args, bool timestamps)
         if (weights[i] < 1.f)
             styles_ += " " + std::to_string(static_cast<int>(std::lround(weights[i] * 100))) + "%";
     }
-    context_ = std::make_unique<vk::Context>(args.value("device", ""));
     render::StylizerOptions options;
     options.precision = parsePrecision(args);
     options.timestamps = timestamps;

@@ -12,20 +12,22 @@ namespace {
 const char* kUsage = R"(Usage: stylize-cli COMMAND [options]
 
 Commands:
-  image IN OUT --model M [--style S] [--size WxH] [--processing WxH]
+  styles [--model M]
+      List the styles of a model, one per line starting with the name to pass to --style.
+  image IN OUT [--model M] [--style S] [--size WxH] [--processing WxH]
                [--strength 0..1] [--preserve-colours] [--precision fp32|fp16] [--device D]
       Stylize a still image (PNG/JPEG in and out). The output has the input's size
       unless --size says otherwise; --processing sets the network's size ("brush").
-  bench --model M [--size WxH] [--runs N] [--precision fp32|fp16] [--device D] [--json]
+  bench [--model M] [--size WxH] [--runs N] [--precision fp32|fp16] [--device D] [--json]
       Time the network: median ms per frame over warm runs, GPU time per op, GFLOP/s.
-  export IN OUT --model M [--style S] [--strength 0..1] [--preserve-colours]
+  export IN OUT [--model M] [--style S] [--strength 0..1] [--preserve-colours]
                [--size WxH | --scale F] [--processing WxH] [--codec h264|hevc|vp9|av1]
                [--crf N] [--preset P] [--precision fp32|fp16] [--device D] [--verbose]
       Stylize a video file with its audio (copied, or re-encoded to AAC for MP4 when
       the container cannot hold it). Progress on stderr; Ctrl-C stops and keeps a
       playable partial OUT. Exit 0: done; 1: failed (OUT removed); 3: the input was
       damaged, OUT holds what could be decoded; 130: stopped by Ctrl-C.
-  live [--source SRC] [--record OUT] [--seconds N] --model M [--style S]
+  live [--source SRC] [--record OUT] [--seconds N] [--model M] [--style S]
                [--size WxH] [--processing WxH] [--capture-size WxH] [--capture-fps N]
                [--codec C] [--crf N] [--preset P]
       Stylize a live source headless: SRC is a camera name or /dev/videoN, 'testsrc'
@@ -36,7 +38,8 @@ Commands:
       List the Vulkan devices (--device takes an index or part of a name) and the
       cameras with their sizes and frame rates.
 
-Models: an ONNX file, an Engstrom/ml5 checkpoint folder or a .stylepack file.
+Models: an ONNX file, an Engstrom/ml5 checkpoint folder or a .stylepack file. Without
+--model, the bundled style pack (its light variant on CPU devices such as lavapipe).
 Styles: --style NAME, or a blend such as --style wave=0.6,udnie=0.4 (pack styles).
 )";
 
@@ -60,6 +63,8 @@ int main(int argc, char** argv)
             return stylize::cli::exportCommand(args);
         if (command == "live")
             return stylize::cli::liveCommand(args);
+        if (command == "styles")
+            return stylize::cli::stylesCommand(args);
         if (command == "devices")
             return stylize::cli::devicesCommand(args);
         std::fprintf(stderr, "stylize-cli: unknown command '%s'\n\n%s", command.c_str(), kUsage);

@@ -12,6 +12,7 @@
 #include <QDir>
 #include <QFileInfo>
 
+#include "default_styles.h"
 #include "studio/blended_stylizer.h"
 #include "studio/brush_sizer.h"
 #include "studio/live_input.h"
@@ -64,6 +65,11 @@ struct StudioController::State {
     std::unique_ptr<StudioExport> exporter;  // controller thread
 };
 
+QString bundledResourcesDir()
+{
+    return QString::fromStdString(app::resourcesDir().string());
+}
+
 StudioController::StudioController(StudioConfig config, QObject* parent)
     : QObject(parent), state_(std::make_unique<State>())
 {
@@ -97,7 +103,18 @@ void StudioController::start(const SourceSpec& initial)
     }
     emit deviceReady(QString::fromStdString(s.context->info().name));
 
-    for (const QString& path : s.config.modelFiles) {
+    QStringList models = s.config.modelFiles;
+    if (!s.config.resourcesDir.isEmpty()) {
+        // The full network on GPUs, the light one where a CPU runs the shaders.
+        const bool cpu = s.context->info().type == VK_PHYSICAL_DEVICE_TYPE_CPU;
+        try {
+            const auto pack = app::chooseDefaultPack(s.config.resourcesDir.toStdString(), cpu);
+            models.prepend(QString::fromStdString(pack.string()));
+        } catch (const std::exception& e) {
+            emit errorOccurred(tr("The bundled styles are missing: %1").arg(sentence(e)));
+        }
+    }
+    for (const QString& path : models) {
         try {
             s.library.add(path);
         } catch (const std::exception& e) {

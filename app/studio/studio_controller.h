@@ -13,8 +13,12 @@
 
 namespace stylize::studio {
 
+// The bundled resources folder (see app/default_styles.h): samples/ and styles/.
+QString bundledResourcesDir();
+
 struct StudioConfig {
-    QStringList modelFiles;  // the default pack first, then imported models
+    QString resourcesDir;    // bundled styles/ (the pack for the device is loaded first)
+    QStringList modelFiles;  // imported models, after the bundled pack
     QString sampleClip;      // played (looping) when no camera exists
     QString sampleImage;     // what style previews are rendered on
     QString previewCache;    // folder for rendered previews (empty: no cache)
