@@ -103,6 +103,20 @@ class TrainToolTest(unittest.TestCase):
         self.assertTrue(changed_new_slot)
 
 
+class PaletteLossTest(unittest.TestCase):
+    def test_zero_for_the_painting_and_larger_the_further_the_colours(self):
+        import lossnet
+        from losses import PerceptualLoss
+        crit = PerceptualLoss(lossnet.make_lossnet("random", None))
+        rng = np.random.RandomState(5)
+        painting = torch.from_numpy(rng.rand(1, 3, 24, 24).astype(np.float32)) * torch.tensor([0.3, 0.5, 1.0])[:, None, None]
+        crit.add_style(painting)
+        self.assertLess(float(crit.palette_loss(painting, [0])), 1e-10)
+        near = painting * 0.9
+        far = painting[:, [2, 1, 0]]
+        self.assertGreater(float(crit.palette_loss(far, [0])), float(crit.palette_loss(near, [0])) * 5)
+
+
 class ExportRoundTripTest(unittest.TestCase):
     def test_pack_json_describes_the_network(self):
         net = StyleNet(3, (4, 8, 8), 1)

@@ -36,6 +36,7 @@ def main():
     p.add_argument("--size", type=int, default=256)
     p.add_argument("--steps", type=int, default=200)
     p.add_argument("--style-weight", type=float, default=20.0)
+    p.add_argument("--smoothing", type=float, default=0.0, help="softmax temperature for style features")
     p.add_argument("--work", default=os.path.join(HERE, "data"))
     a = p.parse_args()
     torch.set_num_threads(2)
@@ -44,10 +45,13 @@ def main():
     style = load01(a.style, a.size * 3 // 2)
     tiles = [to_image(content), to_image(load01(a.style, a.size))]
     for name in a.nets.split(","):
+        smoothing = a.smoothing
+        if name.endswith("+softmax"):
+            name, smoothing = name[:-len("+softmax")], smoothing or 1.0
         nets = ["mobilenet", "random"] if name == "both" else [name]
         crits = []
         for n in nets:
-            c = PerceptualLoss(lossnet.make_lossnet(n, a.work))
+            c = PerceptualLoss(lossnet.make_lossnet(n, a.work), smoothing=smoothing)
             c.add_style(style)
             crits.append(c)
         x = content.clone().requires_grad_(True)
@@ -62,7 +66,7 @@ def main():
             opt.step()
         print(f"{name}: loss {float(loss):.4f}, {time.time() - t0:.1f} s")
         im = to_image(x.detach())
-        im.save(os.path.join(a.out_dir, f"{name}.png"))
+        im.save(os.path.join(a.out_dir, f"{name}{'+softmax' if smoothing else ''}.png"))
         tiles.append(im)
     w = sum(t.width for t in tiles)
     strip = Image.new("RGB", (w, max(t.height for t in tiles)))

@@ -9,9 +9,22 @@ import torch.nn.functional as F
 from lossnet import gram
 
 
+def colour_moments(x01):
+    """x01: N x 3 x H x W. Returns per-sample RGB mean (N x 3) and covariance (N x 3 x 3)."""
+    f = x01.flatten(2)
+    mean = f.mean(2)
+    d = f - mean[:, :, None]
+    return mean, d @ d.transpose(1, 2) / f.shape[2]
+
+
 class PerceptualLoss(torch.nn.Module):
-    def __init__(self, lossnet, jitter=2):
+    def __init__(self, lossnet, jitter=2, smoothing=0.0):
         super().__init__()
+        # smoothing > 0: style features pass through a softmax over channels at each
+        # position (temperature = smoothing) before the Gram matrix. Wang et al. (CVPR
+        # 2021) show that peaky, low-entropy activations of non-VGG loss networks make
+        # Gram losses favour repetitive artifacts; a softmax raises their entropy.
+        self.smoothing = smoothing
         # Strided loss networks are blind to some pixel phases; a generator trained
         # against one fixed phase fills the blind spots with checkerboard patterns.
         # Shifting output and content together by a random -jitter..jitter-1 pixels
@@ -20,15 +33,31 @@ class PerceptualLoss(torch.nn.Module):
         self.net = lossnet.eval()
         self.targets = []  # per style: {layer: gram [c, c]}
         self.norms = []
+        self.palettes = []  # per style: (mean [3], covariance [3, 3]) of its pixels
 
     @torch.no_grad()
     def add_style(self, image01):
         """image01: 1 x 3 x H x W in [0, 1]. Returns the style's slot index."""
         feats = self.net(image01)
-        t = {k: gram(feats[k])[0] for k in self.net.style_layers}
+        t = {k: gram(self.smooth(feats[k]))[0] for k in self.net.style_layers}
         self.targets.append(t)
         self.norms.append({k: float((v ** 2).mean()) for k, v in t.items()})
+        self.palettes.append(tuple(m[0] for m in colour_moments(image01)))
         return len(self.targets) - 1
+
+    def smooth(self, f):
+        if self.smoothing <= 0:
+            return f
+        return torch.softmax(f / self.smoothing, dim=1) * f.shape[1]
+
+    def palette_loss(self, out01, style_ids):
+        """Mean and covariance of the output's RGB against the painting's, per sample:
+        drives each style to its painting's palette directly, which the Gram terms on the
+        loss network's features only do slowly."""
+        mean, cov = colour_moments(out01)
+        tm = torch.stack([self.palettes[s][0] for s in style_ids])
+        tc = torch.stack([self.palettes[s][1] for s in style_ids])
+        return ((mean - tm) ** 2).sum(1).mean() + ((cov - tc) ** 2).sum((1, 2)).mean() * 10
 
     def forward(self, out01, content01, style_ids, content_weight=1.0, style_weight=1.0, tv_weight=0.0):
         """out01, content01: N x 3 x H x W in [0, 1]; style_ids: list of N slot indices."""
@@ -44,7 +73,7 @@ class PerceptualLoss(torch.nn.Module):
                       for k in self.net.content_layers)
         style = out01.new_zeros(())
         for k in self.net.style_layers:
-            g = gram(fo[k])
+            g = gram(self.smooth(fo[k]))
             t = torch.stack([self.targets[s][k] for s in style_ids])
             n = torch.tensor([self.norms[s][k] for s in style_ids])
             style = style + (((g - t) ** 2).mean(dim=(1, 2)) / n).mean()

@@ -130,11 +130,13 @@ def parse_args(argv=None):
     p.add_argument("--steps", type=int, default=20000, help="stop after this many steps in total")
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--content-weight", type=float, default=1.0)
-    p.add_argument("--style-weight", type=float, default=10.0)
-    p.add_argument("--luma-weight", type=float, default=5.0,
+    p.add_argument("--style-weight", type=float, default=20.0)
+    p.add_argument("--luma-weight", type=float, default=2.0,
                    help="MSE of 4x-pooled luminance, output vs input: keeps the scene's light and shapes "
                         "while colours and texture follow the painting; speeds up early training")
-    p.add_argument("--tv-weight", type=float, default=2.0)
+    p.add_argument("--palette-weight", type=float, default=10.0,
+                   help="RGB mean/covariance of the output vs the painting's (palette)")
+    p.add_argument("--tv-weight", type=float, default=5.0)
     p.add_argument("--stability-weight", type=float, default=20.0)
     p.add_argument("--stability-noise", type=float, default=0.03, help="noise std in [-1, 1] input units")
     p.add_argument("--stability-samples", type=int, default=2, help="samples per step given the noise test")
@@ -219,6 +221,10 @@ def main(argv=None):
             luma_loss = torch.nn.functional.mse_loss(pooled[0], pooled[1])
             loss = loss + args.luma_weight * luma_loss
             parts["luma"] = float(luma_loss)
+        if args.palette_weight > 0:
+            pal = crit.palette_loss(out01, ids)
+            loss = loss + args.palette_weight * pal
+            parts["palette"] = float(pal)
         stab = torch.zeros(())
         k = min(args.stability_samples, args.batch)
         if args.stability_weight > 0 and k > 0:
@@ -237,7 +243,7 @@ def main(argv=None):
                       f"{parts['tv']:.5f},{float(stab):.6f}\n")
             log.flush()
             print(f"step {step} loss {float(loss):.4f} content {parts['content']:.4f} style {parts['style']:.4f} "
-                  f"luma {parts.get('luma', 0):.4f} stab {float(stab):.5f} {dt:.2f} s/step", flush=True)
+                  f"luma {parts.get('luma', 0):.4f} palette {parts.get('palette', 0):.4f} stab {float(stab):.5f} {dt:.2f} s/step", flush=True)
         if step % args.save_every == 0:
             save_checkpoint(ckpt_path, net, opt, step, args)
     save_checkpoint(ckpt_path, net, opt, step, args)
