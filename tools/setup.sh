@@ -41,24 +41,26 @@ run_main_job() {
         echo "setup: starting the desktop app ($build/ui/stylize)"
         exec "$build/ui/stylize"
     fi
-    # Headless: the CLI on the bundled photo and clip. The default style pack is used
-    # when it exists; otherwise a pretrained model from ../shared/fixtures.
-    local out="$root/out" pack="$root/resources/styles/default.stylepack"
-    local model="$root/../shared/fixtures/models/engstrom-ml5/wave"
-    [ -f "$pack" ] && model="$pack"
-    if [ ! -e "$model" ]; then
-        echo "setup: no style model found (neither $pack nor ../shared/fixtures)" >&2
-        exit 1
+    # Headless: the CLI on the bundled photo and clip with the bundled styles (stylize-cli
+    # picks the pack for the device); without a pack, a pretrained model from ../shared.
+    local out="$root/out" model=()
+    if ! ls "$root"/resources/styles/default*.stylepack >/dev/null 2>&1; then
+        model=(--model "$root/../shared/fixtures/models/engstrom-ml5/wave")
+        if [ ! -e "${model[1]}" ]; then
+            echo "setup: no style model found (no resources/styles/default*.stylepack, no ../shared/fixtures)" >&2
+            exit 1
+        fi
     fi
     mkdir -p "$out"
     "$build/app/stylize-cli" devices
-    "$build/app/stylize-cli" image "$root/resources/samples/coffee.jpg" "$out/coffee-stylized.png" --model "$model"
+    [ ${#model[@]} -eq 0 ] && "$build/app/stylize-cli" styles
+    "$build/app/stylize-cli" image "$root/resources/samples/coffee.jpg" "$out/coffee-stylized.png" "${model[@]}"
     "$build/app/stylize-cli" image "$root/resources/samples/coffee.jpg" "$out/coffee-soft.png" \
-        --model "$model" --strength 0.7 --preserve-colours
+        "${model[@]}" --strength 0.7 --preserve-colours
     # The network paints the clip at 256x144 (a big brush, and minutes instead of many
     # on a CPU-only Vulkan driver); the video keeps its own 640x360.
     "$build/app/stylize-cli" export "$root/resources/samples/sample.mp4" "$out/sample-stylized.mp4" \
-        --model "$model" --processing 256x144
+        "${model[@]}" --processing 256x144
     echo "setup: stylized images and video are in $out"
 }
 
