@@ -93,6 +93,7 @@ void MainWindow::connectController()
     connect(controller_, &StudioController::frameReady, view_, [this](const QImage& s, const QImage& o) {
         view_->setStatusText({});
         view_->showFrames(s, o);
+        controller_->frameShown();  // thread-safe: lets the live loop render the next one
     });
     connect(controller_, &StudioController::statsChanged, view_, &LiveView::showStats);
     connect(controller_, &StudioController::deviceReady, this,

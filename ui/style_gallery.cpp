@@ -44,10 +44,25 @@ protected:
             const QRect source(QPoint((scaled.width() - preview.width()) / 2, (scaled.height() - preview.height()) / 2),
                                preview.size());
             p.drawImage(preview, scaled, source);
+        } else if (!card_.painting.isNull()) {  // until the render is there, the painting
+            const QImage scaled = card_.painting.scaled(preview.size(), Qt::KeepAspectRatioByExpanding,
+                                                        Qt::SmoothTransformation);
+            const QRect source(QPoint((scaled.width() - preview.width()) / 2, (scaled.height() - preview.height()) / 2),
+                               preview.size());
+            p.drawImage(preview, scaled, source);
         } else {
             p.fillRect(preview, palette().color(QPalette::AlternateBase));
             p.setPen(palette().color(QPalette::PlaceholderText));
             p.drawText(preview, Qt::AlignCenter, QObject::tr("Rendering preview…"));
+        }
+        if (!card_.preview.isNull() && !card_.painting.isNull()) {
+            // The painting as a small swatch in the corner of the render.
+            const QImage swatch = card_.painting.scaled(QSize(44, 44), Qt::KeepAspectRatioByExpanding,
+                                                        Qt::SmoothTransformation);
+            const QRect inset(preview.right() - 49, preview.bottom() - 49, 46, 46);
+            p.fillRect(inset, Qt::white);
+            p.drawImage(inset.adjusted(1, 1, -1, -1), swatch,
+                        QRect((swatch.width() - 44) / 2, (swatch.height() - 44) / 2, 44, 44));
         }
         if (number_ <= 9) {  // the keyboard shortcut
             const QRect badge(preview.left() + 4, preview.top() + 4, 20, 20);

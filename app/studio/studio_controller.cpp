@@ -57,6 +57,7 @@ struct StudioController::State {
     std::shared_ptr<LiveRecorder> recorder;  // the live thread holds a copy while pushing
     bool libraryChanged = false;
     std::atomic<bool> stop{false};
+    std::atomic<int> framesWaiting{0};  // emitted frameReady not yet shown by the view
     std::thread live;
 
     std::map<QString, QImage> previews;  // rendered previews by style id; guarded by mutex
@@ -200,6 +201,13 @@ void StudioController::setSource(const SourceSpec& source)
     std::lock_guard lock(state_->mutex);
     state_->pendingSource = source;
     state_->wake.notify_all();
+}
+
+void StudioController::frameShown()
+{
+    int waiting = state_->framesWaiting.load();
+    while (waiting > 0 && !state_->framesWaiting.compare_exchange_weak(waiting, waiting - 1)) {
+    }
 }
 
 void StudioController::setBlend(const BlendSettings& blend)
@@ -386,6 +394,17 @@ void StudioController::liveLoop()
             }
         }
 
+        // Back-pressure from the view: render the next frame (with the settings of that
+        // moment) only once the last one is on screen. A view that never says so (none
+        // connected) releases the loop after half a second.
+        for (int waited = 0; s.framesWaiting.load() > 0 && !s.stop; waited += 2) {
+            if (waited >= 500) {
+                s.framesWaiting = 0;
+                break;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        }
+
         std::optional<QString> snapshot;
         std::shared_ptr<LiveRecorder> recorder;
         bool haveStyles = false;
@@ -403,8 +422,10 @@ void StudioController::liveLoop()
             haveStyles = s.library.modelCount() > 0;
         }
         if (!haveStyles) {  // nothing to stylize with: show the source as it is
-            if (!frame.original.isNull())
+            if (!frame.original.isNull()) {
+                ++s.framesWaiting;
                 emit frameReady(frame.original, frame.original);
+            }
             std::this_thread::sleep_for(std::chrono::milliseconds(30));
             continue;
         }
@@ -443,6 +464,7 @@ void StudioController::liveLoop()
                 emit errorOccurred(tr("Could not save the snapshot to '%1': check that the folder exists and is "
                                       "writable.").arg(*snapshot));
         }
+        ++s.framesWaiting;
         emit frameReady(stylized, frame.original);
         LiveStats stats;
         stats.fps = fps;

@@ -34,6 +34,11 @@ public:
 
     static void registerMetaTypes();
 
+    // Thread-safe (called directly, not queued): the view has shown a frameReady frame.
+    // The live loop keeps at most one frame waiting in the UI's event queue, so a change
+    // of style or strength shows on the next frame instead of behind a backlog.
+    void frameShown();
+
 public slots:
     // Opens the device, loads the styles, lists sources and starts the first source:
     // `initial` if valid, else the first camera, else the sample clip.

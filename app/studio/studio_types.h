@@ -22,6 +22,7 @@ struct StyleCard {
     QString license;
     QString source;     // where the painting image came from
     QImage preview;     // the style applied to the sample image (may be null until rendered)
+    QImage painting;    // the pack's thumbnail of the painting (may be null)
 };
 
 struct StyleWeight {

@@ -1,4 +1,4 @@
-// StyleLibrary: loading, cards with pack thumbnails, blend resolution.
+// StyleLibrary: loading, cards with the paintings' thumbnails, blend resolution.
 #include "studio/style_library.h"
 
 #include <QFileInfo>
@@ -39,7 +39,7 @@ QList<StyleCard> StyleLibrary::cards() const
             card.license = QString::fromStdString(info.license);
             card.source = QString::fromStdString(info.source);
             if (!info.thumbnail.empty())
-                card.preview.loadFromData(info.thumbnail.data(), int(info.thumbnail.size()), "PNG");
+                card.painting.loadFromData(info.thumbnail.data(), int(info.thumbnail.size()), "PNG");
             cards.append(card);
         }
     }

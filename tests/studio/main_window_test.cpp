@@ -138,7 +138,8 @@ private slots:
 
     void showsLiveFramesFromTestPattern()
     {
-        QTRY_VERIFY_WITH_TIMEOUT(!window_->liveView()->stylizedFrame().isNull(), 60000);
+        // The first frame waits for pipeline compiles (tens of seconds on a cold CPU driver).
+        QTRY_VERIFY_WITH_TIMEOUT(!window_->liveView()->stylizedFrame().isNull(), 180000);
         const QImage a = nextFrame();
         const QImage b = nextFrame();
         QVERIFY(!a.isNull() && !b.isNull());
@@ -171,7 +172,15 @@ private slots:
         window_->blendPanel()->strengthSlider()->setValue(0);
         const QImage plain = nextFrame();
         const QImage original = QImage(still_).convertToFormat(QImage::Format_RGBA8888).scaled(plain.size());
-        QVERIFY2(meanAbsDiff(plain, original) < 3.0, "strength 0 should show the original frame");
+        const double diff = meanAbsDiff(plain, original);
+        if (diff >= 3.0) {  // say what the following frames show, to tell latency from a wrong image
+            QString later;
+            for (int i = 0; i < 4; ++i)
+                later += QString(" %1").arg(meanAbsDiff(nextFrame(), original), 0, 'f', 2);
+            qWarning("strength 0: frame differs from the original by %.2f; the next frames by%s", diff,
+                     qPrintable(later));
+        }
+        QVERIFY2(diff < 3.0, "strength 0 should show the original frame");
         window_->blendPanel()->strengthSlider()->setValue(100);
         window_->blendPanel()->keepColoursBox()->setChecked(true);
         QVERIFY(meanAbsDiff(nextFrame(), plain) > 1.0);

@@ -1,0 +1,86 @@
+#!/usr/bin/python3
+"""Takes the README's screenshots from the real app under Xvfb, as a new user sees it
+(empty settings, bundled sample clip and styles): the live view, a blend of two styles
+picked in the gallery, and the Export dialog. Drives the window with xdotool.
+
+usage: readme_shots.py STYLIZE_BINARY OUT_DIR     (needs xvfb, xdotool, ffmpeg)
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+W, H = 1440, 860
+
+
+def run(*cmd, env=None):
+    return subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
+
+
+def grab(env, path, geometry):
+    x, y, w, h = geometry
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "x11grab", "-video_size", f"{w}x{h}",
+                    "-i", f"{env['DISPLAY']}+{x},{y}", "-frames:v", "1", path], check=True)
+    print("wrote", path)
+
+
+def window_geometry(env, name):
+    wid = run("xdotool", "search", "--sync", "--onlyvisible", "--name", name, env=env).split()[0]
+    out = run("xdotool", "getwindowgeometry", "--shell", wid, env=env)
+    g = dict(line.split("=") for line in out.split())
+    return wid, (int(g["X"]), int(g["Y"]), int(g["WIDTH"]), int(g["HEIGHT"]))
+
+
+def click(env, x, y):
+    run("xdotool", "mousemove", str(x), str(y), "click", "1", env=env)
+
+
+def main():
+    for tool in ("Xvfb", "xdotool", "ffmpeg"):
+        if shutil.which(tool) is None:
+            sys.exit(f"error: {tool} is not installed (apt-get install xvfb xdotool ffmpeg)")
+    binary, out = sys.argv[1], sys.argv[2]
+    os.makedirs(out, exist_ok=True)
+    home = tempfile.mkdtemp(prefix="stylize-shots-")
+    env = dict(os.environ, HOME=home, XDG_CONFIG_HOME=f"{home}/.config", XDG_CACHE_HOME=f"{home}/.cache",
+               XDG_RUNTIME_DIR=home, DISPLAY=":%d" % (150 + os.getpid() % 100))
+    env.pop("QT_QPA_PLATFORM", None)
+    xvfb = subprocess.Popen(["Xvfb", env["DISPLAY"], "-screen", "0", f"{W}x{H}x24", "-nolisten", "tcp"])
+    app = None
+    try:
+        time.sleep(1.5)
+        app = subprocess.Popen([binary], env=env)
+        wait = float(os.environ.get("SHOTS_WAIT", "40"))
+        time.sleep(wait)
+        wid, geo = window_geometry(env, "Stylize")
+        run("xdotool", "windowsize", wid, str(W), str(H), env=env)
+        run("xdotool", "windowmove", wid, "0", "0", env=env)
+        time.sleep(4)
+        wid, geo = window_geometry(env, "Stylize")
+        grab(env, f"{out}/live.png", geo)
+        # The gallery's second card (top right of the style grid): adds it to the blend.
+        x, y, w, h = geo
+        click(env, x + int(w * 0.845), y + int(h * 0.11))
+        time.sleep(wait / 2)
+        grab(env, f"{out}/blend.png", geo)
+        # Export…: the dialog opens over the window.
+        click(env, x + int(w * 0.535), y + 21)
+        time.sleep(3)
+        try:
+            _, dgeo = window_geometry(env, "Export")
+        except (subprocess.CalledProcessError, IndexError):
+            dgeo = geo
+        grab(env, f"{out}/export.png", dgeo)
+    finally:
+        if app:
+            app.terminate()
+            app.wait(timeout=30)
+        xvfb.terminate()
+        xvfb.wait()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
