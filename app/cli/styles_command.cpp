@@ -35,8 +35,7 @@ int stylesCommand(const std::vector<std::string>& args)
             line += " (" + credit + ")";
         std::printf("%s\n", line.c_str());
     }
-    std::fprintf(stderr, "%zu style%s in %s\n", model.styles.size(), model.styles.size() == 1 ? "" : "s",
-                 path.c_str());
+    std::fprintf(stderr, "%zu style%s in %s\n", model.styles.size(), model.styles.size() == 1 ? "" : "s", path.c_str());
     return 0;
 }
 

@@ -14,9 +14,9 @@ import tempfile
 from PIL import Image, ImageDraw
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-# (name, clip, time in seconds): a bird, a face and a street in the Debian clips.
-FRAMES = [("cockatoo", "videos/cockatoo.mp4", 6.0), ("megamind", "videos/Megamind.avi", 5.0),
-          ("tree", "videos/tree.avi", 12.0)]
+# (name, clip, time in seconds): a bird, a dog and a face in the Debian clips.
+FRAMES = [("cockatoo", "videos/cockatoo.mp4", 2.0), ("dog", "videos/VID_20191220_170832.mp4", 0.8),
+          ("megamind", "videos/Megamind.avi", 5.0)]
 
 
 def styles_of(cli, pack):

@@ -26,8 +26,18 @@ def grab(env, path, geometry):
     print("wrote", path)
 
 
-def window_geometry(env, name):
-    wid = run("xdotool", "search", "--sync", "--onlyvisible", "--name", name, env=env).split()[0]
+def window_geometry(env, name, timeout=20):
+    """The geometry of the first visible window whose title contains `name`."""
+    deadline = time.time() + timeout
+    while True:
+        found = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", name], env=env,
+                               capture_output=True, text=True).stdout.split()
+        if found:
+            break
+        if time.time() > deadline:
+            raise RuntimeError(f"no window titled '{name}' appeared within {timeout} s")
+        time.sleep(0.5)
+    wid = found[0]
     out = run("xdotool", "getwindowgeometry", "--shell", wid, env=env)
     g = dict(line.split("=") for line in out.split())
     return wid, (int(g["X"]), int(g["Y"]), int(g["WIDTH"]), int(g["HEIGHT"]))
@@ -52,7 +62,9 @@ def main():
     try:
         time.sleep(1.5)
         app = subprocess.Popen([binary], env=env)
-        wait = float(os.environ.get("SHOTS_WAIT", "40"))
+        # Long enough for a cold start on lavapipe: pipeline compiles, gallery previews,
+        # the automatic brush size settling.
+        wait = float(os.environ.get("SHOTS_WAIT", "60"))
         time.sleep(wait)
         wid, geo = window_geometry(env, "Stylize")
         run("xdotool", "windowsize", wid, str(W), str(H), env=env)
@@ -66,12 +78,9 @@ def main():
         time.sleep(wait / 2)
         grab(env, f"{out}/blend.png", geo)
         # Export…: the dialog opens over the window.
-        click(env, x + int(w * 0.535), y + 21)
+        click(env, x + int(w * 0.65), y + 21)
         time.sleep(3)
-        try:
-            _, dgeo = window_geometry(env, "Export")
-        except (subprocess.CalledProcessError, IndexError):
-            dgeo = geo
+        _, dgeo = window_geometry(env, "Export stylized video")
         grab(env, f"{out}/export.png", dgeo)
     finally:
         if app:

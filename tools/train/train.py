@@ -187,6 +187,8 @@ def main(argv=None):
     if state:
         net.load_state_dict(state["model"])
         opt.load_state_dict(state["optimizer"])
+        for group in opt.param_groups:  # the command line's rate: lower it to settle a run
+            group["lr"] = args.lr
         step = state["step"]
         print(f"resumed {args.resume or ckpt_path} at step {step}")
     crops = ContentCrops(os.path.join(args.data, "content"), args.size, args.content_limit, seed=args.seed + step)
