@@ -1,4 +1,4 @@
-// renderPreview: a small render of the sample image, through the disk cache.
+// PreviewRenderer: small renders of the sample image, through the disk cache.
 #include "studio/preview_renderer.h"
 
 #include <QCryptographicHash>
@@ -13,31 +13,39 @@ namespace {
 constexpr int kPreviewWidth = 288;  // cards show 184 px; room for high-dpi screens
 }
 
-QImage renderPreview(vk::Context& context, const model::Model& model, const StyleCard& card,
-                     const QString& sampleImage, const QString& cacheFolder)
+PreviewRenderer::PreviewRenderer(vk::Context& context, const model::Model& model, QString sampleImage,
+                                 QString cacheFolder)
+    : context_(context), model_(model), sampleImage_(std::move(sampleImage)), cacheFolder_(std::move(cacheFolder))
+{
+}
+
+PreviewRenderer::~PreviewRenderer() = default;
+
+QImage PreviewRenderer::render(const StyleCard& card)
 {
     const QFileInfo file(card.modelPath);
     const QByteArray key = QCryptographicHash::hash(
         (card.modelPath + "|" + QString::number(file.lastModified().toMSecsSinceEpoch()) + "|" +
          QString::number(card.slot) + "|" + QString::number(kPreviewWidth)).toUtf8(),
         QCryptographicHash::Sha1);
-    const QString cached = cacheFolder.isEmpty() ? QString() : QDir(cacheFolder).filePath(key.toHex() + ".png");
+    const QString cached = cacheFolder_.isEmpty() ? QString() : QDir(cacheFolder_).filePath(key.toHex() + ".png");
     if (!cached.isEmpty()) {
         QImage image(cached);
         if (!image.isNull())
             return image;
     }
 
-    const render::Image sample = app::readImage(sampleImage.toStdString());
+    const render::Image sample = app::readImage(sampleImage_.toStdString());
     const int height = std::max(2, sample.height * kPreviewWidth / std::max(sample.width, 1) / 2 * 2);
-    render::Stylizer stylizer(context, model);
-    std::vector<float> weights(model.styleCount(), 0.f);
-    weights[card.slot] = 1.f;
-    stylizer.setStyleWeights(weights);
+    if (!stylizer_)
+        stylizer_ = std::make_unique<render::Stylizer>(context_, model_);
+    std::vector<float> weights(model_.styleCount(), 0.f);
+    weights.at(std::size_t(card.slot)) = 1.f;
+    stylizer_->setStyleWeights(weights);
     render::Image out;
-    stylizer.run(sample.view(), {kPreviewWidth, height}, {kPreviewWidth, height}, out);
+    stylizer_->run(sample.view(), {kPreviewWidth, height}, {kPreviewWidth, height}, out);
     QImage image = QImage(out.rgba.data(), out.width, out.height, out.width * 4, QImage::Format_RGBA8888).copy();
-    if (!cached.isEmpty() && QDir().mkpath(cacheFolder))
+    if (!cached.isEmpty() && QDir().mkpath(cacheFolder_))
         image.save(cached, "PNG");  // a cache: failing to write it only costs a re-render
     return image;
 }

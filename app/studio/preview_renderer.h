@@ -2,6 +2,8 @@
 // its modification time and the slot, so the gallery fills instantly on later starts.
 #pragma once
 
+#include <memory>
+
 #include <QImage>
 #include <QString>
 
@@ -11,12 +13,30 @@
 namespace stylize::vk {
 class Context;
 }
+namespace stylize::render {
+class Stylizer;
+}
 
 namespace stylize::studio {
 
-// `model` is the card's model. Throws std::exception naming what failed (unreadable
-// sample image, engine error).
-QImage renderPreview(vk::Context& context, const model::Model& model, const StyleCard& card,
-                     const QString& sampleImage, const QString& cacheFolder);
+// Renders the previews of one model's styles. One stylizer (one plan, one set of
+// pipelines) serves all of them; it is built on the first cache miss only.
+class PreviewRenderer {
+public:
+    PreviewRenderer(vk::Context& context, const model::Model& model, QString sampleImage, QString cacheFolder);
+    ~PreviewRenderer();
+    PreviewRenderer(const PreviewRenderer&) = delete;
+    PreviewRenderer& operator=(const PreviewRenderer&) = delete;
+
+    // `card` must be a style of this renderer's model. Throws std::exception naming what
+    // failed (unreadable sample image, engine error).
+    QImage render(const StyleCard& card);
+
+private:
+    vk::Context& context_;
+    const model::Model& model_;
+    QString sampleImage_, cacheFolder_;
+    std::unique_ptr<render::Stylizer> stylizer_;
+};
 
 }  // namespace stylize::studio

@@ -58,6 +58,7 @@ struct StudioController::State {
     bool libraryChanged = false;
     std::atomic<bool> stop{false};
     std::atomic<int> framesWaiting{0};  // emitted frameReady not yet shown by the view
+    std::atomic<bool> firstFrameShown{false};
     std::thread live;
 
     std::map<QString, QImage> previews;  // rendered previews by style id; guarded by mutex
@@ -180,12 +181,20 @@ void StudioController::renderMissingPreviews()
         return;
     s.previewThread = std::thread([this, missing] {
         State& s = *state_;
+        // The live view first: on a CPU driver the previews' pipeline compiles would
+        // otherwise hold back the first live frames for tens of seconds.
+        for (int waited = 0; !s.firstFrameShown && !s.stop && waited < 30000; waited += 50)
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        std::map<const model::Model*, std::unique_ptr<PreviewRenderer>> renderers;
         for (const auto& [card, model] : missing) {
             if (s.stop)
                 return;
             try {
-                const QImage image =
-                    renderPreview(*s.context, *model, card, s.config.sampleImage, s.config.previewCache);
+                auto& renderer = renderers[model.get()];
+                if (!renderer)
+                    renderer = std::make_unique<PreviewRenderer>(*s.context, *model, s.config.sampleImage,
+                                                                 s.config.previewCache);
+                const QImage image = renderer->render(card);
                 std::lock_guard lock(s.mutex);
                 s.previews[card.id] = image;
             } catch (const std::exception& e) {
@@ -205,6 +214,7 @@ void StudioController::setSource(const SourceSpec& source)
 
 void StudioController::frameShown()
 {
+    state_->firstFrameShown = true;
     int waiting = state_->framesWaiting.load();
     while (waiting > 0 && !state_->framesWaiting.compare_exchange_weak(waiting, waiting - 1)) {
     }
