@@ -47,4 +47,9 @@ fs::path chooseDefaultPack(const fs::path& resources, bool cpuDevice)
                              " exists (set STYLIZE_RESOURCES to the resources folder, or give a model)");
 }
 
+std::string modelPathOrDefault(const std::optional<std::string>& given, bool cpuDevice)
+{
+    return given ? *given : chooseDefaultPack(resourcesDir(), cpuDevice).string();
+}
+
 }  // namespace stylize::app

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
 namespace stylize::app {
@@ -21,5 +22,9 @@ std::filesystem::path defaultPackPath(const std::filesystem::path& resources, bo
 // The pack for a device: light on CPU devices when it exists, else the full one, else
 // whichever exists. Throws std::runtime_error naming both paths when neither exists.
 std::filesystem::path chooseDefaultPack(const std::filesystem::path& resources, bool cpuDevice);
+
+// What a command without --model loads: `given` if set, else chooseDefaultPack() in
+// resourcesDir().
+std::string modelPathOrDefault(const std::optional<std::string>& given, bool cpuDevice);
 
 }  // namespace stylize::app

@@ -29,8 +29,7 @@ EngineSetup::EngineSetup(const Arguments& args, bool timestamps)
     context_ = std::make_unique<vk::Context>(args.value("device", ""));
     // No --model: the bundled pack, the light variant on CPU devices.
     const bool cpu = context_->info().type == VK_PHYSICAL_DEVICE_TYPE_CPU;
-    const auto given = args.value("model");
-    model::Model model = model::loadModel(given ? *given : app::chooseDefaultPack(app::resourcesDir(), cpu).string());
+    model::Model model = model::loadModel(app::modelPathOrDefault(args.value("model"), cpu));
     std::vector<float> weights = app::parseStyleSelection(args.value("style", ""), model);
     for (std::size_t i = 0; i < weights.size(); ++i) {
         if (weights[i] <= 0.f)

@@ -14,8 +14,8 @@ int stylesCommand(const std::vector<std::string>& args)
     Arguments a(args, {"model"}, {});
     if (!a.positionals().empty())
         throw UsageError("styles takes no file arguments (use --model M)");
-    const auto given = a.value("model");
-    const std::string path = given ? *given : app::chooseDefaultPack(app::resourcesDir(), false).string();
+    // Both variants hold the same styles: the full one's list when both exist.
+    const std::string path = app::modelPathOrDefault(a.value("model"), false);
     const model::Model model = model::loadModel(path);
 
     std::size_t width = 0;

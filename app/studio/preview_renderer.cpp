@@ -24,10 +24,11 @@ PreviewRenderer::~PreviewRenderer() = default;
 QImage PreviewRenderer::render(const StyleCard& card)
 {
     const QFileInfo file(card.modelPath);
-    const QByteArray key = QCryptographicHash::hash(
-        (card.modelPath + "|" + QString::number(file.lastModified().toMSecsSinceEpoch()) + "|" +
-         QString::number(card.slot) + "|" + QString::number(kPreviewWidth)).toUtf8(),
-        QCryptographicHash::Sha1);
+    const QByteArray key =
+        QCryptographicHash::hash((card.modelPath + "|" + QString::number(file.lastModified().toMSecsSinceEpoch()) +
+                                  "|" + QString::number(card.slot) + "|" + QString::number(kPreviewWidth))
+                                     .toUtf8(),
+                                 QCryptographicHash::Sha1);
     const QString cached = cacheFolder_.isEmpty() ? QString() : QDir(cacheFolder_).filePath(key.toHex() + ".png");
     if (!cached.isEmpty()) {
         QImage image(cached);
@@ -35,15 +36,16 @@ QImage PreviewRenderer::render(const StyleCard& card)
             return image;
     }
 
-    const render::Image sample = app::readImage(sampleImage_.toStdString());
-    const int height = std::max(2, sample.height * kPreviewWidth / std::max(sample.width, 1) / 2 * 2);
+    if (sample_.rgba.empty())
+        sample_ = app::readImage(sampleImage_.toStdString());
+    const int height = std::max(2, sample_.height * kPreviewWidth / std::max(sample_.width, 1) / 2 * 2);
     if (!stylizer_)
         stylizer_ = std::make_unique<render::Stylizer>(context_, model_);
     std::vector<float> weights(model_.styleCount(), 0.f);
     weights.at(std::size_t(card.slot)) = 1.f;
     stylizer_->setStyleWeights(weights);
     render::Image out;
-    stylizer_->run(sample.view(), {kPreviewWidth, height}, {kPreviewWidth, height}, out);
+    stylizer_->run(sample_.view(), {kPreviewWidth, height}, {kPreviewWidth, height}, out);
     QImage image = QImage(out.rgba.data(), out.width, out.height, out.width * 4, QImage::Format_RGBA8888).copy();
     if (!cached.isEmpty() && QDir().mkpath(cacheFolder_))
         image.save(cached, "PNG");  // a cache: failing to write it only costs a re-render

@@ -7,6 +7,7 @@
 #include <QImage>
 #include <QString>
 
+#include "image.h"
 #include "model/model.h"
 #include "studio/studio_types.h"
 
@@ -20,7 +21,7 @@ class Stylizer;
 namespace stylize::studio {
 
 // Renders the previews of one model's styles. One stylizer (one plan, one set of
-// pipelines) serves all of them; it is built on the first cache miss only.
+// pipelines) and one decoded sample image serve all of them, made on the first cache miss.
 class PreviewRenderer {
 public:
     PreviewRenderer(vk::Context& context, const model::Model& model, QString sampleImage, QString cacheFolder);
@@ -36,6 +37,7 @@ private:
     vk::Context& context_;
     const model::Model& model_;
     QString sampleImage_, cacheFolder_;
+    render::Image sample_;  // decoded on the first cache miss, for all styles
     std::unique_ptr<render::Stylizer> stylizer_;
 };
 

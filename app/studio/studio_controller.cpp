@@ -57,8 +57,8 @@ struct StudioController::State {
     std::shared_ptr<LiveRecorder> recorder;  // the live thread holds a copy while pushing
     bool libraryChanged = false;
     std::atomic<bool> stop{false};
-    std::atomic<int> framesWaiting{0};  // emitted frameReady not yet shown by the view
-    std::atomic<bool> firstFrameShown{false};
+    bool frameAwaitingView = false;  // a frameReady the view has not acknowledged yet
+    bool firstFrameShown = false;    // the view has shown a live frame (previews wait for it)
     std::thread live;
 
     std::map<QString, QImage> previews;  // rendered previews by style id; guarded by mutex
@@ -183,8 +183,10 @@ void StudioController::renderMissingPreviews()
         State& s = *state_;
         // The live view first: on a CPU driver the previews' pipeline compiles would
         // otherwise hold back the first live frames for tens of seconds.
-        for (int waited = 0; !s.firstFrameShown && !s.stop && waited < 30000; waited += 50)
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        {
+            std::unique_lock lock(s.mutex);
+            s.wake.wait_for(lock, std::chrono::seconds(30), [&] { return s.firstFrameShown || s.stop; });
+        }
         std::map<const model::Model*, std::unique_ptr<PreviewRenderer>> renderers;
         for (const auto& [card, model] : missing) {
             if (s.stop)
@@ -214,10 +216,12 @@ void StudioController::setSource(const SourceSpec& source)
 
 void StudioController::frameShown()
 {
-    state_->firstFrameShown = true;
-    int waiting = state_->framesWaiting.load();
-    while (waiting > 0 && !state_->framesWaiting.compare_exchange_weak(waiting, waiting - 1)) {
+    {
+        std::lock_guard lock(state_->mutex);
+        state_->frameAwaitingView = false;
+        state_->firstFrameShown = true;
     }
+    state_->wake.notify_all();
 }
 
 void StudioController::setBlend(const BlendSettings& blend)
@@ -317,7 +321,10 @@ void StudioController::cancelExport()
 void StudioController::shutdown()
 {
     State& s = *state_;
-    s.stop = true;
+    {
+        std::lock_guard lock(s.mutex);  // no waiter can miss it between its check and its wait
+        s.stop = true;
+    }
     s.wake.notify_all();
     if (s.live.joinable())
         s.live.join();
@@ -344,6 +351,14 @@ void StudioController::liveLoop()
     auto lastShown = std::chrono::steady_clock::now();
     auto playStart = lastShown;
     std::int64_t firstPts = 0;
+    // Every frame goes to the view through here: marked as awaiting the view's frameShown().
+    auto show = [&](const QImage& stylized, const QImage& original) {
+        {
+            std::lock_guard lock(s.mutex);
+            s.frameAwaitingView = true;
+        }
+        emit frameReady(stylized, original);
+    };
     bool needFirst = true;
 
     while (!s.stop) {
@@ -404,22 +419,16 @@ void StudioController::liveLoop()
             }
         }
 
-        // Back-pressure from the view: render the next frame (with the settings of that
-        // moment) only once the last one is on screen. A view that never says so (none
-        // connected) releases the loop after half a second.
-        for (int waited = 0; s.framesWaiting.load() > 0 && !s.stop; waited += 2) {
-            if (waited >= 500) {
-                s.framesWaiting = 0;
-                break;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(2));
-        }
-
         std::optional<QString> snapshot;
         std::shared_ptr<LiveRecorder> recorder;
         bool haveStyles = false;
         {
-            std::lock_guard lock(s.mutex);
+            std::unique_lock lock(s.mutex);
+            // Back-pressure from the view: render the next frame (with the settings of
+            // that moment) only once the last one is on screen. A view that never says so
+            // (none connected) releases the loop after half a second.
+            s.wake.wait_for(lock, std::chrono::milliseconds(500), [&] { return !s.frameAwaitingView || s.stop; });
+            s.frameAwaitingView = false;
             if (s.blendVersion != appliedBlend || s.libraryChanged) {
                 stylizer.setBlend(s.library.resolve(s.blend),
                                   {float(s.blend.strength), s.blend.preserveColours});
@@ -432,10 +441,8 @@ void StudioController::liveLoop()
             haveStyles = s.library.modelCount() > 0;
         }
         if (!haveStyles) {  // nothing to stylize with: show the source as it is
-            if (!frame.original.isNull()) {
-                ++s.framesWaiting;
-                emit frameReady(frame.original, frame.original);
-            }
+            if (!frame.original.isNull())
+                show(frame.original, frame.original);
             std::this_thread::sleep_for(std::chrono::milliseconds(30));
             continue;
         }
@@ -474,8 +481,7 @@ void StudioController::liveLoop()
                 emit errorOccurred(tr("Could not save the snapshot to '%1': check that the folder exists and is "
                                       "writable.").arg(*snapshot));
         }
-        ++s.framesWaiting;
-        emit frameReady(stylized, frame.original);
+        show(stylized, frame.original);
         LiveStats stats;
         stats.fps = fps;
         stats.msPerFrame = ms;

@@ -9,6 +9,7 @@
 #include "pipeline/export_job.h"
 #include "studio/blended_stylizer.h"
 #include "studio/style_library.h"
+#include "video/av_ptr.h"
 
 extern "C" {
 #include <libswscale/swscale.h>
@@ -53,46 +54,48 @@ void StudioExport::start(ProgressFn progress, FinishedFn finished)
     if (d.request.size.isValid())
         config.size = {d.request.size.width(), d.request.size.height()};
 
-    // The stylizer lives on the job's stylize thread, created there at the first frame.
-    auto stylizer = std::make_shared<std::unique_ptr<BlendedStylizer>>();
+    // What the job's stylize thread keeps across frames: the stylizer (created there at the
+    // first frame) and, for blends across models, the RGBA mix and one conversion context.
+    struct Scratch {
+        std::unique_ptr<BlendedStylizer> stylizer;
+        std::vector<std::uint8_t> rgba;
+        video::SwsContextPtr sws;
+    };
+    auto scratch = std::make_shared<Scratch>();
     const auto models = d.library.resolve(d.blend);
     const render::OutputLook look{float(d.blend.strength), d.blend.preserveColours};
     const double brush = d.blend.brushPercent > 0 ? d.blend.brushPercent / 100.0 : 1.0;
-    auto rgba = std::make_shared<std::vector<std::uint8_t>>();
-    // Kept across frames: one conversion context for the whole export, not one per frame.
-    auto sws = std::shared_ptr<SwsContext*>(new SwsContext*(nullptr), [](SwsContext** c) {
-        sws_freeContext(*c);
-        delete c;
-    });
-    pipeline::StylizeFunction stylize = [this, stylizer, models, look, brush, rgba, sws](const render::FrameView& in,
-                                                                                    const render::MutableFrameView& out) {
-        if (!*stylizer) {
-            *stylizer = std::make_unique<BlendedStylizer>(impl_->context, impl_->library);
-            (*stylizer)->setBlend(models, look);
+    pipeline::StylizeFunction stylize = [this, scratch, models, look, brush](const render::FrameView& in,
+                                                                        const render::MutableFrameView& out) {
+        Scratch& k = *scratch;
+        if (!k.stylizer) {
+            k.stylizer = std::make_unique<BlendedStylizer>(impl_->context, impl_->library);
+            k.stylizer->setBlend(models, look);
         }
         const render::Size processing{std::max(2, int(in.width * brush) / 2 * 2), std::max(2, int(in.height * brush) / 2 * 2)};
         if (models.size() == 1) {
-            (*stylizer)->run(in, processing, out);
+            k.stylizer->run(in, processing, out);
             return;
         }
         // Blends across models mix in RGBA; the encoder wants YUV: convert once here.
         render::MutableFrameView mixed = out;
         mixed.layout = render::PixelLayout::Rgba8;
-        rgba->resize(std::size_t(out.width) * out.height * 4);
-        mixed.planes[0] = rgba->data();
+        k.rgba.resize(std::size_t(out.width) * out.height * 4);
+        mixed.planes[0] = k.rgba.data();
         mixed.strides[0] = out.width * 4;
-        (*stylizer)->run(in, processing, mixed);
-        *sws = sws_getCachedContext(*sws, out.width, out.height, AV_PIX_FMT_RGBA, out.width, out.height,
-                                    out.layout == render::PixelLayout::Nv12 ? AV_PIX_FMT_NV12 : AV_PIX_FMT_YUV420P,
-                                    SWS_BILINEAR, nullptr, nullptr, nullptr);
-        if (!*sws)
+        k.stylizer->run(in, processing, mixed);
+        k.sws.reset(sws_getCachedContext(k.sws.release(), out.width, out.height, AV_PIX_FMT_RGBA, out.width,
+                                         out.height,
+                                         out.layout == render::PixelLayout::Nv12 ? AV_PIX_FMT_NV12 : AV_PIX_FMT_YUV420P,
+                                         SWS_BILINEAR, nullptr, nullptr, nullptr));
+        if (!k.sws)
             throw std::runtime_error("Cannot convert the blended frames for the encoder of '" +
                                      impl_->request.output.toStdString() + "'");
-        const std::uint8_t* src[4] = {rgba->data(), nullptr, nullptr, nullptr};
+        const std::uint8_t* src[4] = {k.rgba.data(), nullptr, nullptr, nullptr};
         const int srcStride[4] = {out.width * 4, 0, 0, 0};
         std::uint8_t* dst[4] = {out.planes[0], out.planes[1], out.planes[2], nullptr};
         int dstStride[4] = {out.strides[0], out.strides[1], out.strides[2], 0};
-        sws_scale(*sws, src, srcStride, 0, out.height, dst, dstStride);
+        sws_scale(k.sws.get(), src, srcStride, 0, out.height, dst, dstStride);
     };
     d.job = std::make_unique<pipeline::ExportJob>(config, std::move(stylize));
     d.running = true;
