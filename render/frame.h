@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 
 #include "image.h"
 
@@ -46,6 +47,13 @@ struct FrameView : FrameGeometry {
 
 struct MutableFrameView : FrameGeometry {
     std::uint8_t* planes[3] = {nullptr, nullptr, nullptr};
+};
+
+// A frame in memory shared by reference count: valid while `memory` is held (by a QImage,
+// a recorder's queue...), so a result can be handed on without copying it.
+struct SharedFrame : FrameView {
+    std::shared_ptr<const void> memory;
+    bool deviceWritten = false;  // the device wrote these pixels in place (no copy made)
 };
 
 // A tightly packed RGBA image seen as a frame.

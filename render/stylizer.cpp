@@ -2,12 +2,14 @@
 #include "stylizer.h"
 
 #include <cstring>
+#include <deque>
 #include <numeric>
 
 #include "frame_layout.h"
 #include "network.h"
 #include "vk/context.h"
 #include "vk/error.h"
+#include "vk/host_buffer.h"
 
 namespace stylize::render {
 
@@ -38,15 +40,58 @@ struct Stylizer::Plan {
         toImage->prepare(*sets);
     }
 
+    // A result buffer in host memory the caller can keep (runShared), with its own
+    // output op and commands; the network part of the commands is the same as recorder's.
+    struct SharedSlot {
+        std::unique_ptr<vk::HostBuffer> host;
+        std::unique_ptr<vk::DescriptorSets> sets;
+        std::unique_ptr<TensorToFrameOp> toImage;
+        std::optional<OutputLook> recordedLook;
+        std::unique_ptr<vk::CommandRecorder> recorder;  // last: waits for its work first
+    };
+    static constexpr std::size_t kSharedSlots = 4;
+
     void record(const OutputLook& look)
     {
-        toImage->setLook(look);
-        recorder.begin();
-        toTensor->record(recorder);
-        network.record(recorder);
-        toImage->record(recorder);
-        recorder.end();
+        record(recorder, *toImage, look);
         recordedLook = look;
+    }
+
+    void record(vk::CommandRecorder& commands, TensorToFrameOp& output, const OutputLook& look)
+    {
+        output.setLook(look);
+        commands.begin();
+        toTensor->record(commands);
+        network.record(commands);
+        output.record(commands);
+        commands.end();
+    }
+
+    // A slot no one holds, made on first need (up to kSharedSlots); null when the device
+    // cannot import host memory or every slot is still held.
+    SharedSlot* freeSlot(vk::Context& context, const model::Model& model, bool timestamps)
+    {
+        if (importUnavailable)
+            return nullptr;
+        for (SharedSlot& slot : slots)
+            if (!slot.host->held())
+                return &slot;
+        if (slots.size() >= kSharedSlots)
+            return nullptr;
+        SharedSlot slot;
+        slot.host = vk::HostBuffer::create(context, gpuFramePlanes(output.layout, output.width, output.height).bytes,
+                                           "shared result " + std::to_string(slots.size()));
+        if (!slot.host) {
+            importUnavailable = true;
+            return nullptr;
+        }
+        slot.toImage = std::make_unique<TensorToFrameOp>(res, model.mapping, network.output(), network.outputShape(),
+                                                         processing.width, processing.height, frameBuffer, frame,
+                                                         slot.host->buffer(), output);
+        slot.sets = std::make_unique<vk::DescriptorSets>(context, 1, slot.toImage->descriptorBuffers());
+        slot.toImage->prepare(*slot.sets);
+        slot.recorder = std::make_unique<vk::CommandRecorder>(context, timestamps);
+        return &slots.emplace_back(std::move(slot));
     }
 
     // What a plan depends on: layout, size and colour space (not pointers or strides).
@@ -73,6 +118,9 @@ struct Stylizer::Plan {
     std::unique_ptr<TensorToFrameOp> toImage;
     std::unique_ptr<vk::DescriptorSets> sets;
     std::optional<OutputLook> recordedLook;
+    std::deque<SharedSlot> slots;  // before the resources their commands use go
+    bool importUnavailable = false;
+    vk::CommandRecorder* lastSubmitted = nullptr;
     // Last, so it is destroyed first: it waits for work still running on the device
     // before anything that work uses goes away.
     vk::CommandRecorder recorder;
@@ -116,7 +164,7 @@ void Stylizer::rebuild(const FrameGeometry& frame, Size processing, const FrameG
     plan_->network.setStyleWeights(weights_);
 }
 
-void Stylizer::run(const FrameView& frame, Size processing, const MutableFrameView& output)
+void Stylizer::prepare(const FrameView& frame, Size& processing, const FrameGeometry& output)
 {
     if (frame.width <= 0 || frame.height <= 0)
         throw std::invalid_argument("Empty frame given to the stylizer");
@@ -127,12 +175,52 @@ void Stylizer::run(const FrameView& frame, Size processing, const MutableFrameVi
     if (!plan_ || plan_->frame != Plan::key(frame) || plan_->processing != processing ||
         plan_->output != Plan::key(output))
         rebuild(frame, processing, output);
+}
+
+void Stylizer::run(const FrameView& frame, Size processing, const MutableFrameView& output)
+{
+    prepare(frame, processing, output);
     if (plan_->recordedLook != look_)
         plan_->record(look_);
-
     copyToGpuLayout(frame, static_cast<std::uint8_t*>(plan_->frameBuffer->mapped()));
     plan_->recorder.submitAndWait();
+    plan_->lastSubmitted = &plan_->recorder;
     copyFromGpuLayout(static_cast<const std::uint8_t*>(plan_->resultBuffer->mapped()), output);
+}
+
+SharedFrame Stylizer::runShared(const FrameView& frame, Size processing, const FrameGeometry& output)
+{
+    prepare(frame, processing, output);
+    const GpuFramePlanes g = gpuFramePlanes(output.layout, output.width, output.height);
+    SharedFrame result;
+    static_cast<FrameGeometry&>(result) = Plan::key(output);
+    for (int p = 0; p < result.planeCount(); ++p)
+        result.strides[p] = int(g.stride[p]);
+    const std::uint8_t* base = nullptr;
+    copyToGpuLayout(frame, static_cast<std::uint8_t*>(plan_->frameBuffer->mapped()));
+    if (Plan::SharedSlot* slot = plan_->freeSlot(context_, model_, options_.timestamps)) {
+        if (slot->recordedLook != look_) {
+            plan_->record(*slot->recorder, *slot->toImage, look_);
+            slot->recordedLook = look_;
+        }
+        slot->recorder->submitAndWait();
+        plan_->lastSubmitted = slot->recorder.get();
+        result.memory = slot->host->memory();
+        result.deviceWritten = true;
+        base = slot->host->memory().get();
+    } else {
+        if (plan_->recordedLook != look_)
+            plan_->record(look_);
+        plan_->recorder.submitAndWait();
+        plan_->lastSubmitted = &plan_->recorder;
+        auto copy = std::shared_ptr<std::uint8_t[]>(new std::uint8_t[g.bytes]);
+        std::memcpy(copy.get(), plan_->resultBuffer->mapped(), g.bytes);
+        base = copy.get();
+        result.memory = std::move(copy);
+    }
+    for (int p = 0; p < result.planeCount(); ++p)
+        result.planes[p] = base + g.offset[p];
+    return result;
 }
 
 void Stylizer::run(ImageView frame, Size processing, Size output, Image& result)
@@ -147,7 +235,7 @@ void Stylizer::run(ImageView frame, Size processing, Size output, Image& result)
 
 std::vector<vk::OpTiming> Stylizer::lastTimings() const
 {
-    return plan_ ? plan_->recorder.timings() : std::vector<vk::OpTiming>{};
+    return plan_ && plan_->lastSubmitted ? plan_->lastSubmitted->timings() : std::vector<vk::OpTiming>{};
 }
 
 std::uint64_t Stylizer::deviceBytes() const

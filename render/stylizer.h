@@ -41,6 +41,12 @@ public:
     // at `processing` (empty: the frame's size). A change of any size, layout or colour
     // space rebuilds the plan (slow, once); otherwise the recorded commands are replayed.
     void run(const FrameView& frame, Size processing, const MutableFrameView& output);
+    // Like run(), into memory the caller may keep (SharedFrame::memory). Where the device
+    // can import host memory (VK_EXT_external_memory_host) the shader writes the pixels
+    // straight into it and nothing is copied; a few such buffers take turns, each reused
+    // once every holder has let go of it. Otherwise, or while all of them are held, the
+    // result is copied into new memory. `output` gives layout, size and colour space.
+    SharedFrame runShared(const FrameView& frame, Size processing, const FrameGeometry& output);
     // Still images: RGBA8 in, RGBA8 out (output empty: the frame's size).
     void run(ImageView frame, Size processing, Size output, Image& result);
 
@@ -55,6 +61,7 @@ public:
 private:
     struct Plan;
     void rebuild(const FrameGeometry& frame, Size processing, const FrameGeometry& output);
+    void prepare(const FrameView& frame, Size& processing, const FrameGeometry& output);
 
     vk::Context& context_;
     model::Model model_;

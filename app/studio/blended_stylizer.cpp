@@ -42,6 +42,27 @@ void BlendedStylizer::releaseUnused()
     }
 }
 
+render::SharedFrame BlendedStylizer::runShared(const render::FrameView& frame, render::Size processing,
+                                               const render::FrameGeometry& output)
+{
+    if (blend_.size() == 1)
+        return stylizerFor(blend_[0].model).runShared(frame, processing, output);
+    if (output.layout != render::PixelLayout::Rgba8)
+        throw std::invalid_argument("Blends across models produce RGBA frames only");
+    const int stride = output.width * 4;
+    auto memory = std::shared_ptr<std::uint8_t[]>(new std::uint8_t[std::size_t(stride) * output.height]);
+    render::MutableFrameView target;
+    static_cast<render::FrameGeometry&>(target) = output;
+    target.strides[0] = stride;
+    target.planes[0] = memory.get();
+    run(frame, processing, target);
+    render::SharedFrame result;
+    static_cast<render::FrameGeometry&>(result) = target;
+    result.planes[0] = memory.get();
+    result.memory = std::move(memory);
+    return result;
+}
+
 void BlendedStylizer::run(const render::FrameView& frame, render::Size processing,
                           const render::MutableFrameView& output)
 {

@@ -28,6 +28,10 @@ public:
     void setBlend(std::vector<ModelBlend> blend, const render::OutputLook& look);
     // Output in any layout with one model; RGBA8 when several models are blended.
     void run(const render::FrameView& frame, render::Size processing, const render::MutableFrameView& output);
+    // Into memory the caller keeps: with one model the engine's own result memory (no copy
+    // where the device imports host memory); a cross-model blend mixes into new memory.
+    render::SharedFrame runShared(const render::FrameView& frame, render::Size processing,
+                                  const render::FrameGeometry& output);
     // Forgets stylizers of models the current blend does not use (frees device memory).
     void releaseUnused();
 

@@ -40,6 +40,17 @@ render::Size viewSize(render::Size frame)
 
 QString sentence(const std::exception& e) { return QString::fromStdString(e.what()); }
 
+// A read-only QImage over the stylizer's result memory (no copy): the image, and every
+// implicit copy of it the view, recorder and snapshot take, hold the memory until the
+// last of them is gone; then the stylizer reuses it.
+QImage wrapShared(render::SharedFrame frame)
+{
+    auto* hold = new std::shared_ptr<const void>(std::move(frame.memory));
+    return QImage(
+        frame.planes[0], frame.width, frame.height, frame.strides[0], QImage::Format_RGBA8888,
+        [](void* p) { delete static_cast<std::shared_ptr<const void>*>(p); }, hold);
+}
+
 }  // namespace
 
 struct StudioController::State {
@@ -450,16 +461,14 @@ void StudioController::liveLoop()
         const render::Size frameSize = frame.view.size();
         const render::Size out = viewSize(frameSize);
         const render::Size processing = brush.processingSize(frameSize);
-        QImage stylized(out.width, out.height, QImage::Format_RGBA8888);
-        render::MutableFrameView target;
+        render::FrameGeometry target;
         target.layout = render::PixelLayout::Rgba8;
         target.width = out.width;
         target.height = out.height;
-        target.planes[0] = stylized.bits();
-        target.strides[0] = int(stylized.bytesPerLine());
         const auto t0 = std::chrono::steady_clock::now();
+        QImage stylized;
         try {
-            stylizer.run(frame.view, processing, target);
+            stylized = wrapShared(stylizer.runShared(frame.view, processing, target));
         } catch (const std::exception& e) {
             emit errorOccurred(tr("Stylizing failed: %1").arg(sentence(e)));
             std::this_thread::sleep_for(std::chrono::milliseconds(500));

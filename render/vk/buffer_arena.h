@@ -33,6 +33,7 @@ public:
 
 private:
     friend class BufferArena;
+    friend class HostBuffer;
     BufferHandle buffer_;
     VkDeviceSize size_ = 0;
     VkDeviceSize offset_ = 0;

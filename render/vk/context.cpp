@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <cstring>
 #include <utility>
 
 #include "vk/error.h"
@@ -55,6 +56,16 @@ InstanceOwner createInstance()
     return owner;
 }
 
+bool hasExtension(VkPhysicalDevice physical, const char* name)
+{
+    std::uint32_t count = 0;
+    vkEnumerateDeviceExtensionProperties(physical, nullptr, &count, nullptr);
+    std::vector<VkExtensionProperties> extensions(count);
+    vkEnumerateDeviceExtensionProperties(physical, nullptr, &count, extensions.data());
+    return std::any_of(extensions.begin(), extensions.end(),
+                       [&](const VkExtensionProperties& e) { return std::strcmp(e.extensionName, name) == 0; });
+}
+
 DeviceInfo describe(VkPhysicalDevice physical, int index)
 {
     VkPhysicalDeviceSubgroupProperties subgroup{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES};
@@ -84,6 +95,14 @@ DeviceInfo describe(VkPhysicalDevice physical, int index)
     info.maxComputeSharedMemory = limits.maxComputeSharedMemorySize;
     std::copy(std::begin(limits.maxComputeWorkGroupCount), std::end(limits.maxComputeWorkGroupCount),
               std::begin(info.maxWorkGroupCount));
+    if (hasExtension(physical, VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME)) {
+        VkPhysicalDeviceExternalMemoryHostPropertiesEXT host{
+            VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_MEMORY_HOST_PROPERTIES_EXT};
+        VkPhysicalDeviceProperties2 hostProps{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2};
+        hostProps.pNext = &host;
+        vkGetPhysicalDeviceProperties2(physical, &hostProps);
+        info.hostImportAlignment = std::max<std::uint64_t>(host.minImportedHostPointerAlignment, 1);
+    }
     return info;
 }
 
@@ -206,6 +225,8 @@ Context::Context(const std::string& device)
     std::vector<const char*> extensions;
     if (info_.fp16Arithmetic && VK_API_VERSION_MINOR(info_.apiVersion) < 2)
         extensions.push_back(VK_KHR_SHADER_FLOAT16_INT8_EXTENSION_NAME);
+    if (info_.hostImportAlignment)
+        extensions.push_back(VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME);
 
     float priority = 1.f;
     VkDeviceQueueCreateInfo queueInfo{VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO};
@@ -221,6 +242,12 @@ Context::Context(const std::string& device)
     check(vkCreateDevice(physical_, &deviceInfo, nullptr, &device_), "vkCreateDevice", info_.name);
     vkGetDeviceQueue(device_, queueFamily_, 0, &queue_);
     vkGetPhysicalDeviceMemoryProperties(physical_, &memory_);
+    if (info_.hostImportAlignment) {
+        getHostPointerProperties_ = reinterpret_cast<PFN_vkGetMemoryHostPointerPropertiesEXT>(
+            vkGetDeviceProcAddr(device_, "vkGetMemoryHostPointerPropertiesEXT"));
+        if (!getHostPointerProperties_)
+            info_.hostImportAlignment = 0;
+    }
     instance_ = owner.release();
 }
 
@@ -257,6 +284,17 @@ std::uint32_t Context::findMemoryType(std::uint32_t typeBits, VkMemoryPropertyFl
 VkMemoryPropertyFlags Context::memoryTypeFlags(std::uint32_t type) const
 {
     return memory_.memoryTypes[type].propertyFlags;
+}
+
+std::uint32_t Context::hostPointerMemoryTypes(const void* pointer) const
+{
+    if (!getHostPointerProperties_)
+        return 0;
+    VkMemoryHostPointerPropertiesEXT props{VK_STRUCTURE_TYPE_MEMORY_HOST_POINTER_PROPERTIES_EXT};
+    if (getHostPointerProperties_(device_, VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT, pointer, &props) !=
+        VK_SUCCESS)
+        return 0;
+    return props.memoryTypeBits;
 }
 
 }  // namespace stylize::vk

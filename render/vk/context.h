@@ -23,6 +23,9 @@ struct DeviceInfo {
     std::uint64_t maxStorageBufferRange = 0;
     std::uint32_t maxComputeSharedMemory = 0;
     std::uint32_t maxWorkGroupCount[3] = {};
+    // VK_EXT_external_memory_host: buffers over memory the application allocated, so a
+    // result can be written straight into memory the UI keeps (0 = not available).
+    std::uint64_t hostImportAlignment = 0;
 
     const char* typeName() const;
 };
@@ -51,6 +54,8 @@ public:
     std::uint32_t findMemoryType(std::uint32_t typeBits, VkMemoryPropertyFlags required,
                                  VkMemoryPropertyFlags preferred = 0) const;
     VkMemoryPropertyFlags memoryTypeFlags(std::uint32_t type) const;
+    // Memory types that can import `pointer` (VK_EXT_external_memory_host; 0 without it).
+    std::uint32_t hostPointerMemoryTypes(const void* pointer) const;
 
     // vkQueueSubmit needs the queue externally synchronized: every submitter (live view,
     // export, previews on their own threads) holds this while submitting.
@@ -64,6 +69,7 @@ private:
     std::uint32_t queueFamily_ = 0;
     DeviceInfo info_;
     VkPhysicalDeviceMemoryProperties memory_{};
+    PFN_vkGetMemoryHostPointerPropertiesEXT getHostPointerProperties_ = nullptr;
     mutable std::mutex queueMutex_;
 };
 

@@ -186,7 +186,8 @@ def main(argv=None):
     step = 0
     if state:
         net.load_state_dict(state["model"])
-        opt.load_state_dict(state["optimizer"])
+        if state["optimizer"] is not None:  # grow.py's checkpoints start a fresh Adam
+            opt.load_state_dict(state["optimizer"])
         for group in opt.param_groups:  # the command line's rate: lower it to settle a run
             group["lr"] = args.lr
         step = state["step"]

@@ -1,0 +1,150 @@
+// Stylizer::runShared: results in memory the caller keeps. Where the device imports host
+// memory the shader writes into it directly; buffers are reused only once released, a
+// held frame never changes, and the memory outlives the stylizer.
+#include <cstring>
+
+#include "frame_layout.h"
+#include "gpu_test_support.h"
+#include "stylizer.h"
+
+namespace stylize::test {
+namespace {
+
+using render::PixelLayout;
+
+model::Model smallNetwork()
+{
+    std::mt19937 rng(7);
+    model::Model m;
+    m.name = "small";
+    m.styles.push_back({"small"});
+    m.nodes.push_back({"conv", randomConv(rng, 3, 3, 3, 1, {model::Padding::Rule::Explicit, model::PadMode::Reflect, 1, 1, 1, 1}), {0}, 1});
+    m.nodes.push_back({"tanh", model::Tanh{}, {1}, 2});
+    m.output = 2;
+    for (int c = 0; c < 3; ++c) {
+        m.mapping.inScale[c] = 1.f / 127.5f, m.mapping.inBias[c] = -1.f;
+        m.mapping.outScale[c] = 127.5f, m.mapping.outBias[c] = 127.5f;
+    }
+    return m;
+}
+
+render::Image randomImage(std::mt19937& rng, int w, int h)
+{
+    render::Image image;
+    image.width = w, image.height = h;
+    image.rgba.resize(std::size_t(w) * h * 4);
+    std::uniform_int_distribution<int> byte(0, 255);
+    for (auto& v : image.rgba)
+        v = std::uint8_t(byte(rng));
+    return image;
+}
+
+render::FrameGeometry rgba(int w, int h)
+{
+    render::FrameGeometry g;
+    g.layout = PixelLayout::Rgba8;
+    g.width = w, g.height = h;
+    return g;
+}
+
+std::vector<std::uint8_t> pixels(const render::SharedFrame& f)
+{
+    std::vector<std::uint8_t> out;
+    for (int p = 0; p < f.planeCount(); ++p)
+        for (int y = 0; y < f.planeRows(p); ++y)
+            out.insert(out.end(), f.planes[p] + std::size_t(y) * f.strides[p],
+                       f.planes[p] + std::size_t(y) * f.strides[p] + f.planeRowBytes(p));
+    return out;
+}
+
+TEST(SharedResult, MatchesRunInEveryOutputLayout)
+{
+    STYLIZE_REQUIRE_VULKAN();
+    std::mt19937 rng(1);
+    const render::Image input = randomImage(rng, 37, 22);
+    render::Stylizer stylizer(*vulkanContext(), smallNetwork());
+    for (PixelLayout layout : {PixelLayout::Rgba8, PixelLayout::Yuv420p, PixelLayout::Nv12}) {
+        SCOPED_TRACE(int(layout));
+        render::FrameGeometry g = rgba(41, 25);  // resampled: output size differs from the input's
+        g.layout = layout;
+        const render::GpuFramePlanes planes = render::gpuFramePlanes(layout, g.width, g.height);
+        std::vector<std::uint8_t> expected(planes.bytes);
+        render::MutableFrameView out;
+        static_cast<render::FrameGeometry&>(out) = g;
+        for (int p = 0; p < out.planeCount(); ++p) {
+            out.planes[p] = expected.data() + planes.offset[p];
+            out.strides[p] = int(planes.stride[p]);
+        }
+        stylizer.run(render::frameView(input.view()), {}, out);
+        const render::SharedFrame shared = stylizer.runShared(render::frameView(input.view()), {}, g);
+        EXPECT_EQ(shared.deviceWritten, vulkanContext()->info().hostImportAlignment != 0);
+        EXPECT_EQ(shared.width, 41);
+        EXPECT_EQ(shared.layout, layout);
+        std::vector<std::uint8_t> tight;
+        for (int p = 0; p < out.planeCount(); ++p)
+            for (int y = 0; y < out.planeRows(p); ++y)
+                tight.insert(tight.end(), out.planes[p] + std::size_t(y) * out.strides[p],
+                             out.planes[p] + std::size_t(y) * out.strides[p] + out.planeRowBytes(p));
+        EXPECT_EQ(pixels(shared), tight);
+    }
+}
+
+TEST(SharedResult, HeldFramesNeverChangeAndReleasedBuffersAreReused)
+{
+    STYLIZE_REQUIRE_VULKAN();
+    if (vulkanContext()->info().hostImportAlignment == 0)
+        GTEST_SKIP() << "device '" << vulkanContext()->info().name << "' cannot import host memory";
+    std::mt19937 rng(2);
+    render::Stylizer stylizer(*vulkanContext(), smallNetwork());
+    auto next = [&] {
+        const render::Image input = randomImage(rng, 24, 16);
+        return stylizer.runShared(render::frameView(input.view()), {}, rgba(24, 16));
+    };
+    // Hold more frames than there are in-place buffers: the extra ones are copies, and
+    // none of the held frames is overwritten by the runs after it.
+    std::vector<render::SharedFrame> held;
+    std::vector<std::vector<std::uint8_t>> seen;
+    for (int i = 0; i < 6; ++i) {
+        held.push_back(next());
+        seen.push_back(pixels(held.back()));
+    }
+    int inPlace = 0;
+    for (const auto& f : held)
+        inPlace += f.deviceWritten;
+    EXPECT_GE(inPlace, 2);
+    EXPECT_LT(inPlace, 6);
+    EXPECT_FALSE(held.back().deviceWritten);
+    for (std::size_t i = 0; i < held.size(); ++i)
+        EXPECT_EQ(pixels(held[i]), seen[i]) << "held frame " << i << " changed";
+
+    // Released in-place memory is written again, and only that: the view's steady state.
+    const std::uint8_t* released = held[1].planes[0];
+    held.erase(held.begin() + 1);
+    seen.erase(seen.begin() + 1);
+    const render::SharedFrame again = next();
+    EXPECT_TRUE(again.deviceWritten);
+    EXPECT_EQ(again.planes[0], released);
+    for (std::size_t i = 0; i < held.size(); ++i)
+        EXPECT_EQ(pixels(held[i]), seen[i]) << "held frame " << i << " changed";
+}
+
+TEST(SharedResult, MemoryOutlivesTheStylizer)
+{
+    STYLIZE_REQUIRE_VULKAN();
+    std::mt19937 rng(3);
+    const render::Image input = randomImage(rng, 20, 12);
+    render::SharedFrame kept;
+    std::vector<std::uint8_t> expected;
+    {
+        render::Stylizer stylizer(*vulkanContext(), smallNetwork());
+        kept = stylizer.runShared(render::frameView(input.view()), {}, rgba(20, 12));
+        expected = pixels(kept);
+        // A new size rebuilds the plan, freeing its buffers, while `kept` is held.
+        stylizer.runShared(render::frameView(input.view()), {}, rgba(30, 18));
+        EXPECT_EQ(pixels(kept), expected);
+    }
+    EXPECT_EQ(pixels(kept), expected);
+}
+
+}  // namespace
+}  // namespace stylize::test
