@@ -164,22 +164,38 @@ void Stylizer::rebuild(const FrameGeometry& frame, Size processing, const FrameG
     plan_->network.setStyleWeights(weights_);
 }
 
-void Stylizer::prepare(const FrameView& frame, Size& processing, const FrameGeometry& output)
+bool Stylizer::needsPlan(const FrameGeometry& frame, Size processing, const FrameGeometry& output) const
+{
+    if (processing.empty())
+        processing = frame.size();
+    return !plan_ || plan_->frame != Plan::key(frame) || plan_->processing != processing ||
+           plan_->output != Plan::key(output);
+}
+
+bool Stylizer::ensurePlan(const FrameGeometry& frame, Size processing, const FrameGeometry& output)
 {
     if (frame.width <= 0 || frame.height <= 0)
         throw std::invalid_argument("Empty frame given to the stylizer");
     if (output.width <= 0 || output.height <= 0)
         throw std::invalid_argument("Empty output frame given to the stylizer");
-    if (processing.empty())
-        processing = frame.size();
-    if (!plan_ || plan_->frame != Plan::key(frame) || plan_->processing != processing ||
-        plan_->output != Plan::key(output))
-        rebuild(frame, processing, output);
+    if (!needsPlan(frame, processing, output))
+        return false;
+    rebuild(frame, processing.empty() ? frame.size() : processing, output);
+    return true;
+}
+
+void Stylizer::prepare(const FrameGeometry& frame, Size processing, const FrameGeometry& output)
+{
+    if (!ensurePlan(frame, processing, output))
+        return;
+    if (plan_->recordedLook != look_)
+        plan_->record(look_);
+    plan_->recorder.submitAndWait();
 }
 
 void Stylizer::run(const FrameView& frame, Size processing, const MutableFrameView& output)
 {
-    prepare(frame, processing, output);
+    ensurePlan(frame, processing, output);
     if (plan_->recordedLook != look_)
         plan_->record(look_);
     copyToGpuLayout(frame, static_cast<std::uint8_t*>(plan_->frameBuffer->mapped()));
@@ -190,7 +206,7 @@ void Stylizer::run(const FrameView& frame, Size processing, const MutableFrameVi
 
 SharedFrame Stylizer::runShared(const FrameView& frame, Size processing, const FrameGeometry& output)
 {
-    prepare(frame, processing, output);
+    ensurePlan(frame, processing, output);
     const GpuFramePlanes g = gpuFramePlanes(output.layout, output.width, output.height);
     SharedFrame result;
     static_cast<FrameGeometry&>(result) = Plan::key(output);

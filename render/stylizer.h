@@ -41,6 +41,13 @@ public:
     // at `processing` (empty: the frame's size). A change of any size, layout or colour
     // space rebuilds the plan (slow, once); otherwise the recorded commands are replayed.
     void run(const FrameView& frame, Size processing, const MutableFrameView& output);
+    // Whether run() with these geometries would first build a plan (allocations, and
+    // pipeline compiles that take tens of seconds on a cold CPU-driver cache).
+    bool needsPlan(const FrameGeometry& frame, Size processing, const FrameGeometry& output) const;
+    // Builds that plan now and runs it once on whatever the frame buffer holds, since some
+    // drivers (lavapipe) compile at first use (e.g. on another thread while the caller
+    // shows something else); nothing to do if it exists. Not concurrently with run().
+    void prepare(const FrameGeometry& frame, Size processing, const FrameGeometry& output);
     // Like run(), into memory the caller may keep (SharedFrame::memory). Where the device
     // can import host memory (VK_EXT_external_memory_host) the shader writes the pixels
     // straight into it and nothing is copied; a few such buffers take turns, each reused
@@ -61,7 +68,8 @@ public:
 private:
     struct Plan;
     void rebuild(const FrameGeometry& frame, Size processing, const FrameGeometry& output);
-    void prepare(const FrameView& frame, Size& processing, const FrameGeometry& output);
+    // Validates the sizes and builds the plan if needed; true if it did.
+    bool ensurePlan(const FrameGeometry& frame, Size processing, const FrameGeometry& output);
 
     vk::Context& context_;
     model::Model model_;

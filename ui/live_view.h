@@ -19,6 +19,8 @@ public:
     void setSplitPosition(double position);
     bool hudVisible() const { return hudVisible_; }
     const QImage& stylizedFrame() const { return stylized_; }
+    // While a style is being prepared the source plays unstylized: both sides are one image.
+    bool showsStylizedFrame() const { return !stylized_.isNull() && stylized_.cacheKey() != original_.cacheKey(); }
 
 public slots:
     void showFrames(const QImage& stylized, const QImage& original);

@@ -91,11 +91,16 @@ void MainWindow::start(const std::optional<SourceSpec>& requested)
 void MainWindow::connectController()
 {
     connect(controller_, &StudioController::frameReady, view_, [this](const QImage& s, const QImage& o) {
-        view_->setStatusText({});
+        if (!preparing_)
+            view_->setStatusText({});
         view_->showFrames(s, o);
         controller_->frameShown();  // thread-safe: lets the live loop render the next one
     });
     connect(controller_, &StudioController::statsChanged, view_, &LiveView::showStats);
+    connect(controller_, &StudioController::preparing, this, [this](const QString& message) {
+        preparing_ = !message.isEmpty();
+        view_->setStatusText(message);
+    });
     connect(controller_, &StudioController::deviceReady, this,
             [this](const QString& name) { view_->setStatusText(tr("Opening the source on %1…").arg(name)); });
     connect(controller_, &StudioController::stylesChanged, this, &MainWindow::onStylesChanged);
@@ -110,8 +115,12 @@ void MainWindow::connectController()
         const bool finished = recording_.active && !s.active;
         recording_ = s;
         sourceBar_->showRecording(s);
-        if (finished)
+        if (finished && s.frames > 0)
             messages_->showNotice(tr("Recording saved to %1").arg(s.path));
+        else if (finished)
+            messages_->showError(tr("Nothing was recorded: no frame reached the recorder before it stopped, so %1 "
+                                    "was not written. Record again once the view shows frames.")
+                                     .arg(s.path));
     });
     connect(controller_, &StudioController::snapshotSaved, messages_,
             [this](const QString& path) { messages_->showNotice(tr("Snapshot saved to %1").arg(path)); });

@@ -72,6 +72,7 @@ private:
     ExportDialog* export_ = nullptr;
     QList<stylize::studio::StyleCard> styles_;
     stylize::studio::RecordingStatus recording_;
+    bool preparing_ = false;  // the controller is preparing a style: keep its note up
     QStringList importedModels_;
 };
 

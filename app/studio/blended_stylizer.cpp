@@ -1,6 +1,7 @@
 // BlendedStylizer: per-model stylizers and the output-space mix.
 #include "studio/blended_stylizer.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -40,6 +41,21 @@ void BlendedStylizer::releaseUnused()
         const bool used = std::any_of(blend_.begin(), blend_.end(), [&](const ModelBlend& b) { return b.model == it->first; });
         it = used ? std::next(it) : stylizers_.erase(it);
     }
+}
+
+bool BlendedStylizer::needsPlan(const render::FrameGeometry& frame, render::Size processing,
+                                const render::FrameGeometry& output)
+{
+    return std::any_of(blend_.begin(), blend_.end(), [&](const ModelBlend& b) {
+        return stylizerFor(b.model).needsPlan(frame, processing, output);
+    });
+}
+
+void BlendedStylizer::prepare(const render::FrameGeometry& frame, render::Size processing,
+                              const render::FrameGeometry& output)
+{
+    for (const ModelBlend& b : blend_)
+        stylizerFor(b.model).prepare(frame, processing, output);
 }
 
 render::SharedFrame BlendedStylizer::runShared(const render::FrameView& frame, render::Size processing,

@@ -28,6 +28,11 @@ public:
     void setBlend(std::vector<ModelBlend> blend, const render::OutputLook& look);
     // Output in any layout with one model; RGBA8 when several models are blended.
     void run(const render::FrameView& frame, render::Size processing, const render::MutableFrameView& output);
+    // Whether a run would first build plans (see render::Stylizer::needsPlan), and
+    // building them ahead of the run, for every model in the blend.
+    bool needsPlan(const render::FrameGeometry& frame, render::Size processing,
+                   const render::FrameGeometry& output);
+    void prepare(const render::FrameGeometry& frame, render::Size processing, const render::FrameGeometry& output);
     // Into memory the caller keeps: with one model the engine's own result memory (no copy
     // where the device imports host memory); a cross-model blend mixes into new memory.
     render::SharedFrame runShared(const render::FrameView& frame, render::Size processing,

@@ -25,7 +25,7 @@ struct LiveRecorder::Impl {
     std::deque<std::pair<QImage, std::int64_t>> queue;  // guarded by mutex
     bool finishing = false;                              // guarded by mutex
     std::string error;                                   // guarded by mutex
-    qint64 dropped = 0, bytes = 0;                       // guarded by mutex
+    qint64 dropped = 0, bytes = 0, frames = 0;           // guarded by mutex
     QElapsedTimer clock;
     std::thread thread;
 
@@ -60,6 +60,7 @@ struct LiveRecorder::Impl {
         output->writeVideo(std::move(timed));
         std::lock_guard lock(mutex);
         bytes = output->bytesWritten();
+        ++frames;
     }
 
     void run()
@@ -156,6 +157,7 @@ RecordingStatus LiveRecorder::status() const
     s.elapsedMs = impl_->clock.elapsed();
     s.bytes = impl_->bytes;
     s.dropped = impl_->dropped;
+    s.frames = impl_->frames;
     return s;
 }
 

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <map>
 #include <condition_variable>
+#include <future>
 #include <mutex>
 #include <thread>
 
@@ -69,7 +70,8 @@ struct StudioController::State {
     bool libraryChanged = false;
     std::atomic<bool> stop{false};
     bool frameAwaitingView = false;  // a frameReady the view has not acknowledged yet
-    bool firstFrameShown = false;    // the view has shown a live frame (previews wait for it)
+    bool awaitingFrameStyled = false;  // ... and it is a stylized one
+    bool firstFrameShown = false;    // the view has shown a stylized live frame (previews wait for it)
     std::thread live;
 
     std::map<QString, QImage> previews;  // rendered previews by style id; guarded by mutex
@@ -230,7 +232,7 @@ void StudioController::frameShown()
     {
         std::lock_guard lock(state_->mutex);
         state_->frameAwaitingView = false;
-        state_->firstFrameShown = true;
+        state_->firstFrameShown = state_->firstFrameShown || state_->awaitingFrameStyled;
     }
     state_->wake.notify_all();
 }
@@ -363,14 +365,23 @@ void StudioController::liveLoop()
     auto playStart = lastShown;
     std::int64_t firstPts = 0;
     // Every frame goes to the view through here: marked as awaiting the view's frameShown().
-    auto show = [&](const QImage& stylized, const QImage& original) {
+    auto show = [&](const QImage& stylized, const QImage& original, bool styled) {
         {
             std::lock_guard lock(s.mutex);
             s.frameAwaitingView = true;
+            s.awaitingFrameStyled = styled;
         }
         emit frameReady(stylized, original);
     };
     bool needFirst = true;
+    // A plan (first frame, new size or model) compiles pipelines: tens of seconds on a
+    // cold CPU-driver cache. It is built on a helper thread; if that takes longer than a
+    // moment, the source plays on unstylized (with a note) instead of the view sitting
+    // black or frozen. Nothing else touches the stylizer meanwhile.
+    std::future<void> building;
+    std::chrono::steady_clock::time_point buildStart;
+    bool announced = false;
+    bool styledThisSource = false;
 
     while (!s.stop) {
         std::optional<SourceSpec> next;
@@ -386,6 +397,7 @@ void StudioController::liveLoop()
                 input = std::move(opened);
                 source = *next;
                 needFirst = true;
+                styledThisSource = false;
                 emit sourceStarted(source);
             } catch (const std::exception& e) {
                 emit errorOccurred(tr("Could not open %1: %2").arg(next->label.isEmpty() ? next->location : next->label,
@@ -440,7 +452,7 @@ void StudioController::liveLoop()
             // (none connected) releases the loop after half a second.
             s.wake.wait_for(lock, std::chrono::milliseconds(500), [&] { return !s.frameAwaitingView || s.stop; });
             s.frameAwaitingView = false;
-            if (s.blendVersion != appliedBlend || s.libraryChanged) {
+            if (!building.valid() && (s.blendVersion != appliedBlend || s.libraryChanged)) {
                 stylizer.setBlend(s.library.resolve(s.blend),
                                   {float(s.blend.strength), s.blend.preserveColours});
                 brush.setPercent(s.blend.brushPercent);
@@ -453,7 +465,7 @@ void StudioController::liveLoop()
         }
         if (!haveStyles) {  // nothing to stylize with: show the source as it is
             if (!frame.original.isNull())
-                show(frame.original, frame.original);
+                show(frame.original, frame.original, false);
             std::this_thread::sleep_for(std::chrono::milliseconds(30));
             continue;
         }
@@ -465,6 +477,41 @@ void StudioController::liveLoop()
         target.layout = render::PixelLayout::Rgba8;
         target.width = out.width;
         target.height = out.height;
+        if (building.valid() || stylizer.needsPlan(frame.view, processing, target)) {
+            if (!building.valid()) {
+                const render::FrameGeometry geometry = frame.view;
+                building = std::async(std::launch::async, [&stylizer, geometry, processing, target] {
+                    stylizer.prepare(geometry, processing, target);
+                });
+                buildStart = std::chrono::steady_clock::now();
+            }
+            // A warm rebuild (new brush size) is quick: wait for it rather than flash
+            // unstylized frames; a new source's first frames wait less.
+            const auto grace = std::chrono::milliseconds(styledThisSource ? 1500 : 700);
+            if (building.wait_until(buildStart + grace) != std::future_status::ready) {
+                if (!announced) {
+                    emit preparing(tr("Preparing the style on %1: its first use compiles shaders, up to a minute "
+                                      "on a CPU driver…")
+                                       .arg(QString::fromStdString(s.context->info().name)));
+                    announced = true;
+                }
+                if (!frame.original.isNull()) {
+                    if (recorder)  // the recording shows what the view shows
+                        recorder->push(frame.original, frame.timestampUs);
+                    show(frame.original, frame.original, false);
+                }
+                continue;
+            }
+            try {
+                building.get();
+            } catch (const std::exception& e) {
+                emit errorOccurred(tr("Stylizing failed: %1").arg(sentence(e)));
+                std::this_thread::sleep_for(std::chrono::milliseconds(500));
+                continue;
+            }
+            if (std::exchange(announced, false))
+                emit preparing({});
+        }
         const auto t0 = std::chrono::steady_clock::now();
         QImage stylized;
         try {
@@ -490,7 +537,8 @@ void StudioController::liveLoop()
                 emit errorOccurred(tr("Could not save the snapshot to '%1': check that the folder exists and is "
                                       "writable.").arg(*snapshot));
         }
-        show(stylized, frame.original);
+        show(stylized, frame.original, true);
+        styledThisSource = true;
         LiveStats stats;
         stats.fps = fps;
         stats.msPerFrame = ms;

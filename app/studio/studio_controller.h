@@ -66,6 +66,9 @@ signals:
     void exportProgress(const stylize::studio::ExportProgress& progress);
     void exportFinished(bool ok, const QString& message);
     // A sentence for the user: what failed and what to do. Never blocks.
+    // Stylizing is being prepared (a note for the view while the source plays unstylized);
+    // an empty message when the first stylized frame is on its way.
+    void preparing(const QString& message);
     void errorOccurred(const QString& message);
 
 private:

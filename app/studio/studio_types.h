@@ -61,6 +61,7 @@ struct RecordingStatus {
     qint64 elapsedMs = 0;
     qint64 bytes = 0;
     qint64 dropped = 0;
+    qint64 frames = 0;  // written to the file
 };
 
 struct ExportRequest {

@@ -78,7 +78,10 @@ bool playsCleanly(const QString& file, int* frames)
     QProcess play;
     play.start("ffmpeg", {"-v", "error", "-i", file, "-f", "null", "-"});
     play.waitForFinished(60000);
-    return play.exitCode() == 0 && play.readAllStandardError().trimmed().isEmpty();
+    const QByteArray errors = play.readAllStandardError().trimmed();
+    if (!errors.isEmpty())
+        qWarning("ffmpeg reading %s: %s", qPrintable(file), errors.left(2000).constData());
+    return play.exitCode() == 0 && errors.isEmpty();
 }
 
 }  // namespace
@@ -97,13 +100,14 @@ private:
         const QImage before = window_->liveView()->stylizedFrame();
         QElapsedTimer t;
         t.start();
-        // Two new frames: the first may have been in flight before a settings change.
+        // Two new stylized frames: the first may have been in flight before a settings
+        // change (and a new size plays unstylized while its plan is prepared).
         int seen = 0;
         QImage last = before;
         while (t.elapsed() < timeoutMs && seen < 2) {
             QTest::qWait(50);
             const QImage now = window_->liveView()->stylizedFrame();
-            if (now.cacheKey() != last.cacheKey()) {
+            if (now.cacheKey() != last.cacheKey() && window_->liveView()->showsStylizedFrame()) {
                 last = now;
                 ++seen;
             }
