@@ -129,6 +129,9 @@ def parse_args(argv=None):
     p.add_argument("--batch", type=int, default=4)
     p.add_argument("--steps", type=int, default=20000, help="stop after this many steps in total")
     p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--warmup", type=int, default=0,
+                   help="ramp the learning rate up over this many steps of this run (a fresh Adam's first steps "
+                        "move every weight by ~lr: a shock to a trained or grown network)")
     p.add_argument("--content-weight", type=float, default=1.0)
     p.add_argument("--style-weight", type=float, default=20.0)
     p.add_argument("--luma-weight", type=float, default=2.0,
@@ -210,7 +213,11 @@ def main(argv=None):
     history = []
     t0 = time.time()
     net.train()
+    first_step = step
     while step < args.steps and not stop["now"]:
+        if args.warmup > 0:
+            for group in opt.param_groups:
+                group["lr"] = args.lr * min(1.0, (step - first_step + 1) / args.warmup)
         content = crops.batch(args.batch)
         ids = [slots[(step * args.batch + i) % len(slots)] for i in range(args.batch)]
         w = torch.nn.functional.one_hot(torch.tensor(ids), net.styles).float()
