@@ -351,6 +351,15 @@ void StudioController::shutdown()
     stopRecording();
 }
 
+void StudioController::saveSnapshot(const QImage& image, const QString& path)
+{
+    if (image.save(path, "PNG"))
+        emit snapshotSaved(path);
+    else
+        emit errorOccurred(tr("Could not save the snapshot to '%1': check that the folder exists and is "
+                              "writable.").arg(path));
+}
+
 void StudioController::liveLoop()
 {
     State& s = *state_;
@@ -495,13 +504,17 @@ void StudioController::liveLoop()
                                        .arg(QString::fromStdString(s.context->info().name)));
                     announced = true;
                 }
-                if (!frame.original.isNull()) {
-                    if (recorder)  // the recording shows what the view shows
+                if (!frame.original.isNull()) {  // recording and snapshot take what the view shows
+                    if (recorder)
                         recorder->push(frame.original, frame.timestampUs);
+                    if (snapshot)
+                        saveSnapshot(frame.original, *snapshot);
                     show(frame.original, frame.original, false);
                 }
                 continue;
             }
+            if (std::exchange(announced, false))
+                emit preparing({});
             try {
                 building.get();
             } catch (const std::exception& e) {
@@ -509,8 +522,6 @@ void StudioController::liveLoop()
                 std::this_thread::sleep_for(std::chrono::milliseconds(500));
                 continue;
             }
-            if (std::exchange(announced, false))
-                emit preparing({});
         }
         const auto t0 = std::chrono::steady_clock::now();
         QImage stylized;
@@ -530,13 +541,8 @@ void StudioController::liveLoop()
 
         if (recorder)
             recorder->push(stylized, frame.timestampUs);
-        if (snapshot) {
-            if (stylized.save(*snapshot, "PNG"))
-                emit snapshotSaved(*snapshot);
-            else
-                emit errorOccurred(tr("Could not save the snapshot to '%1': check that the folder exists and is "
-                                      "writable.").arg(*snapshot));
-        }
+        if (snapshot)
+            saveSnapshot(stylized, *snapshot);
         show(stylized, frame.original, true);
         styledThisSource = true;
         LiveStats stats;

@@ -73,6 +73,7 @@ signals:
 
 private:
     void liveLoop();
+    void saveSnapshot(const QImage& image, const QString& path);
     void renderMissingPreviews();
     QList<StyleCard> cardsWithPreviews();
 
