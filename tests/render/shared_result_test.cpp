@@ -146,5 +146,23 @@ TEST(SharedResult, MemoryOutlivesTheStylizer)
     EXPECT_EQ(pixels(kept), expected);
 }
 
+TEST(StylizerPlan, PrepareBuildsWhatRunNeeds)
+{
+    STYLIZE_REQUIRE_VULKAN();
+    std::mt19937 rng(4);
+    const render::Image input = randomImage(rng, 32, 20);
+    const render::FrameView frame = render::frameView(input.view());
+    render::Stylizer stylizer(*vulkanContext(), smallNetwork());
+    EXPECT_TRUE(stylizer.needsPlan(frame, {}, rgba(32, 20)));
+    stylizer.prepare(frame, {}, rgba(32, 20));
+    EXPECT_FALSE(stylizer.needsPlan(frame, {}, rgba(32, 20)));
+    EXPECT_FALSE(stylizer.needsPlan(frame, {32, 20}, rgba(32, 20)));  // empty = the frame's size
+    EXPECT_TRUE(stylizer.needsPlan(frame, {16, 12}, rgba(32, 20)));
+    EXPECT_TRUE(stylizer.needsPlan(frame, {}, rgba(40, 20)));
+    const render::SharedFrame prepared = stylizer.runShared(frame, {}, rgba(32, 20));
+    render::Stylizer fresh(*vulkanContext(), smallNetwork());
+    EXPECT_EQ(pixels(prepared), pixels(fresh.runShared(frame, {}, rgba(32, 20))));
+}
+
 }  // namespace
 }  // namespace stylize::test
