@@ -135,14 +135,7 @@ void MainWindow::connectController()
     });
     connect(sourceBar_, &SourceBar::recordToggled, this, &MainWindow::toggleRecording);
     connect(sourceBar_, &SourceBar::snapshotRequested, this, &MainWindow::takeSnapshot);
-    connect(sourceBar_, &SourceBar::exportRequested, this, [this] {
-        ExportDialog* dialog = exportDialog();
-        const SourceSpec current = sourceBar_->currentSource();
-        if (!dialog->running() && current.kind == SourceKind::File)
-            dialog->setInput(current.location);
-        dialog->show();
-        dialog->raise();
-    });
+    connect(sourceBar_, &SourceBar::exportRequested, this, &MainWindow::openExportDialog);
     connect(gallery_, &StyleGallery::selectionChanged, this, &MainWindow::onSelectionChanged);
     connect(gallery_, &StyleGallery::importRequested, this, &MainWindow::importModel);
     connect(blend_, &BlendPanel::blendChanged, this, [this](const BlendSettings& b) {
@@ -165,6 +158,16 @@ ExportDialog* MainWindow::exportDialog()
     return export_;
 }
 
+void MainWindow::openExportDialog()
+{
+    ExportDialog* dialog = exportDialog();
+    const SourceSpec current = sourceBar_->currentSource();
+    if (!dialog->running() && current.kind == SourceKind::File)
+        dialog->setInput(current.location);
+    dialog->show();
+    dialog->raise();
+}
+
 void MainWindow::buildShortcuts()
 {
     auto add = [this](const QKeySequence& key, auto slot) {
@@ -180,8 +183,11 @@ void MainWindow::buildShortcuts()
             showNormal();
     });
     add(QKeySequence(Qt::Key_H), [this] { view_->setHudVisible(!view_->hudVisible()); });
-    for (int i = 1; i <= 9; ++i)
+    for (int i = 1; i <= 9; ++i) {
         add(QKeySequence(Qt::Key_0 + i), [this, i] { gallery_->selectOnly(i - 1); });
+        add(QKeySequence(Qt::CTRL | (Qt::Key_0 + i)), [this, i] { gallery_->toggle(i - 1); });
+    }
+    add(QKeySequence(Qt::CTRL | Qt::Key_E), [this] { openExportDialog(); });
 }
 
 void MainWindow::onStylesChanged(const QList<StyleCard>& styles)

@@ -56,6 +56,7 @@ protected:
 
 private:
     void buildShortcuts();
+    void openExportDialog();  // Export… (button or Ctrl+E): the current file as input
     void connectController();
     void onStylesChanged(const QList<stylize::studio::StyleCard>& styles);
     void onSelectionChanged(const QStringList& ids);

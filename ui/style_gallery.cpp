@@ -200,6 +200,12 @@ void StyleGallery::selectOnly(int index)
         setSelectedIds({id});
 }
 
+void StyleGallery::toggle(int index)
+{
+    if (index >= 0 && index < cards_.size())
+        cards_[index]->toggle();  // like a click: adds the style to the blend or removes it
+}
+
 void StyleGallery::emitSelection() { emit selectionChanged(order_); }
 
 }  // namespace stylize::ui

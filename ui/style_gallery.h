@@ -30,6 +30,7 @@ public slots:
     void setSelectedIds(const QStringList& ids);
     // Keyboard 1-9: makes that style the only one selected.
     void selectOnly(int index);
+    void toggle(int index);
 
 signals:
     void selectionChanged(const QStringList& ids);

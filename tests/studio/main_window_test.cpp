@@ -171,6 +171,25 @@ private slots:
         QVERIFY2(toFirst < apart && toSecond < apart, "a 50/50 blend should lie between the two styles");
     }
 
+    void keyboardPicksAndBlendsStyles()
+    {
+        window_->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(window_.get()));
+        const QString first = window_->gallery()->idAt(0), second = window_->gallery()->idAt(1);
+        QTest::keyClick(window_.get(), Qt::Key_1);
+        QCOMPARE(window_->gallery()->selectedIds(), QStringList{first});
+        QTest::keyClick(window_.get(), Qt::Key_2, Qt::ControlModifier);
+        QCOMPARE(window_->gallery()->selectedIds(), (QStringList{first, second}));
+        QVERIFY(window_->blendPanel()->weightSlider(1) != nullptr);
+        QTest::keyClick(window_.get(), Qt::Key_1, Qt::ControlModifier);
+        QCOMPARE(window_->gallery()->selectedIds(), QStringList{second});
+        QTest::keyClick(window_.get(), Qt::Key_E, Qt::ControlModifier);
+        QTRY_VERIFY(window_->exportDialog()->isVisible());
+        window_->exportDialog()->hide();
+        QTest::keyClick(window_.get(), Qt::Key_1);
+        QCOMPARE(window_->gallery()->selectedIds(), QStringList{first});
+    }
+
     void strengthZeroShowsOriginal()
     {
         window_->blendPanel()->strengthSlider()->setValue(0);

@@ -43,10 +43,6 @@ def window_geometry(env, name, timeout=20):
     return wid, (int(g["X"]), int(g["Y"]), int(g["WIDTH"]), int(g["HEIGHT"]))
 
 
-def click(env, x, y):
-    run("xdotool", "mousemove", str(x), str(y), "click", "1", env=env)
-
-
 def main():
     for tool in ("Xvfb", "xdotool", "ffmpeg"):
         if shutil.which(tool) is None:
@@ -72,13 +68,12 @@ def main():
         time.sleep(4)
         wid, geo = window_geometry(env, "Stylize")
         grab(env, f"{out}/live.png", geo)
-        # The gallery's second card (top right of the style grid): adds it to the blend.
-        x, y, w, h = geo
-        click(env, x + int(w * 0.845), y + int(h * 0.11))
+        # Ctrl+2 adds the second style to the blend (as clicking its card does).
+        run("xdotool", "key", "--window", wid, "ctrl+2", env=env)
         time.sleep(wait / 2)
         grab(env, f"{out}/blend.png", geo)
-        # Export…: the dialog opens over the window.
-        click(env, x + int(w * 0.65), y + 21)
+        # Ctrl+E: the Export dialog opens over the window.
+        run("xdotool", "key", "--window", wid, "ctrl+e", env=env)
         time.sleep(3)
         _, dgeo = window_geometry(env, "Export stylized video")
         grab(env, f"{out}/export.png", dgeo)
