@@ -143,6 +143,24 @@ class GrowTest(unittest.TestCase):
                 self.assertFalse(any(torch.equal(w[j], w[i]) for i in range(16)), f"channel {j} still a copy")
 
 
+class SpikeTermTest(unittest.TestCase):
+    def test_counts_isolated_outliers_only(self):
+        from network import CondInstanceNorm
+        norm = CondInstanceNorm(2, 1).train()
+        w = torch.ones(1, 1)
+        torch.manual_seed(0)
+        x = torch.randn(1, 2, 64, 64)  # Gaussian: nothing near 6 standard deviations
+        norm(x, w)
+        self.assertLess(float(norm.spike), 1e-6)
+        x[0, 1, 10, 10] = 500.0  # one pixel standing far out of its channel: a droplet
+        norm(x, w)
+        self.assertGreater(float(norm.spike), 1e-3)
+        net = StyleNet(2, (8, 8, 8), 1).train()
+        net(torch.rand(1, 3, 32, 32) * 2 - 1, torch.eye(2)[:1])
+        self.assertEqual(len([n for n in net.norms() if n.spike is not None]), len(net.norms()))
+        self.assertGreaterEqual(float(net.spikes()), 0.0)
+
+
 class PaletteLossTest(unittest.TestCase):
     def test_zero_for_the_painting_and_larger_the_further_the_colours(self):
         import lossnet

@@ -37,10 +37,16 @@ class CondInstanceNorm(nn.Module):
         self.scale = nn.Parameter(torch.ones(styles, channels))
         self.shift = nn.Parameter(torch.zeros(styles, channels))
 
+    # Normalized values beyond this many standard deviations count as spikes (see spikes()).
+    SPIKE_LIMIT = 6.0
+
     def forward(self, x, style_weights):
         s = (style_weights @ self.scale)[:, :, None, None]
         b = (style_weights @ self.shift)[:, :, None, None]
-        return F.instance_norm(x, eps=IN_EPS) * s + b
+        z = F.instance_norm(x, eps=IN_EPS)
+        if self.training:
+            self.spike = F.relu(z.abs() - self.SPIKE_LIMIT).pow(2).mean()
+        return z * s + b
 
     def add_styles(self, n, init_from=None):
         """Appends n style slots, initialised from slot init_from (or identity)."""
@@ -76,6 +82,13 @@ class StyleNet(nn.Module):
 
     def norms(self):
         return [m for m in self.modules() if isinstance(m, CondInstanceNorm)]
+
+    def spikes(self):
+        """Sum over the norms of the last training forward's spike term: the mean squared
+        excess of |normalized activation| over SPIKE_LIMIT. A network can cheat instance
+        norm's statistics with a few huge values at one spot (StyleGAN's "droplets"); here
+        they render as saturated cyan or yellow blobs at bright high-contrast edges."""
+        return sum(n.spike for n in self.norms() if getattr(n, "spike", None) is not None)
 
     def forward(self, x, style_weights):
         """x: N x 3 x H x W in [-1, 1] (H, W multiples of 4); style_weights: N x styles."""

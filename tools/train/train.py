@@ -140,6 +140,9 @@ def parse_args(argv=None):
     p.add_argument("--palette-weight", type=float, default=10.0,
                    help="RGB mean/covariance of the output vs the painting's (palette)")
     p.add_argument("--tv-weight", type=float, default=5.0)
+    p.add_argument("--spike-weight", type=float, default=5.0,
+                   help="instance-norm spike penalty (network.StyleNet.spikes): against saturated blobs "
+                        "at bright high-contrast edges")
     p.add_argument("--stability-weight", type=float, default=20.0)
     p.add_argument("--stability-noise", type=float, default=0.03, help="noise std in [-1, 1] input units")
     p.add_argument("--stability-samples", type=int, default=2, help="samples per step given the noise test")
@@ -235,6 +238,10 @@ def main(argv=None):
             pal = crit.palette_loss(out01, ids)
             loss = loss + args.palette_weight * pal
             parts["palette"] = float(pal)
+        if args.spike_weight > 0:
+            spikes = net.spikes()
+            loss = loss + args.spike_weight * spikes
+            parts["spikes"] = float(spikes)
         stab = torch.zeros(())
         k = min(args.stability_samples, args.batch)
         if args.stability_weight > 0 and k > 0:
@@ -253,7 +260,8 @@ def main(argv=None):
                       f"{parts['tv']:.5f},{float(stab):.6f}\n")
             log.flush()
             print(f"step {step} loss {float(loss):.4f} content {parts['content']:.4f} style {parts['style']:.4f} "
-                  f"luma {parts.get('luma', 0):.4f} palette {parts.get('palette', 0):.4f} stab {float(stab):.5f} {dt:.2f} s/step", flush=True)
+                  f"luma {parts.get('luma', 0):.4f} palette {parts.get('palette', 0):.4f} "
+                  f"spikes {parts.get('spikes', 0):.4f} stab {float(stab):.5f} {dt:.2f} s/step", flush=True)
         if step % args.save_every == 0:
             save_checkpoint(ckpt_path, net, opt, step, args)
     save_checkpoint(ckpt_path, net, opt, step, args)
