@@ -86,6 +86,8 @@ def build(args, styles_dir):
 
 
 def save_checkpoint(path, net, opt, step, args):
+    if not all(torch.isfinite(p).all() for p in net.parameters()):
+        sys.exit(f"error: the weights went non-finite by step {step}; {path} keeps the last good ones")
     tmp = path + ".tmp"
     torch.save({"model": net.state_dict(), "optimizer": opt.state_dict(), "step": step,
                 "settings": vars(args) | {"style_table": None}, "styles": args.style_names,
@@ -217,6 +219,7 @@ def main(argv=None):
     t0 = time.time()
     net.train()
     first_step = step
+    skipped = 0
     while step < args.steps and not stop["now"]:
         if args.warmup > 0:
             for group in opt.param_groups:
@@ -250,6 +253,15 @@ def main(argv=None):
             loss = loss + args.stability_weight * stab
         opt.zero_grad()
         loss.backward()
+        # A non-finite loss or gradient (one degenerate batch) would turn every weight into
+        # NaN at this update and in the next checkpoint: skip the step instead.
+        grad_norm = torch.nn.utils.clip_grad_norm_(params, float("inf"))
+        if not (torch.isfinite(loss) and torch.isfinite(grad_norm)):
+            skipped += 1
+            print(f"step {step + 1}: non-finite loss or gradient, skipped ({skipped} so far)", flush=True)
+            if skipped > 20:
+                sys.exit(f"error: {skipped} steps with non-finite values; {ckpt_path} holds step {step}")
+            continue
         opt.step()
         step += 1
         history.append(float(loss))
