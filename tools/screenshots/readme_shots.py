@@ -69,11 +69,11 @@ def main():
         wid, geo = window_geometry(env, "Stylize")
         grab(env, f"{out}/live.png", geo)
         # Ctrl+2 adds the second style to the blend (as clicking its card does).
-        run("xdotool", "key", "--window", wid, "ctrl+2", env=env)
+        run("xdotool", "windowfocus", "--sync", wid, "key", "ctrl+2", env=env)
         time.sleep(wait / 2)
         grab(env, f"{out}/blend.png", geo)
         # Ctrl+E: the Export dialog opens over the window.
-        run("xdotool", "key", "--window", wid, "ctrl+e", env=env)
+        run("xdotool", "windowfocus", "--sync", wid, "key", "ctrl+e", env=env)
         time.sleep(3)
         _, dgeo = window_geometry(env, "Export stylized video")
         grab(env, f"{out}/export.png", dgeo)
