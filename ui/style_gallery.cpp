@@ -11,6 +11,15 @@
 
 namespace stylize::ui {
 
+// Fills `target` with `image` scaled to cover it, centred, the overflow cropped.
+static void drawCovering(QPainter& p, const QRect& target, const QImage& image)
+{
+    const QImage scaled = image.scaled(target.size(), Qt::KeepAspectRatioByExpanding, Qt::SmoothTransformation);
+    p.drawImage(target, scaled,
+                QRect(QPoint((scaled.width() - target.width()) / 2, (scaled.height() - target.height()) / 2),
+                      target.size()));
+}
+
 // One card: a checkable button painted as preview + text.
 class StyleCardButton : public QAbstractButton {
 public:
@@ -38,31 +47,19 @@ protected:
         p.setBrush(palette().color(underMouse() ? QPalette::Midlight : QPalette::Base));
         p.drawRoundedRect(r, 8, 8);
         const QRect preview(r.left() + 6, r.top() + 6, r.width() - 12, 108);
-        if (!card_.preview.isNull()) {
-            const QImage scaled = card_.preview.scaled(preview.size(), Qt::KeepAspectRatioByExpanding,
-                                                       Qt::SmoothTransformation);
-            const QRect source(QPoint((scaled.width() - preview.width()) / 2, (scaled.height() - preview.height()) / 2),
-                               preview.size());
-            p.drawImage(preview, scaled, source);
-        } else if (!card_.painting.isNull()) {  // until the render is there, the painting
-            const QImage scaled = card_.painting.scaled(preview.size(), Qt::KeepAspectRatioByExpanding,
-                                                        Qt::SmoothTransformation);
-            const QRect source(QPoint((scaled.width() - preview.width()) / 2, (scaled.height() - preview.height()) / 2),
-                               preview.size());
-            p.drawImage(preview, scaled, source);
+        // The render; until it is there, the painting; the painting also as a swatch.
+        const QImage& main = card_.preview.isNull() ? card_.painting : card_.preview;
+        if (!main.isNull()) {
+            drawCovering(p, preview, main);
         } else {
             p.fillRect(preview, palette().color(QPalette::AlternateBase));
             p.setPen(palette().color(QPalette::PlaceholderText));
             p.drawText(preview, Qt::AlignCenter, QObject::tr("Rendering preview…"));
         }
         if (!card_.preview.isNull() && !card_.painting.isNull()) {
-            // The painting as a small swatch in the corner of the render.
-            const QImage swatch = card_.painting.scaled(QSize(44, 44), Qt::KeepAspectRatioByExpanding,
-                                                        Qt::SmoothTransformation);
             const QRect inset(preview.right() - 49, preview.bottom() - 49, 46, 46);
             p.fillRect(inset, Qt::white);
-            p.drawImage(inset.adjusted(1, 1, -1, -1), swatch,
-                        QRect((swatch.width() - 44) / 2, (swatch.height() - 44) / 2, 44, 44));
+            drawCovering(p, inset.adjusted(1, 1, -1, -1), card_.painting);
         }
         if (number_ <= 9) {  // the keyboard shortcut
             const QRect badge(preview.left() + 4, preview.top() + 4, 20, 20);
