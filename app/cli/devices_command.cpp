@@ -3,6 +3,7 @@
 
 #include "cli/arguments.h"
 #include "cli/commands.h"
+#include "ops/conv_kernel.h"
 #include "video/camera_list.h"
 #include "video/source_spec.h"
 #include "vk/context.h"
@@ -16,10 +17,16 @@ int devicesCommand(const std::vector<std::string>& args)
     std::printf("Vulkan devices:\n");
     if (devices.empty())
         std::printf("  none found (install your GPU's Vulkan driver, or mesa-vulkan-drivers for the CPU)\n");
-    for (const vk::DeviceInfo& d : devices)
+    for (const vk::DeviceInfo& d : devices) {
         std::printf("  %d: %s (%s, Vulkan %u.%u, fp16 storage %s, subgroup %u)\n", d.index, d.name.c_str(),
                     d.typeName(), VK_API_VERSION_MAJOR(d.apiVersion), VK_API_VERSION_MINOR(d.apiVersion),
                     d.fp16Storage ? "yes" : "no", d.subgroupSize);
+        std::string names;
+        for (render::ConvKernel k : render::availableConvKernels(d))
+            names += (names.empty() ? "" : ", ") + std::string(render::convKernelName(k));
+        std::printf("     convolution kernels: %s (default %s; STYLIZE_CONV_KERNEL=NAME forces one)\n",
+                    names.c_str(), render::convKernelName(render::defaultConvKernel(d)));
+    }
 
     std::printf("Cameras (live --source NAME or DEVICE):\n");
     const auto cameras = video::listCameras();

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "ops/conv_kernel.h"
 #include "vk/context.h"
 #include "vk/error.h"
 
@@ -29,16 +30,6 @@ std::uint64_t weightBytes(int outC, int inC, int kh, int kw, Precision precision
 {
     const std::uint64_t element = precision == Precision::Fp16Storage ? 2 : 4;
     return std::uint64_t(packs(outC)) * kh * kw * packs(inC) * 16 * element;
-}
-
-// conv2d_subgroup.comp shares weight loads across a 16-lane subgroup; it needs the
-// workgroup (16 lanes) to be exactly one subgroup. That is lavapipe with 512-bit vectors,
-// where loads dominate (see the shader). GPUs keep conv2d.comp.
-bool useSubgroupKernel(const vk::DeviceInfo& info, const model::Conv& conv)
-{
-    // The kernel unrolls up to 9 tap columns and keeps a 16-column input window.
-    const bool fits = conv.kernelW <= 9 && 3 * conv.stride + conv.kernelW <= 16;
-    return fits && info.type == VK_PHYSICAL_DEVICE_TYPE_CPU && info.subgroupSize == 16;
 }
 
 // Output packs per lane for the subgroup kernel: four reuse each input load 16 times;
@@ -78,7 +69,7 @@ Conv2dOp::Conv2dOp(OpResources& res, const model::Conv& conv, model::Shape in, m
     const std::int32_t push[8] = {packs(in.c), in.h, in.w, packs(out.c), out.h, out.w, pad.top, pad.left};
     std::copy(std::begin(push), std::end(push), push_);
     const int reflect = conv.padding.mode == model::PadMode::Reflect ? 1 : 0;
-    subgroupKernel_ = useSubgroupKernel(res.context.info(), conv);
+    subgroupKernel_ = chooseConvKernel(res.context.info(), conv) == ConvKernel::Subgroup;
     if (subgroupKernel_) {
         blockOc_ = chooseSubgroupOcBlock(packs(out.c));
         // 16 pixels per lane: each weight broadcast then feeds 16 multiply-adds per lane

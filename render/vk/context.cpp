@@ -8,19 +8,28 @@
 #include <utility>
 
 #include "vk/error.h"
+#include "vk/validation.h"
 
 namespace stylize::vk {
 namespace {
 
-// Owns a bare instance for the time of a query or until Context takes it over.
+// Owns a bare instance (and its validation messenger, when STYLIZE_VALIDATION asks for
+// one) for the time of a query or until Context takes them over.
 struct InstanceOwner {
     VkInstance instance = VK_NULL_HANDLE;
+    VkDebugUtilsMessengerEXT messenger = VK_NULL_HANDLE;
     ~InstanceOwner()
     {
-        if (instance)
+        if (instance) {
+            destroyMessenger(instance, messenger);
             vkDestroyInstance(instance, nullptr);
+        }
     }
-    VkInstance release() { return std::exchange(instance, VK_NULL_HANDLE); }
+    VkInstance release()
+    {
+        messenger = VK_NULL_HANDLE;
+        return std::exchange(instance, VK_NULL_HANDLE);
+    }
 };
 
 void preferWideVectorsOnLavapipe()
@@ -45,6 +54,12 @@ InstanceOwner createInstance()
     app.apiVersion = VK_API_VERSION_1_1;
     VkInstanceCreateInfo info{VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO};
     info.pApplicationInfo = &app;
+    ValidationRequest validation;
+    info.pNext = validation.chain(nullptr);
+    info.enabledLayerCount = static_cast<std::uint32_t>(validation.layers.size());
+    info.ppEnabledLayerNames = validation.layers.data();
+    info.enabledExtensionCount = static_cast<std::uint32_t>(validation.extensions.size());
+    info.ppEnabledExtensionNames = validation.extensions.data();
     InstanceOwner owner;
     VkResult r = vkCreateInstance(&info, nullptr, &owner.instance);
     if (r == VK_ERROR_INCOMPATIBLE_DRIVER || r == VK_ERROR_INITIALIZATION_FAILED)
@@ -53,6 +68,7 @@ InstanceOwner createInstance()
                               "for the CPU fallback",
                           r);
     check(r, "vkCreateInstance");
+    owner.messenger = createMessenger(owner.instance, validation);
     return owner;
 }
 
@@ -248,6 +264,7 @@ Context::Context(const std::string& device)
         if (!getHostPointerProperties_)
             info_.hostImportAlignment = 0;
     }
+    messenger_ = owner.messenger;
     instance_ = owner.release();
 }
 
@@ -257,8 +274,10 @@ Context::~Context()
         vkDeviceWaitIdle(device_);
         vkDestroyDevice(device_, nullptr);
     }
-    if (instance_)
+    if (instance_) {
+        destroyMessenger(instance_, messenger_);
         vkDestroyInstance(instance_, nullptr);
+    }
 }
 
 std::uint32_t Context::findMemoryType(std::uint32_t typeBits, VkMemoryPropertyFlags required,

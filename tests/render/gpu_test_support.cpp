@@ -5,11 +5,25 @@
 #include <cmath>
 
 #include "vk/error.h"
+#include "vk/validation.h"
 
 namespace stylize::test {
 namespace {
 std::string gReason;
-}
+
+// Under STYLIZE_VALIDATION=1 every error the validation layer reported (each printed to
+// stderr as it happened, inside the test that caused it) fails the run.
+class ValidationErrors : public ::testing::Environment {
+public:
+    void TearDown() override
+    {
+        if (vk::validationRequested()) {
+            EXPECT_EQ(vk::validationErrorCount(), 0u) << "Vulkan validation errors (see 'Vulkan validation error:' above)";
+        }
+    }
+};
+[[maybe_unused]] ::testing::Environment* const gValidation = ::testing::AddGlobalTestEnvironment(new ValidationErrors);
+}  // namespace
 
 vk::Context* vulkanContext()
 {

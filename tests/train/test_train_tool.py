@@ -175,6 +175,46 @@ class PaletteLossTest(unittest.TestCase):
         self.assertGreater(float(crit.palette_loss(far, [0])), float(crit.palette_loss(near, [0])) * 5)
 
 
+class VGGLossTest(unittest.TestCase):
+    """The default loss network: ImageNet VGG-19 from ../shared/training/vgg19 (skipped
+    where that file is not beside the checkout)."""
+
+    def setUp(self):
+        import lossnet
+        if not os.path.exists(lossnet.DEFAULT_VGG):
+            self.skipTest(f"no VGG-19 file at {lossnet.DEFAULT_VGG}")
+
+    def painting(self):
+        styles = os.path.join(os.path.dirname(__import__("lossnet").DEFAULT_VGG), "..", "styles", "starry_night.jpg")
+        im = Image.open(styles).convert("RGB").resize((128, 96), Image.LANCZOS)
+        return torch.from_numpy(np.asarray(im, np.float32) / 255).permute(2, 0, 1)[None]
+
+    def test_style_loss_zero_for_the_painting_larger_for_a_shuffled_copy(self):
+        import lossnet
+        from losses import PerceptualLoss
+        crit = PerceptualLoss(lossnet.make_lossnet("vgg", None), jitter=0)
+        painting = self.painting()
+        crit.add_style(painting)
+        _, same = crit(painting, painting, [0])
+        # The same pixels in random places: the same palette, none of the strokes.
+        perm = torch.from_numpy(np.random.RandomState(1).permutation(128 * 96))
+        shuffled = painting.flatten(2)[:, :, perm].reshape(painting.shape)
+        _, other = crit(shuffled, painting, [0])
+        self.assertLess(same["style"], 1e-6, same)
+        self.assertLess(same["content"], 1e-6, same)
+        self.assertGreater(other["style"], 0.1, other)
+        self.assertGreater(other["content"], 0.1, other)
+        self.assertEqual(len(crit.net.style_layers), 9)  # relu1_1/2_1/3_1 at 1x, 2x, 4x
+
+    def test_missing_file_says_where_to_get_it(self):
+        import lossnet
+        with self.assertRaises(FileNotFoundError) as e:
+            lossnet.VGGLossNet("/nonexistent/vgg.pth")
+        self.assertIn("/nonexistent/vgg.pth", str(e.exception))
+        self.assertIn("deep-transfer", str(e.exception))
+        self.assertIn("--vgg", str(e.exception))
+
+
 class ExportRoundTripTest(unittest.TestCase):
     def test_pack_json_describes_the_network(self):
         net = StyleNet(3, (4, 8, 8), 1)

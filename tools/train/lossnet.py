@@ -1,6 +1,9 @@
-"""Loss networks for style training, built without any download beyond npm/Debian.
+"""Loss networks for style training.
 
-KerasLossNet rebuilds a Keras functional model (the topology JSON from nsfwjs's
+VGGLossNet (the default) is ImageNet VGG-19 up to relu3_1, read from the "normalised"
+encoder file in ../shared/training/vgg19/ (never shipped with the project), run on the
+image and on 2x and 4x average-pooled copies so the same layers see the larger scales
+that relu4_x/relu5_x would have seen. KerasLossNet rebuilds a Keras functional model (the topology JSON from nsfwjs's
 model.min.js) in PyTorch, up to the deepest layer we read features from, with batch
 norm folded into per-channel affines. RandomLossNet is the alternative we compared it
 with: fixed random multi-scale conv features (Ustyuzhaninov et al. 2017).
@@ -15,6 +18,12 @@ import torch.nn.functional as F
 from torch import nn
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_VGG = os.path.normpath(os.path.join(HERE, "../../../shared/training/vgg19/vgg_normalised_conv3_1.pth"))
+VGG_HELP = ("VGG-19 (Simonyan & Zisserman, 2014), first five convolutions in the AdaIN/WCT "
+            "'normalised' form: vgg_normalised_conv3_1.pth, 2.2 MB. The project keeps it in "
+            "../shared/training/vgg19/ (beside the repository); it is republished in the public "
+            "GitHub repository pietrocarbo/deep-transfer (models/autoencoder_vgg19/vgg19_3/), from "
+            "Yijun Li's UniversalStyleTransfer. Pass its path with --vgg.")
 
 # MobileNetV2 layers (after ReLU6) at 1/2, 1/2, 1/4, 1/8 and 1/16 of the input size.
 MOBILENET_STYLE_LAYERS = ["Conv1_relu", "block_1_expand_relu", "block_3_expand_relu",
@@ -168,13 +177,71 @@ class RandomLossNet(nn.Module):
         return out
 
 
+class VGGLossNet(nn.Module):
+    """ImageNet VGG-19 to relu3_1 (the AdaIN/WCT normalised encoder), multi-scale.
+
+    Input: RGB in [0, 1]; the file's first 1x1 conv does the Caffe preprocessing (BGR,
+    x255, ImageNet mean removed). Every 3x3 conv is reflection padded; max pools use
+    ceil_mode, as the encoder was trained. forward returns "relu1_1@1x" ... "relu3_1@4x":
+    the three style layers on the image and on 2x and 4x average-pooled copies (relu3_1
+    sees ~24 px of its input, so ~48 and ~96 px of the image at 2x and 4x: brush strokes
+    and motifs, not only grain), and the content layers at full scale."""
+
+    LAYERS = ["relu1_1", "relu2_1", "relu3_1"]
+
+    def __init__(self, path=None, scales=(1, 2, 4), content_layers=("relu2_1", "relu3_1")):
+        super().__init__()
+        path = path or DEFAULT_VGG
+        if not os.path.exists(path):
+            raise FileNotFoundError(f"VGG-19 loss network not found at {path}. {VGG_HELP}")
+        sd = torch.load(path, map_location="cpu")
+        expected = {"0.weight": (3, 3, 1, 1), "2.weight": (64, 3, 3, 3), "5.weight": (64, 64, 3, 3),
+                    "9.weight": (128, 64, 3, 3), "12.weight": (128, 128, 3, 3), "16.weight": (256, 128, 3, 3)}
+        for k, shape in expected.items():
+            if k not in sd or tuple(sd[k].shape) != shape or k.replace("weight", "bias") not in sd:
+                got = tuple(sd[k].shape) if k in sd else "missing"
+                raise ValueError(f"{path}: {k} should be {shape} (with its bias), found {got}. {VGG_HELP}")
+        for k in expected:
+            for part in ("weight", "bias"):
+                key = k.replace("weight", part)
+                self.register_buffer("l" + key.replace(".", "_"), sd[key].float().clone())
+        self.scales = tuple(scales)
+        self.style_layers = [f"{l}@{s}x" for s in self.scales for l in self.LAYERS]
+        self.content_layers = [f"{l}@1x" for l in content_layers]
+
+    def conv(self, x, i, relu=True, pad=True):
+        if pad:
+            x = F.pad(x, (1, 1, 1, 1), mode="reflect")
+        y = F.conv2d(x, getattr(self, f"l{i}_weight"), getattr(self, f"l{i}_bias"))
+        return F.relu(y) if relu else y
+
+    def trunk(self, x):
+        x = self.conv(x, 0, relu=False, pad=False)
+        r11 = self.conv(x, 2)
+        y = F.max_pool2d(self.conv(r11, 5), 2, ceil_mode=True)
+        r21 = self.conv(y, 9)
+        y = F.max_pool2d(self.conv(r21, 12), 2, ceil_mode=True)
+        r31 = self.conv(y, 16)
+        return {"relu1_1": r11, "relu2_1": r21, "relu3_1": r31}
+
+    def forward(self, x):
+        out = {}
+        for s in self.scales:
+            f = self.trunk(F.avg_pool2d(x, s) if s > 1 else x)
+            for k, v in f.items():
+                out[f"{k}@{s}x"] = v
+        return out
+
+
 def gram(f):
     b, c, h, w = f.shape
     f = f.reshape(b, c, h * w)
     return f @ f.transpose(1, 2) / (c * h * w)
 
 
-def make_lossnet(kind, work):
+def make_lossnet(kind, work, vgg_path=None):
+    if kind == "vgg":
+        return VGGLossNet(vgg_path)
     if kind == "mobilenet":
         return KerasLossNet(decode_nsfwjs(work))
     if kind == "random":

@@ -77,7 +77,11 @@ def style_image(path, short):
 
 def build(args, styles_dir):
     """Returns (net, criterion, style names) for a new run, a resumed one or add-style."""
-    crit = PerceptualLoss(lossnet.make_lossnet(args.lossnet, args.work))
+    try:
+        net = lossnet.make_lossnet(args.lossnet, args.work, args.vgg)
+    except (FileNotFoundError, ValueError) as e:
+        sys.exit(f"error: {e}")
+    crit = PerceptualLoss(net)
     for name in args.style_names:
         crit.add_style(style_image(os.path.join(styles_dir, args.style_table[name]["file"]), args.style_size))
     v = VARIANTS[args.variant]
@@ -122,7 +126,11 @@ def parse_args(argv=None):
     p.add_argument("--add-style", help="append this style (a name in styles.json) to --base, training only its IN vectors")
     p.add_argument("--variant", choices=sorted(VARIANTS), default="full")
     p.add_argument("--styles", default="wave,starry,composition,moulin,harvesters,snow,auvers,summertime")
-    p.add_argument("--lossnet", choices=["mobilenet", "random"], default="mobilenet")
+    p.add_argument("--lossnet", choices=["vgg", "mobilenet", "random"], default="vgg",
+                   help="vgg: ImageNet VGG-19 to relu3_1 at 1x/2x/4x (default); mobilenet: nsfwjs's MobileNetV2 "
+                        "(the loss network before VGG, for comparison); random: fixed random features")
+    p.add_argument("--vgg", default=None, metavar="PTH",
+                   help=f"the VGG-19 file (default {os.path.relpath(lossnet.DEFAULT_VGG, os.getcwd())})")
     p.add_argument("--data", default=os.path.join(HERE, "data"), help="fetch_data.py's folder")
     p.add_argument("--work", default=None, help="where the decoded loss network is cached (default: --data)")
     p.add_argument("--content-limit", type=int, default=None, help="use only the first N content images")

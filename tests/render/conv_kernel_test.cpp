@@ -1,0 +1,121 @@
+// Convolution kernel choice: defaults per device, STYLIZE_CONV_KERNEL forcing, errors.
+#include <cstdlib>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "ops/conv_kernel.h"
+#include "vk/context.h"
+
+namespace stylize::test {
+namespace {
+
+using render::ConvKernel;
+
+// Sets STYLIZE_CONV_KERNEL for one scope and puts back what was there.
+class ForcedKernel {
+public:
+    explicit ForcedKernel(const char* value)
+    {
+        if (const char* old = std::getenv("STYLIZE_CONV_KERNEL"))
+            old_ = old;
+        if (value)
+            setenv("STYLIZE_CONV_KERNEL", value, 1);
+        else
+            unsetenv("STYLIZE_CONV_KERNEL");
+    }
+    ~ForcedKernel()
+    {
+        if (old_)
+            setenv("STYLIZE_CONV_KERNEL", old_->c_str(), 1);
+        else
+            unsetenv("STYLIZE_CONV_KERNEL");
+    }
+
+private:
+    std::optional<std::string> old_;
+};
+
+vk::DeviceInfo device(VkPhysicalDeviceType type, std::uint32_t subgroup)
+{
+    vk::DeviceInfo d;
+    d.name = "test device";
+    d.type = type;
+    d.subgroupSize = subgroup;
+    return d;
+}
+
+model::Conv conv(int k, int stride)
+{
+    model::Conv c;
+    c.kernelH = c.kernelW = k;
+    c.stride = stride;
+    return c;
+}
+
+TEST(ConvKernelChoice, DefaultsFollowTheDevice)
+{
+    ForcedKernel none(nullptr);
+    const auto lavapipe512 = device(VK_PHYSICAL_DEVICE_TYPE_CPU, 16);
+    const auto lavapipe256 = device(VK_PHYSICAL_DEVICE_TYPE_CPU, 8);
+    const auto nvidia = device(VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU, 32);
+    const auto intel = device(VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU, 16);
+    EXPECT_EQ(render::defaultConvKernel(lavapipe512), ConvKernel::Subgroup);
+    EXPECT_EQ(render::defaultConvKernel(lavapipe256), ConvKernel::Direct);
+    EXPECT_EQ(render::defaultConvKernel(nvidia), ConvKernel::Direct);
+    EXPECT_EQ(render::defaultConvKernel(intel), ConvKernel::Direct);
+    EXPECT_EQ(render::availableConvKernels(lavapipe512).size(), 2u);
+    EXPECT_EQ(render::availableConvKernels(nvidia).size(), 1u);
+    EXPECT_EQ(render::availableConvKernels(intel).size(), 2u);
+    EXPECT_EQ(render::chooseConvKernel(lavapipe512, conv(3, 2)), ConvKernel::Subgroup);
+    // Wider than the subgroup kernel's 16-column window: that layer runs direct.
+    EXPECT_EQ(render::chooseConvKernel(lavapipe512, conv(11, 1)), ConvKernel::Direct);
+}
+
+TEST(ConvKernelChoice, EnvironmentForcesAKernel)
+{
+    const auto lavapipe512 = device(VK_PHYSICAL_DEVICE_TYPE_CPU, 16);
+    const auto intel = device(VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU, 16);
+    {
+        ForcedKernel direct("direct");
+        EXPECT_EQ(render::chooseConvKernel(lavapipe512, conv(9, 1)), ConvKernel::Direct);
+        EXPECT_EQ(render::requestedConvKernel(lavapipe512), ConvKernel::Direct);
+    }
+    {
+        ForcedKernel subgroup("subgroup");
+        EXPECT_EQ(render::chooseConvKernel(intel, conv(3, 1)), ConvKernel::Subgroup);
+        EXPECT_EQ(render::chooseConvKernel(intel, conv(11, 1)), ConvKernel::Direct);
+    }
+}
+
+TEST(ConvKernelChoice, BadNamesAndUnavailableKernelsSaySo)
+{
+    const auto nvidia = device(VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU, 32);
+    {
+        ForcedKernel bogus("tiled");
+        try {
+            render::chooseConvKernel(nvidia, conv(3, 1));
+            FAIL() << "an unknown kernel name was accepted";
+        } catch (const std::invalid_argument& e) {
+            const std::string what = e.what();
+            EXPECT_NE(what.find("STYLIZE_CONV_KERNEL=tiled"), std::string::npos) << what;
+            EXPECT_NE(what.find("can run: direct"), std::string::npos) << what;
+        }
+    }
+    {
+        ForcedKernel subgroup("subgroup");
+        try {
+            render::chooseConvKernel(nvidia, conv(3, 1));
+            FAIL() << "a kernel the device cannot run was accepted";
+        } catch (const std::invalid_argument& e) {
+            const std::string what = e.what();
+            EXPECT_NE(what.find("cannot run"), std::string::npos) << what;
+            EXPECT_NE(what.find("subgroup size 32"), std::string::npos) << what;
+        }
+    }
+}
+
+}  // namespace
+}  // namespace stylize::test

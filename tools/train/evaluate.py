@@ -1,0 +1,134 @@
+#!/usr/bin/python3
+"""How close renders paint to their paintings, and how much of the photo they keep.
+
+  evaluate.py PHOTO --checkpoint CKPT [--width 480]        render each style in PyTorch
+  evaluate.py PHOTO wave=RENDER.jpg starry=RENDER.jpg ...  renders made elsewhere
+                                                           (stylize-cli, a reference model)
+
+Style distance (lower = closer to the painting): Gram matrices of VGG-19 relu1_1, relu2_1
+and relu3_1 on the image and on a 2x average-pooled copy; each of the six terms is
+||G(render) - G(painting)||^2 / ||G(painting)||^2; the distance is their mean. The
+painting is scaled to 512 px on its long side. Edge correlation (higher = more of the
+photo kept): Pearson correlation of the Sobel gradient magnitudes of the render's and the
+photo's luminance at the render's size. A NAME may be a styles.json name or a painting's
+path; `photo=` scores the unstyled photo against every painting named before it.
+"""
+import argparse
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+import lossnet
+from lossnet import gram
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+STYLES_DIR = os.path.normpath(os.path.join(HERE, "../../../shared/training/styles"))
+
+
+def load01(im):
+    return torch.from_numpy(np.asarray(im.convert("RGB"), np.float32) / 255).permute(2, 0, 1)[None]
+
+
+class StyleDistance:
+    def __init__(self, vgg_path=None):
+        self.net = lossnet.VGGLossNet(vgg_path, scales=(1, 2), content_layers=())
+        self.cache = {}
+
+    def grams(self, x01):
+        with torch.no_grad():
+            f = self.net(x01)
+        return {k: gram(v)[0] for k, v in f.items()}
+
+    def painting(self, path):
+        if path not in self.cache:
+            im = Image.open(path).convert("RGB")
+            s = 512 / max(im.size)
+            im = im.resize((round(im.width * s), round(im.height * s)), Image.LANCZOS)
+            self.cache[path] = self.grams(load01(im))
+        return self.cache[path]
+
+    def __call__(self, render_im, painting_path):
+        g, t = self.grams(load01(render_im)), self.painting(painting_path)
+        return float(np.mean([float(((g[k] - t[k]) ** 2).sum() / (t[k] ** 2).sum()) for k in t]))
+
+
+def sobel_magnitude(im):
+    y = torch.from_numpy(np.asarray(im.convert("L"), np.float32) / 255)[None, None]
+    kx = torch.tensor([[-1.0, 0, 1], [-2, 0, 2], [-1, 0, 1]])[None, None]
+    gx = F.conv2d(F.pad(y, (1, 1, 1, 1), mode="replicate"), kx)
+    gy = F.conv2d(F.pad(y, (1, 1, 1, 1), mode="replicate"), kx.transpose(2, 3))
+    return (gx ** 2 + gy ** 2).sqrt().flatten().numpy()
+
+
+def edge_correlation(render_im, photo_im):
+    a = sobel_magnitude(render_im)
+    b = sobel_magnitude(photo_im.convert("RGB").resize(render_im.size, Image.LANCZOS))
+    return float(np.corrcoef(a, b)[0, 1])
+
+
+def painting_path(name):
+    if os.path.exists(name):
+        return name
+    table = {s["name"]: s for s in json.load(open(os.path.join(HERE, "styles.json")))}
+    if name not in table:
+        sys.exit(f"error: {name} is neither a painting file nor a style in styles.json")
+    path = os.path.join(STYLES_DIR, table[name]["file"])
+    if not os.path.exists(path):
+        sys.exit(f"error: painting {path} for style {name} not found (../shared/training/styles)")
+    return path
+
+
+def checkpoint_renders(ckpt, photo, width):
+    from export import load_checkpoint
+    from preview import render
+    net, state = load_checkpoint(ckpt)
+    im = photo.resize((width, round(photo.height * width / photo.width) // 4 * 4), Image.LANCZOS)
+    n = net.styles
+    return [(name, render(net, im, np.eye(n)[i].tolist())) for i, name in enumerate(state["styles"])]
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("photo")
+    p.add_argument("renders", nargs="*", metavar="NAME=RENDER")
+    p.add_argument("--checkpoint")
+    p.add_argument("--width", type=int, default=480, help="render width with --checkpoint")
+    p.add_argument("--vgg", default=None)
+    p.add_argument("--json", help="also write the table here")
+    a = p.parse_args()
+    torch.set_num_threads(2)
+    photo = Image.open(a.photo).convert("RGB")
+    if a.checkpoint:
+        pairs = checkpoint_renders(a.checkpoint, photo, a.width)
+    else:
+        pairs = []
+        for spec in a.renders:
+            name, _, path = spec.partition("=")
+            if not path:
+                sys.exit(f"error: {spec}: expected NAME=RENDER")
+            pairs.append((name, Image.open(path).convert("RGB")))
+    dist = StyleDistance(a.vgg)
+    rows = []
+    for name, im in pairs:
+        d = dist(im, painting_path(name))
+        e = edge_correlation(im, photo)
+        base = dist(photo.resize(im.size, Image.LANCZOS), painting_path(name))
+        rows.append({"style": name, "distance": d, "edges": e, "photo_distance": base})
+        print(f"{name:14s} distance {d:.3f}  edges {e:.3f}  (unstyled photo {base:.3f})", flush=True)
+    if rows:
+        print(f"{'mean':14s} distance {np.mean([r['distance'] for r in rows]):.3f}  "
+              f"edges {np.mean([r['edges'] for r in rows]):.3f}  "
+              f"(unstyled photo {np.mean([r['photo_distance'] for r in rows]):.3f})")
+        print(f"{'max':14s} distance {max(r['distance'] for r in rows):.3f}")
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(rows, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
