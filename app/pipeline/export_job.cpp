@@ -14,6 +14,7 @@
 #include "video/frame_mapping.h"
 #include "video/media_input.h"
 #include "video/media_output.h"
+#include "video/partial_file.h"
 #include "video/video_decoder.h"
 
 namespace stylize::pipeline {
@@ -134,6 +135,7 @@ ExportResult ExportJob::Impl::run(const std::function<void(const ExportProgress&
     ExportResult result;
     const std::string& outPath = config.output;
 
+    video::refuseOverwritingInput(config.input, outPath);
     video::MediaInput in(video::fileSource(config.input));
     {
         std::lock_guard lock(stateMutex);
@@ -165,16 +167,11 @@ ExportResult ExportJob::Impl::run(const std::function<void(const ExportProgress&
     settings.frameRate = in.frameRate();
     settings.timeBase = encoderTimeBase(in.videoStream());
 
+    // MediaOutput writes beside outPath and renames on close(): a failure leaves
+    // whatever was at outPath as it was.
     std::error_code ec;
     const bool existedBefore = std::filesystem::exists(outPath, ec);
-    std::unique_ptr<video::MediaOutput> out;
-    try {
-        out = std::make_unique<video::MediaOutput>(settings, in.audioStream(), in.startUs(), in.label());
-    } catch (...) {
-        if (!existedBefore && std::filesystem::is_regular_file(outPath, ec))
-            std::filesystem::remove(outPath, ec);
-        throw;
-    }
+    auto out = std::make_unique<video::MediaOutput>(settings, in.audioStream(), in.startUs(), in.label());
     result.outputSize = out->size();
     result.videoCodec = out->encoderName();
     result.audio = out->audioDescription();
@@ -312,10 +309,10 @@ ExportResult ExportJob::Impl::run(const std::function<void(const ExportProgress&
         }
     }
     if (failure.failed()) {
-        out.reset();
+        out.reset();  // removes the unfinished file
         std::string message = failure.message();
-        if (std::filesystem::is_regular_file(outPath, ec) && std::filesystem::remove(outPath, ec))
-            message += " The unfinished " + outPath + " was removed.";
+        message += existedBefore ? " The unfinished export was removed; the existing " + outPath + " is unchanged."
+                                 : " The unfinished export was removed.";
         throw video::VideoError(message);
     }
 

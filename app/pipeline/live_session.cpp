@@ -306,8 +306,21 @@ LiveResult LiveSession::Impl::run(const std::function<void(const LiveStats&)>& o
             failure.set(std::current_exception());
         }
     }
-    if (failure.failed())
-        throw video::VideoError(failure.message());
+    if (failure.failed()) {
+        // The recording is written beside config.record until close() renames it: keep
+        // what was recorded before the failure, unless closing fails too (the encoder or
+        // the disk was what failed).
+        std::string message = failure.message();
+        if (out && recorded > 0) {
+            try {
+                out->close();
+                message += " The recording up to then (" + std::to_string(recorded.load()) + " frames) is in " +
+                           config.record + ".";
+            } catch (...) {
+            }
+        }
+        throw video::VideoError(message);
+    }
     if (sourceFailure.failed()) {
         std::string message = sourceFailure.message();
         if (out)

@@ -123,7 +123,7 @@ const char* videoCodecName(VideoCodec codec)
 
 MediaOutput::MediaOutput(const OutputSettings& s, const AVStream* audioSource, std::int64_t startUs,
                          const std::string& sourceLabel)
-    : path_(s.path), packet_(allocPacket())
+    : path_(s.path), file_(s.path), packet_(allocPacket())
 {
     const AVOutputFormat* container = av_guess_format(nullptr, s.path.c_str(), nullptr);
     if (!container)
@@ -190,7 +190,7 @@ MediaOutput::MediaOutput(const OutputSettings& s, const AVStream* audioSource, s
     }
 
     if (!(container->flags & AVFMT_NOFILE)) {
-        const int r = avio_open(&format_->pb, s.path.c_str(), AVIO_FLAG_WRITE);
+        const int r = avio_open(&format_->pb, file_.writePath().c_str(), AVIO_FLAG_WRITE);
         if (r == AVERROR(ENOENT))
             throw VideoError("Cannot create " + s.path + ": its folder does not exist.");
         if (r == AVERROR(EACCES) || r == AVERROR(EPERM) || r == AVERROR(EROFS))
@@ -289,6 +289,7 @@ void MediaOutput::writePacket(AVPacket* packet)
     const int r = av_interleaved_write_frame(format_.get(), packet);  // takes the packet's data
     if (r < 0)
         throwWriteError(r);
+    file_.commit();
 }
 
 void MediaOutput::close()

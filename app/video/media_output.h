@@ -15,6 +15,7 @@
 #include "image.h"
 #include "video/av_ptr.h"
 #include "video/frame_pool.h"
+#include "video/partial_file.h"
 #include "video/timed_frame.h"
 
 namespace stylize::video {
@@ -70,8 +71,11 @@ public:
     // A packet of the audio source, and its end (demux thread).
     void writeAudio(AVPacket* packet);
     void finishAudio();
-    // Writes the trailer and closes the file; throws VideoError naming the file on
-    // failure (a full disk shows up here at the latest).
+    // Writes the trailer, closes the file and renames it into place (until then it is
+    // written beside the destination as a PartialFile, and a MediaOutput destroyed
+    // without close() removes it: an existing file at the destination is never touched
+    // by a failed write). Throws VideoError naming the file on failure (a full disk
+    // shows up here at the latest).
     void close();
 
     std::int64_t videoFramesWritten() const { return videoFrames_; }  // video thread
@@ -84,6 +88,7 @@ private:
     [[noreturn]] void throwWriteError(int code) const;
 
     std::string path_;
+    PartialFile file_;  // declared before format_: the file is closed before it is removed
     OutputContextPtr format_;
     CodecContextPtr encoder_;
     AVStream* videoStream_ = nullptr;

@@ -271,6 +271,71 @@ TEST(Export, AFailingStageRemovesTheUnfinishedFile)
     EXPECT_FALSE(fs::exists(out));
 }
 
+std::string fileBytes(const fs::path& p)
+{
+    std::ifstream f(p, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
+
+// Files in `dir` whose name holds ".partial-": what a write left behind.
+int partialFiles(const fs::path& dir)
+{
+    int n = 0;
+    for (const auto& e : fs::directory_iterator(dir))
+        n += e.path().filename().string().find(".partial-") != std::string::npos;
+    return n;
+}
+
+TEST(Export, AFailedExportLeavesAnExistingOutputAsItWas)
+{
+    const fs::path in = makeClip("keep_in.mp4", "-f lavfi -i testsrc2=size=96x64:rate=30 -t 1 -c:v libx264");
+    const fs::path dir = videoTempDir() / "keep";
+    fs::create_directories(dir);
+    const fs::path out = dir / "precious.mp4";
+    std::ofstream(out, std::ios::binary) << "an earlier export the user wants to keep";
+    ExportConfig config;
+    config.input = in.string();
+    config.output = out.string();
+    int calls = 0;
+    ExportJob job(config, [&](const render::FrameView&, const render::MutableFrameView&) {
+        if (++calls == 5)
+            throw std::runtime_error("The GPU went away.");
+    });
+    try {
+        job.run();
+        FAIL() << "expected an error";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("is unchanged"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(fileBytes(out), "an earlier export the user wants to keep");
+    EXPECT_EQ(partialFiles(dir), 0);
+
+    // A finished export replaces it, and a link to it stays a link.
+    const fs::path link = dir / "link.mp4";
+    fs::create_symlink(out, link);
+    const ExportResult r = exportClip(in, link);
+    EXPECT_EQ(r.outcome, ExportOutcome::Completed);
+    EXPECT_TRUE(fs::is_symlink(link));
+    EXPECT_TRUE(playsCleanly(out));
+    EXPECT_EQ(partialFiles(dir), 0);
+}
+
+TEST(Export, RefusesToWriteOverItsOwnInput)
+{
+    const fs::path in = makeClip("self.mp4", "-f lavfi -i testsrc2=size=96x64:rate=30 -t 1 -c:v libx264");
+    const std::string before = fileBytes(in);
+    const fs::path link = videoTempDir() / "self_link.mp4";
+    fs::remove(link);
+    fs::create_symlink(in, link);
+    const fs::path dotted = in.parent_path() / "." / in.filename();
+    for (const fs::path& out : {in, link, dotted}) {
+        const std::string e = errorOf(in, out);
+        EXPECT_NE(e.find("is the input"), std::string::npos) << out << ": " << e;
+        EXPECT_NE(e.find("Choose another output file"), std::string::npos) << e;
+    }
+    EXPECT_EQ(fileBytes(in), before);
+}
+
 TEST(Export, BadInputsAndOutputsAreOneClearSentence)
 {
     const fs::path good = makeClip("good.mp4", "-f lavfi -i testsrc2=size=96x64:rate=30 -t 0.3 -c:v libx264");
