@@ -32,6 +32,17 @@ bool isFinite(float v)
     return std::isfinite(v);
 }
 
+// Damaged weights (a flipped exponent bit, a NaN from a broken training run) would
+// render black or garbage without a word: every loader rejects them, naming the tensor.
+void checkFinite(const Node& node, std::size_t index, const std::string& tensor, const std::vector<float>& values)
+{
+    for (std::size_t i = 0; i < values.size(); ++i)
+        if (!isFinite(values[i]))
+            fail(node, index,
+                 tensor + " value " + std::to_string(i) + " of " + std::to_string(values.size()) + " is " +
+                     (std::isnan(values[i]) ? "NaN" : "infinite") + ": the weights are damaged");
+}
+
 void checkRange(const Node& node, std::size_t index, const char* field, int value, int lo, int hi)
 {
     if (value < lo || value > hi)
@@ -68,6 +79,8 @@ int validateNode(const Model& model, const Node& node, std::size_t index, const 
                     fail(node, index,
                          "has " + std::to_string(c.bias.size()) + " biases, expected " + std::to_string(c.outChannels) +
                              " or none");
+                checkFinite(node, index, "weight", c.weights);
+                checkFinite(node, index, "bias", c.bias);
                 return c.outChannels;
             },
             [&](const ConvTranspose& c) {
@@ -90,6 +103,8 @@ int validateNode(const Model& model, const Node& node, std::size_t index, const 
                     fail(node, index,
                          "has " + std::to_string(c.bias.size()) + " biases, expected " + std::to_string(c.outChannels) +
                              " or none");
+                checkFinite(node, index, "weight", c.weights);
+                checkFinite(node, index, "bias", c.bias);
                 return c.outChannels;
             },
             [&](const InstanceNorm& n) {
@@ -107,6 +122,11 @@ int validateNode(const Model& model, const Node& node, std::size_t index, const 
                              "style slot " + std::to_string(s) + " has " + std::to_string(n.scale[s].size()) +
                                  " scales and " + std::to_string(n.shift[s].size()) + " shifts, expected " +
                                  std::to_string(n.channels) + " of each");
+                for (std::size_t s = 0; s < slots; ++s) {
+                    const std::string style = model.styles[s].name.empty() ? std::to_string(s) : model.styles[s].name;
+                    checkFinite(node, index, "scale of style " + style, n.scale[s]);
+                    checkFinite(node, index, "shift of style " + style, n.shift[s]);
+                }
                 return in;
             },
             [&](const Add&) {

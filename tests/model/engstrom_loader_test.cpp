@@ -140,6 +140,19 @@ TEST(EngstromLoader, TruncatedVariableFileNamesFileAndSize)
     EXPECT_NE(e.find("has 100 bytes, expected 2304"), std::string::npos) << e;  // 3*3*8*8*4
 }
 
+TEST(EngstromLoader, NonFiniteVariableIsRejected)
+{
+    TempDir tmp;
+    writeTinyCheckpoint(tmp / "t", 4, 6, 8, 1);
+    std::vector<std::uint8_t> bytes = readBytes(tmp / "t" / "Variable_2");  // conv1's IN scale
+    const std::uint32_t inf = 0x7f800000u;
+    std::memcpy(bytes.data(), &inf, 4);
+    writeBytes(tmp / "t" / "Variable_2", bytes);
+    const std::string e = modelErrorOf([&] { loadEngstromCheckpoint(tmp / "t"); });
+    EXPECT_NE(e.find((tmp / "t").string()), std::string::npos) << e;
+    EXPECT_NE(e.find("is infinite"), std::string::npos) << e;
+}
+
 TEST(EngstromLoader, TruncatedFixtureCopy)
 {
     STYLIZE_REQUIRE_FIXTURES();

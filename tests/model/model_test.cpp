@@ -1,6 +1,8 @@
 // Tests of validate(), inferShapes(), resolvePadding() and flops() on synthetic models.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "model/model.h"
 #include "model_test_util.h"
 
@@ -137,6 +139,28 @@ TEST(Model, ValidateNamesTheNodeAndWhatWasExpected)
         Model m = everyOpModel(1);
         std::get<Clamp>(m.nodes.back().op).lo = 300.f;
         EXPECT_NE(modelErrorOf([&] { validate(m); }).find("'clamp'"), std::string::npos);
+    }
+}
+
+TEST(Model, ValidateRejectsNonFiniteWeightsNamingTheTensor)
+{
+    {
+        Model m = everyOpModel(2);
+        std::get<Conv>(m.nodes[0].op).weights[7] = std::nanf("");
+        const std::string e = modelErrorOf([&] { validate(m); });
+        EXPECT_NE(e.find("'c1'"), std::string::npos) << e;
+        EXPECT_NE(e.find("weight value 7 of 108 is NaN"), std::string::npos) << e;
+    }
+    for (std::size_t i = 0; i < everyOpModel(2).nodes.size(); ++i) {
+        Model m = everyOpModel(2);
+        auto* norm = std::get_if<InstanceNorm>(&m.nodes[i].op);
+        if (!norm)
+            continue;
+        norm->scale[1][0] = INFINITY;
+        const std::string e = modelErrorOf([&] { validate(m); });
+        EXPECT_NE(e.find("scale of style " + m.styles[1].name + " value 0"), std::string::npos) << e;
+        EXPECT_NE(e.find("is infinite"), std::string::npos) << e;
+        break;
     }
 }
 

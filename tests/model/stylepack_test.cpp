@@ -201,6 +201,17 @@ TEST_F(StylePackTest, RejectsSizesMismatching)
     EXPECT_NE(e.find("mapping.inScale: expected 3 numbers"), std::string::npos) << e;
 }
 
+TEST_F(StylePackTest, RejectsNonFiniteWeightsNamingTheFileAndTensor)
+{
+    const std::string e = errorAfter([](RawPack& p) {
+        const std::uint64_t at = p.doc["tensors"][0]["offset"].get<std::uint64_t>() + 4 * 5;
+        const std::uint32_t nan = 0x7fc00000u;
+        std::memcpy(p.data.data() + at, &nan, 4);
+    });
+    EXPECT_NE(e.find("damaged.stylepack"), std::string::npos) << e;
+    EXPECT_NE(e.find("weight value 5 of 108 is NaN"), std::string::npos) << e;
+}
+
 TEST_F(StylePackTest, RejectsAbsurdSizes)
 {
     std::string e = errorAfter([](RawPack& p) { p.doc["tensors"][0]["count"] = 1ull << 40; });
