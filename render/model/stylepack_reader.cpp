@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "model/file_bytes.h"
+#include "model/crc32.h"
 #include "model/loaders.h"
 #include "model/model_limits.h"
 #include "model/stylepack_format.h"
@@ -385,6 +386,17 @@ Model loadStylePack(const std::filesystem::path& file)
         throw ModelError(name + ": the JSON header is invalid (" + e.what() + ")");
     }
     const std::span<const std::uint8_t> data(bytes.data() + h.dataOffset, std::size_t(h.dataSize));
+    // dataCrc32 (written since packs carry one; older packs have none): a flipped byte in
+    // the weights would otherwise render wrong without a word.
+    if (const auto crc = doc.find("dataCrc32"); crc != doc.end()) {
+        if (!crc->is_number_unsigned() || crc->get<std::uint64_t>() > 0xFFFFFFFFu)
+            throw ModelError(name + ": dataCrc32: expected an unsigned 32-bit number");
+        const std::uint32_t actual = crc32(data);
+        if (actual != crc->get<std::uint32_t>())
+            throw ModelError(name + ": the data section is damaged (its CRC-32 is " + std::to_string(actual) +
+                             ", the header says " + std::to_string(crc->get<std::uint32_t>()) +
+                             "); download or copy the pack again");
+    }
     Model model = StylePackReader(name, data).read(doc);
     try {
         validate(model);

@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "model/file_bytes.h"
+#include "model/crc32.h"
 #include "model/loaders.h"
 #include "model/stylepack_format.h"
 
@@ -150,6 +151,7 @@ void saveStylePack(const Model& model, const std::filesystem::path& file)
         {"styles", styles},
         {"graph", {{"nodes", nodes}, {"output", model.output}}},
         {"tensors", data.tensorTable()},
+        {"dataCrc32", crc32(data.bytes())},
     };
     // Invalid UTF-8 in names is replaced rather than failing the save.
     const std::string text = doc.dump(1, ' ', false, json::error_handler_t::replace);

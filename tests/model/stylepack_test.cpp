@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "model/crc32.h"
 #include "model/loaders.h"
 #include "model_test_util.h"
 #include "support/test_paths.h"
@@ -207,9 +208,25 @@ TEST_F(StylePackTest, RejectsNonFiniteWeightsNamingTheFileAndTensor)
         const std::uint64_t at = p.doc["tensors"][0]["offset"].get<std::uint64_t>() + 4 * 5;
         const std::uint32_t nan = 0x7fc00000u;
         std::memcpy(p.data.data() + at, &nan, 4);
+        p.doc["dataCrc32"] = crc32(p.data);  // a NaN the writer put there, not a damaged copy
     });
     EXPECT_NE(e.find("damaged.stylepack"), std::string::npos) << e;
     EXPECT_NE(e.find("weight value 5 of 108 is NaN"), std::string::npos) << e;
+}
+
+TEST_F(StylePackTest, AFlippedDataByteFailsTheChecksum)
+{
+    const std::string e = errorAfter([](RawPack& p) { p.data[40] ^= 0x04; });
+    EXPECT_NE(e.find("damaged.stylepack: the data section is damaged"), std::string::npos) << e;
+
+    // Packs written before the checksum load as before.
+    RawPack old = readRawPack(pack_);
+    old.doc.erase("dataCrc32");
+    writeRawPack(tmp_ / "old.stylepack", old);
+    expectSameModel(everyOpModel(3), loadStylePack(tmp_ / "old.stylepack"));
+
+    const std::string bad = errorAfter([](RawPack& p) { p.doc["dataCrc32"] = "abc"; });
+    EXPECT_NE(bad.find("dataCrc32: expected an unsigned 32-bit number"), std::string::npos) << bad;
 }
 
 TEST_F(StylePackTest, RejectsAbsurdSizes)

@@ -5,6 +5,7 @@ scale/shift tensor per style slot, so the engine blends styles as the trainer do
 """
 import io
 import json
+import zlib
 import struct
 
 import numpy as np
@@ -101,6 +102,7 @@ def write_stylepack(path, net, styles, pack_name, thumbnails=None):
         "graph": {"nodes": g.nodes, "output": y},
         "tensors": data.table,
         "training": {"widths": list(net.widths), "blocks": net.blocks},
+        "dataCrc32": zlib.crc32(bytes(data.buf)),
     }
     # repr() of a Python float round-trips a double; floats the engine reads as float32
     # (epsilon, mapping) are exactly what float32 rounding of these values gives.
