@@ -1,0 +1,211 @@
+// The bench: one Stylizer per row (model, size, precision), a warm-up run, then timed runs
+// on a synthetic frame; GPU times come from the Stylizer's per-dispatch timestamps.
+#include "bench.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <map>
+
+#include "ops/conv_kernel.h"
+#include "stylizer.h"
+#include "vk/context.h"
+
+namespace stylize::gpucheck {
+namespace {
+
+using render::Precision;
+
+// Op classes in table order; a dispatch's label says which one it is (render/network.cpp,
+// render/ops/*: "conv NAME +IN", "... [IN stats]", "op NAME", "frame to tensor").
+const char* const kClasses[] = {"conv", "deconv", "instance norm", "elementwise", "frame in/out", "other"};
+
+const char* opClass(const std::string& label)
+{
+    if (label.find("[IN ") != std::string::npos)
+        return "instance norm";
+    if (label.starts_with("conv "))
+        return "conv";
+    if (label.starts_with("deconv "))
+        return "deconv";
+    if (label.starts_with("op "))
+        return "elementwise";
+    if (label == "frame to tensor" || label == "tensor to frame")
+        return "frame in/out";
+    return "other";
+}
+
+double median(std::vector<double> values)
+{
+    if (values.empty())
+        return 0;
+    std::sort(values.begin(), values.end());
+    const std::size_t half = values.size() / 2;
+    return values.size() % 2 ? values[half] : (values[half - 1] + values[half]) / 2;
+}
+
+// Pixel (x, y) of the synthetic frame: a horizontal ramp in red, a vertical one in green,
+// a 16-pixel checkerboard with fine texture in blue, so instance norm sees statistics
+// like a real image's.
+std::uint8_t syntheticValue(int channel, int x, int y, render::Size size)
+{
+    switch (channel) {
+        case 0:
+            return std::uint8_t(255 * x / std::max(1, size.width - 1));
+        case 1:
+            return std::uint8_t(255 * y / std::max(1, size.height - 1));
+        case 2:
+            return std::uint8_t(((x / 16 + y / 16) % 2 ? 200 : 0) + (x * y) % 55);
+        default:
+            return 255;
+    }
+}
+
+render::Image syntheticFrame(render::Size size)
+{
+    render::Image image;
+    image.width = size.width;
+    image.height = size.height;
+    image.rgba.resize(std::size_t(size.width) * size.height * 4);
+    for (std::size_t i = 0; i < image.rgba.size(); ++i) {
+        const std::size_t pixel = i / 4;
+        image.rgba[i] = syntheticValue(int(i % 4), int(pixel % size.width), int(pixel / size.width), size);
+    }
+    return image;
+}
+
+void measure(vk::Context& context, const BenchModel& m, Precision precision, int runs, double peakTflops,
+             BenchResult& r)
+{
+    r.kernel = render::convKernelName(render::requestedConvKernel(context.info()));
+    render::StylizerOptions options;
+    options.precision = precision;
+    options.timestamps = true;
+    render::Stylizer stylizer(context, m.model, options);
+    const render::Image frame = syntheticFrame(r.size);
+    render::Image result;
+    auto timedRun = [&] {
+        const auto start = std::chrono::steady_clock::now();
+        stylizer.run(frame.view(), r.size, r.size, result);
+        return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    };
+    r.firstMs = timedRun();
+    std::vector<double> wall, gpu;
+    std::map<std::string, std::vector<double>> perClass;
+    for (int i = 0; i < runs; ++i) {
+        wall.push_back(timedRun());
+        std::map<std::string, double> sums;
+        double total = 0;
+        for (const vk::OpTiming& t : stylizer.lastTimings()) {
+            sums[opClass(t.label)] += t.ms;
+            total += t.ms;
+        }
+        for (const auto& [name, ms] : sums)
+            perClass[name].push_back(ms);
+        gpu.push_back(total);
+    }
+    r.runs = runs;
+    r.medianMs = median(wall);
+    r.minMs = *std::min_element(wall.begin(), wall.end());
+    r.fps = 1000.0 / r.medianMs;
+    r.gpuMs = median(gpu);
+    for (const char* name : kClasses)
+        if (perClass.count(name))
+            r.classMs.emplace_back(name, median(perClass[name]));
+    r.gflop = model::flops(m.model, r.size.height, r.size.width) * 1e-9;
+    r.gflops = r.gflop / (r.medianMs * 1e-3);
+    r.gpuGflops = r.gpuMs > 0 ? r.gflop / (r.gpuMs * 1e-3) : 0;
+    if (peakTflops > 0)
+        r.peakPercent = 100.0 * (r.gpuMs > 0 ? r.gpuGflops : r.gflops) / (peakTflops * 1000.0);
+}
+
+std::string sizeText(render::Size s)
+{
+    return std::to_string(s.width) + "x" + std::to_string(s.height);
+}
+
+}  // namespace
+
+std::vector<BenchResult> runBench(vk::Context& context, const std::vector<BenchModel>& models,
+                                  const BenchOptions& options)
+{
+    std::vector<Precision> precisions{Precision::Fp32};
+    if (context.info().fp16Storage)
+        precisions.push_back(Precision::Fp16Storage);
+    else
+        std::printf("  (fp16: skipped, the device has no 16-bit storage)\n");
+    std::vector<BenchResult> results;
+    for (const BenchModel& m : models)
+        for (render::Size size : options.sizes)
+            for (Precision precision : precisions) {
+                BenchResult r;
+                r.model = m.file.filename().string();
+                r.precision = render::precisionName(precision);
+                r.size = size;
+                std::printf("  %s %s %s: ", r.model.c_str(), r.precision.c_str(), sizeText(size).c_str());
+                std::fflush(stdout);
+                try {
+                    measure(context, m, precision, options.runs, options.peakTflops, r);
+                    std::printf("warm-up %.0f ms, median %.2f ms (%.1f fps), GPU %.2f ms\n", r.firstMs, r.medianMs,
+                                r.fps, r.gpuMs);
+                } catch (const std::exception& e) {
+                    r.failure = e.what();
+                    std::printf("error: %s\n", e.what());
+                }
+                std::fflush(stdout);
+                results.push_back(std::move(r));
+            }
+    return results;
+}
+
+void printBenchTables(const std::vector<BenchResult>& results)
+{
+    if (results.empty())
+        return;
+    std::printf("\n%-26s %-4s %-9s %9s %9s %8s %8s %7s %8s %8s %6s\n", "model", "prec", "size", "first ms", "median ms",
+                "fps", "GPU ms", "GFLOP", "GFLOP/s", "GPU GF/s", "%peak");
+    std::vector<std::string> classes;
+    for (const BenchResult& r : results) {
+        if (!r.failure.empty()) {
+            std::printf("%-26s %-4s %-9s error: %s\n", r.model.c_str(), r.precision.c_str(), sizeText(r.size).c_str(),
+                        r.failure.c_str());
+            continue;
+        }
+        char peak[16] = "-";
+        if (r.peakPercent >= 0)
+            std::snprintf(peak, sizeof peak, "%.1f", r.peakPercent);
+        std::printf("%-26s %-4s %-9s %9.1f %9.2f %8.2f %8.2f %7.2f %8.1f %8.1f %6s\n", r.model.c_str(),
+                    r.precision.c_str(), sizeText(r.size).c_str(), r.firstMs, r.medianMs, r.fps, r.gpuMs, r.gflop,
+                    r.gflops, r.gpuGflops, peak);
+        for (const auto& [name, ms] : r.classMs)
+            if (std::find(classes.begin(), classes.end(), name) == classes.end())
+                classes.push_back(name);
+    }
+    if (classes.empty())
+        return;  // no timestamps
+    std::sort(classes.begin(), classes.end(), [](const std::string& a, const std::string& b) {
+        auto rank = [](const std::string& c) {
+            return std::find(std::begin(kClasses), std::end(kClasses), c) - kClasses;
+        };
+        return rank(a) < rank(b);
+    });
+    std::printf("\nGPU ms per op class (median):\n%-26s %-4s %-9s", "model", "prec", "size");
+    for (const std::string& c : classes)
+        std::printf(" %13s", c.c_str());
+    std::printf("\n");
+    for (const BenchResult& r : results) {
+        if (!r.failure.empty())
+            continue;
+        std::printf("%-26s %-4s %-9s", r.model.c_str(), r.precision.c_str(), sizeText(r.size).c_str());
+        for (const std::string& c : classes) {
+            auto it = std::find_if(r.classMs.begin(), r.classMs.end(), [&](const auto& p) { return p.first == c; });
+            if (it == r.classMs.end())
+                std::printf(" %13s", "-");
+            else
+                std::printf(" %13.2f", it->second);
+        }
+        std::printf("\n");
+    }
+}
+
+}  // namespace stylize::gpucheck

@@ -1,0 +1,37 @@
+// The kernel check: small seeded random models and one real style pack on the GPU against
+// the CPU reference, once per convolution kernel the device can run and storage precision.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "model/model.h"
+
+namespace stylize::vk {
+class Context;
+}
+
+namespace stylize::gpucheck {
+
+struct CheckResult {
+    std::string name;       // "conv 3x3 s1 reflect", "network default-light.stylepack"
+    std::string kernel;     // "direct", "subgroup"
+    std::string precision;  // "fp32", "fp16"
+    std::string input;      // the tested ops' input, channels x height x width ("20x37x70")
+    double error = 0;       // max |gpu - cpu| / max(1, max |cpu|)
+    double tolerance = 0;
+    bool passed = false;
+    std::string failure;  // why it could not run (an exception's message), else empty
+};
+
+struct CheckOptions {
+    bool quick = false;    // the smallest shapes
+    model::Model network;  // the whole-network case (a style pack), run at 64x64
+    std::string networkName;
+};
+
+// Runs every case, printing a PASS/FAIL line as each finishes. Leaves STYLIZE_CONV_KERNEL
+// as it found it.
+std::vector<CheckResult> runKernelCheck(vk::Context& context, const CheckOptions& options);
+
+}  // namespace stylize::gpucheck

@@ -1,0 +1,61 @@
+#!/bin/bash
+# ctest gpu_bundle: packs the GPU bundle into one temporary folder, unpacks it in another
+# (both outside the build tree) and runs run.sh --quick there, on lavapipe here.
+# Usage: test_bundle.sh SOURCE_DIR BUILD_DIR. Exit 77 (skipped) without torch.
+set -euo pipefail
+ROOT=$1
+BUILD=$2
+PYTHON=/usr/bin/python3
+
+if ! "$PYTHON" -c 'import torch' 2>/dev/null; then
+    echo "SKIP: $PYTHON has no torch (Debian's python3-torch), which pack.sh needs to export the TransformerNet ONNX"
+    exit 77
+fi
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/stylize-gpu-bundle-test.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+mkdir "$WORK/pack" "$WORK/run"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+STYLIZE_BUILD_DIR=$BUILD "$ROOT/tools/gpu/pack.sh" "$WORK/pack/bundle.tar.gz"
+tar -xzf "$WORK/pack/bundle.tar.gz" -C "$WORK/run"
+B=$WORK/run/stylize-gpu-bundle
+for f in run.sh bin/stylize-gpu-check lib/vulkan/libvulkan.so.1 lib/libstdc++.so.6 models/default-light.stylepack \
+    models/default.stylepack models/transformer_net.onnx; do
+    [ -e "$B/$f" ] || fail "the bundle has no $f"
+done
+# Every library but glibc's resolves inside the bundle.
+outside=$(LD_LIBRARY_PATH=$B/lib:$B/lib/vulkan ldd "$B/bin/stylize-gpu-check" |
+    awk -v b="$B" '$2 == "=>" && index($3, b) != 1 && $1 !~ /^(ld-linux|libc|libm|libpthread|libdl|librt)[.-]/ {
+        print $1
+    }')
+[ -z "$outside" ] || fail "libraries resolved outside the bundle: $outside"
+
+# Mistakes are one sentence and exit code 2, before any Vulkan work.
+set +e
+message=$("$B/run.sh" --model "$WORK/nowhere.onnx" 2>&1)
+rc=$?
+set -e
+[ $rc -eq 2 ] || fail "a missing --model gave exit code $rc, expected 2"
+grep -q "nowhere.onnx: no such file" <<<"$message" || fail "a missing --model's message does not name it: $message"
+
+# Where ldconfig lists no Vulkan loader, run.sh puts the bundled one on the library path.
+mkdir "$WORK/fake-bin"
+printf '#!/bin/sh\necho "0 libs found in cache"\n' >"$WORK/fake-bin/ldconfig"
+chmod +x "$WORK/fake-bin/ldconfig"
+message=$(PATH=$WORK/fake-bin:$PATH "$B/run.sh" --list-devices 2>&1) || fail "run.sh --list-devices failed: $message"
+grep -q "Vulkan loader: the bundled" <<<"$message" || fail "run.sh did not fall back to the bundled loader: $message"
+grep -q "^Vulkan devices:" <<<"$message" || fail "no device through the bundled loader: $message"
+
+cd "$B"
+./run.sh --quick --json "$WORK/results.json"
+"$PYTHON" - "$WORK/results.json" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["passed"] and r["exit_code"] == 0, "the check did not pass"
+assert r["check"] and all(c["pass"] for c in r["check"]), "a check case failed"
+models = {b["model"] for b in r["bench"]}
+assert models == {"default-light.stylepack", "default.stylepack", "transformer_net.onnx"}, models
+assert all(b["median_ms"] > 0 and b["gflop"] > 0 and b["width"] == 128 for b in r["bench"]), r["bench"]
+print(f"gpu_bundle: {len(r['check'])} check cases and {len(r['bench'])} bench rows on {r['device']['name']}")
+EOF
