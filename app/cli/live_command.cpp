@@ -11,6 +11,8 @@
 
 namespace stylize::cli {
 
+constexpr int kExitInterrupted = 130;  // as README says: stopped by Ctrl-C
+
 int liveCommand(const std::vector<std::string>& args)
 {
     Arguments a(args,
@@ -64,12 +66,15 @@ int liveCommand(const std::vector<std::string>& args)
         result.sourceLabel.c_str(), s.sourceSize.width, s.sourceSize.height, static_cast<long long>(s.captured),
         static_cast<long long>(s.stylized), s.seconds, s.fps, s.msPerFrame, engine.context().info().name.c_str(),
         static_cast<long long>(s.droppedBeforeStylize), static_cast<long long>(s.droppedBeforeRecord));
-    if (!config.record.empty())
+    if (!config.record.empty() && s.recorded > 0)
         std::printf("Recorded %lld frames (%.1f s, %s) to %s.\n", static_cast<long long>(s.recorded),
                     result.recordedSeconds, result.recordCodec.c_str(), config.record.c_str());
+    else if (!config.record.empty())
+        std::printf("Nothing was recorded (stopped before the first stylized frame): no file was written to %s.\n",
+                    config.record.c_str());
     if (result.sourceEnded && config.seconds > 0)
         std::printf("The source ended before %.0f s.\n", config.seconds);
-    return 0;
+    return interruptRequested() ? kExitInterrupted : 0;
 }
 
 }  // namespace stylize::cli

@@ -298,6 +298,8 @@ LiveResult LiveSession::Impl::run(const std::function<void(const LiveStats&)>& o
 
     result.stats = stats();
     result.sourceEnded = sourceEnded;
+    if (out && !failure.failed() && recorded == 0)
+        out.reset();  // nothing recorded (stopped during the warm-up): no file, not an empty one
     if (out && !failure.failed()) {
         try {
             out->close();

@@ -123,7 +123,7 @@ const char* videoCodecName(VideoCodec codec)
 
 MediaOutput::MediaOutput(const OutputSettings& s, const AVStream* audioSource, std::int64_t startUs,
                          const std::string& sourceLabel)
-    : path_(s.path), file_(s.path), packet_(allocPacket())
+    : path_(s.path), file_(s.path, /*newInPlace=*/s.live), packet_(allocPacket())
 {
     const AVOutputFormat* container = av_guess_format(nullptr, s.path.c_str(), nullptr);
     if (!container)

@@ -74,7 +74,8 @@ public:
     // Writes the trailer, closes the file and renames it into place (until then it is
     // written beside the destination as a PartialFile, and a MediaOutput destroyed
     // without close() removes it: an existing file at the destination is never touched
-    // by a failed write). Throws VideoError naming the file on failure (a full disk
+    // by a failed write; live recordings to a new name are written under that name, so
+    // a killed process leaves it playable). Throws VideoError naming the file on failure (a full disk
     // shows up here at the latest).
     void close();
 

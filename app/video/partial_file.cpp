@@ -16,7 +16,8 @@ namespace {
 std::atomic<int> g_counter{0};  // any thread: distinct names within one process
 }
 
-PartialFile::PartialFile(const std::string& destination) : destination_(destination), target_(destination)
+PartialFile::PartialFile(const std::string& destination, bool newInPlace)
+    : destination_(destination), target_(destination)
 {
     std::error_code ec;
     const fs::file_status link = fs::symlink_status(destination, ec);
@@ -30,15 +31,21 @@ PartialFile::PartialFile(const std::string& destination) : destination_(destinat
         writePath_ = target_;  // a device or FIFO: there is nothing to keep
         return;
     }
+    if (!fs::exists(status) && newInPlace) {
+        writePath_ = target_;
+        created_ = true;
+        return;
+    }
     const fs::path t(target_);
     writePath_ = (t.parent_path() / (t.stem().string() + ".partial-" + std::to_string(getpid()) + "-" +
                                      std::to_string(g_counter.fetch_add(1)) + t.extension().string()))
                      .string();
+    created_ = true;
 }
 
 PartialFile::~PartialFile()
 {
-    if (!committed_ && !inPlace()) {
+    if (!committed_ && created_) {
         std::error_code ec;
         fs::remove(writePath_, ec);
     }

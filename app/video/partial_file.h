@@ -12,9 +12,11 @@ public:
     // Picks where to write: "<dir>/<stem>.partial-<pid>-<n><ext>" beside the destination
     // (beside its target when the destination is a link to a file, so the link stays).
     // A destination that exists and is not a regular file (a device such as /dev/null,
-    // a FIFO) is written in place.
-    explicit PartialFile(const std::string& destination);
-    ~PartialFile();  // removes the partial file unless commit() ran
+    // a FIFO) is written in place. With newInPlace, a destination that does not exist
+    // yet is written in place too (live recordings: a crash then leaves the playable
+    // file under the name asked for; there is nothing there to protect).
+    explicit PartialFile(const std::string& destination, bool newInPlace = false);
+    ~PartialFile();  // removes what it created unless commit() ran
     PartialFile(const PartialFile&) = delete;
     PartialFile& operator=(const PartialFile&) = delete;
 
@@ -27,6 +29,7 @@ public:
 
 private:
     std::string destination_, target_, writePath_;
+    bool created_ = false;  // writePath_ is ours to remove (a partial file, or a new destination)
     bool committed_ = false;
 };
 

@@ -111,6 +111,35 @@ TEST(Cli, ARecordingSurvivesAKill)
     }
 }
 
+TEST(Cli, CtrlCInLiveExits130AndARecordingWithoutFramesLeavesNoFile)
+{
+    // During the warm-up (the bundled pack's first 1280x720 frame takes seconds on a CPU
+    // driver): nothing recorded, so no file (not an empty one).
+    const fs::path early = videoTempDir() / "live_ctrl_c_early.mp4";
+    fs::remove(early);
+    {
+        ChildProcess child(cli({"live", "--source", "testsrc", "--record", early.string(), "--seconds", "60",
+                                "--processing", "1280x720"}));
+        const auto warming = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+        while (child.output().find("warming up") == std::string::npos && std::chrono::steady_clock::now() < warming)
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        child.signal(SIGINT);
+        EXPECT_EQ(child.wait(60), 130) << child.output();
+        EXPECT_NE(child.output().find("Nothing was recorded"), std::string::npos) << child.output();
+    }
+    EXPECT_FALSE(fs::exists(early));
+    // Once frames flow: exit 130 and the recording plays.
+    const fs::path late = videoTempDir() / "live_ctrl_c_late.mp4";
+    ChildProcess child(cli({"live", "--source", "testsrc", "--record", late.string(), "--seconds", "60", "--model",
+                            tinyModelPath().string(), "--processing", "64x48", "--size", "160x120"}));
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (child.output().find("live: 2.") == std::string::npos && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    child.signal(SIGINT);
+    EXPECT_EQ(child.wait(60), 130) << child.output();
+    EXPECT_TRUE(playsCleanly(late)) << child.output();
+}
+
 TEST(Cli, DevicesListsVulkanDevicesCamerasAndTheTestPattern)
 {
     ChildProcess child(cli({"devices"}));
