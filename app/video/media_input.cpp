@@ -148,12 +148,18 @@ int MediaInput::interruptCallback(void* opaque)
 
 ReadStatus MediaInput::read(AVPacket* packet)
 {
+    // One deadline for the whole wait for a packet: retries after EAGAIN do not extend it,
+    // so a camera that keeps answering "not yet" still times out, and interrupt() ends it.
+    const std::int64_t deadline = spec_.live() ? av_gettime_relative() + kReadTimeoutUs : 0;
     for (;;) {
-        if (spec_.live())
-            deadlineUs_ = av_gettime_relative() + kReadTimeoutUs;
+        deadlineUs_ = deadline;
         const int r = av_read_frame(format_.get(), packet);
         deadlineUs_ = 0;
         if (r == AVERROR(EAGAIN)) {  // v4l2 in non-blocking mode: no frame yet
+            if (interrupted_)
+                throw VideoError("Reading " + spec_.label + " was cancelled.");
+            if (deadline != 0 && av_gettime_relative() > deadline)
+                throw VideoError(spec_.label + " stopped delivering frames (nothing for 5 seconds); was it unplugged?");
             av_usleep(2000);
             continue;
         }
