@@ -173,8 +173,8 @@ LiveResult LiveSession::Impl::run(const std::function<void(const LiveStats&)>& o
             const auto sink = [&](TimedFrame&& frame) {
                 if (!warmedUp) {
                     // Frames arriving while the stylizer warms up are not part of the run.
-                    if (!warmUpSent)
-                        captureQueue.push(LiveItem{std::move(frame), true});
+                    if (!warmUpSent && !captureQueue.push(LiveItem{std::move(frame), true}))
+                        throw StageStopped{};  // a later stage failed and cancelled the queue
                     warmUpSent = true;
                     return;
                 }
@@ -195,7 +195,10 @@ LiveResult LiveSession::Impl::run(const std::function<void(const LiveStats&)>& o
                 }
                 sourceUs = frame.us;
                 ++captured;
-                captureQueue.push(LiveItem{std::move(frame), false});
+                // A cancelled queue means a later stage failed (the encoder, a full disk):
+                // stop reading, since some sources (lavfi) never look at the interrupt flag.
+                if (!captureQueue.push(LiveItem{std::move(frame), false}))
+                    throw StageStopped{};
             };
             try {
                 while (!timeUp && !stopping() && in.read(packet.get()) == video::ReadStatus::Packet) {

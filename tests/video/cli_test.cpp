@@ -140,6 +140,26 @@ TEST(Cli, CtrlCInLiveExits130AndARecordingWithoutFramesLeavesNoFile)
     EXPECT_TRUE(playsCleanly(late)) << child.output();
 }
 
+TEST(Cli, ARecordingOnAFullDiskStopsTheSessionWithTheReason)
+{
+    if (!fs::exists("/dev/full"))
+        GTEST_SKIP() << "no /dev/full";
+    const fs::path full = videoTempDir() / "live_full_disk.mkv";
+    fs::remove(full);
+    fs::create_symlink("/dev/full", full);
+    for (const char* seconds : {"60", "0"}) {  // with --seconds and without (0: until stopped)
+        const auto start = std::chrono::steady_clock::now();
+        ChildProcess child(cli({"live", "--source", "testsrc", "--record", full.string(), "--seconds", seconds,
+                                "--model", tinyModelPath().string(), "--processing", "64x48"}));
+        const int status = child.wait(120);
+        const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        EXPECT_EQ(status, 1) << child.output();
+        EXPECT_NE(child.output().find("disk is full"), std::string::npos) << child.output();
+        // It used to wait out --seconds (or never end) with the capture still running.
+        EXPECT_LT(took, 30) << "--seconds " << seconds << ": " << child.output();
+    }
+}
+
 TEST(Cli, DevicesListsVulkanDevicesCamerasAndTheTestPattern)
 {
     ChildProcess child(cli({"devices"}));
