@@ -3,6 +3,7 @@
 
 #include <QImage>
 #include <QImageReader>
+#include <QFile>
 #include <QSaveFile>
 
 #include <cstring>
@@ -35,6 +36,22 @@ render::Image readImage(const std::filesystem::path& file)
     return out;
 }
 
+namespace {
+
+// Why a write failed, in words: Qt says "Unknown error" for a full disk.
+std::string writeFailure(const QFileDevice& out, const std::filesystem::path& file)
+{
+    std::error_code ec;
+    const std::filesystem::path dir = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
+    const auto space = std::filesystem::space(dir, ec);
+    if ((!ec && space.available < 256 * 1024) || out.error() == QFileDevice::ResourceError)
+        return "the disk is full; free some space and try again (an existing file was left as it was)";
+    const std::string qt = out.errorString().toStdString();
+    return qt.empty() || qt == "Unknown error" ? "the write failed (" + std::to_string(int(out.error())) + ")" : qt;
+}
+
+}  // namespace
+
 void writeImage(const render::Image& image, const std::filesystem::path& file)
 {
     QImage q(image.rgba.data(), image.width, image.height, image.width * 4, QImage::Format_RGBA8888);
@@ -44,12 +61,25 @@ void writeImage(const render::Image& image, const std::filesystem::path& file)
     const char* format = ext == ".jpg" || ext == ".jpeg" ? "JPEG" : ext == ".bmp" ? "BMP" : ext == ".png" ? "PNG" : nullptr;
     if (!format)
         throw ImageFileError("Cannot write '" + file.string() + "': use a .png, .jpg or .bmp file name");
+    const int quality = std::strcmp(format, "JPEG") == 0 ? 95 : -1;
+    const QImage rgb = q.convertToFormat(QImage::Format_RGB888);
+    // A device or FIFO (also through a link) is written in place: QSaveFile would put a
+    // temporary file beside it and rename it over the device node.
+    std::error_code ec;
+    const auto status = std::filesystem::status(file, ec);
+    if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
+        QFile out(QString::fromStdString(file.string()));
+        if (!out.open(QIODevice::WriteOnly) || !rgb.save(&out, format, quality) || !out.flush())
+            throw ImageFileError("Cannot write '" + file.string() + "': " + writeFailure(out, file));
+        return;
+    }
+    // Otherwise through a temporary file renamed into place: a failure leaves an existing
+    // file as it was.
     QSaveFile out(QString::fromStdString(file.string()));
     if (!out.open(QIODevice::WriteOnly))
-        throw ImageFileError("Cannot write '" + file.string() + "': " + out.errorString().toStdString());
-    const int quality = std::strcmp(format, "JPEG") == 0 ? 95 : -1;
-    if (!q.convertToFormat(QImage::Format_RGB888).save(&out, format, quality) || !out.commit())
-        throw ImageFileError("Cannot write '" + file.string() + "': " + out.errorString().toStdString());
+        throw ImageFileError("Cannot write '" + file.string() + "': " + writeFailure(out, file));
+    if (!rgb.save(&out, format, quality) || !out.commit())
+        throw ImageFileError("Cannot write '" + file.string() + "': " + writeFailure(out, file));
 }
 
 }  // namespace stylize::app

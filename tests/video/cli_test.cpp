@@ -198,6 +198,25 @@ TEST(Cli, FailuresExitNonZeroWithOneSentence)
     }
 }
 
+TEST(Cli, AnImageToAFullDiskSaysSoAndLeavesTheDeviceAlone)
+{
+    if (!fs::is_character_file("/dev/full"))
+        GTEST_SKIP() << "no /dev/full";
+    const fs::path dir = videoTempDir();
+    const fs::path in = dir / "still_in.png";
+    ASSERT_EQ(shell("ffmpeg -v error -y -f lavfi -i testsrc2=size=64x48 -frames:v 1 '" + in.string() + "'"), 0);
+    const fs::path out = dir / "still_full.png";
+    fs::remove(out);
+    fs::create_symlink("/dev/full", out);
+    ChildProcess child(cli({"image", in.string(), out.string(), "--model", tinyModelPath().string()}));
+    EXPECT_EQ(child.wait(60), 1) << child.output();
+    EXPECT_NE(child.output().find("disk is full"), std::string::npos) << child.output();
+    // Written in place: a temporary file renamed over the link's target would have
+    // replaced the device node itself (as root it did).
+    EXPECT_TRUE(fs::is_character_file("/dev/full"));
+    EXPECT_TRUE(fs::is_symlink(out));
+}
+
 TEST(Cli, EveryFixtureClipExportsAndPlays)
 {
     STYLIZE_REQUIRE_FIXTURES();
