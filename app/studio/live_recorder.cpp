@@ -12,6 +12,7 @@
 #include <QElapsedTimer>
 
 #include "video/av_error.h"
+#include "video/frame_mapping.h"
 #include "video/media_output.h"
 
 namespace stylize::studio {
@@ -46,14 +47,9 @@ struct LiveRecorder::Impl {
         if (firstUs < 0)
             firstUs = us;
         video::FramePtr frame = output->newVideoFrame();
-        sws.reset(sws_getCachedContext(sws.release(), image.width(), image.height(), AV_PIX_FMT_RGBA, frame->width,
-                                       frame->height, AVPixelFormat(frame->format), SWS_BILINEAR, nullptr, nullptr,
-                                       nullptr));
-        if (!sws)
-            throw video::VideoError("Cannot convert the view's frames for the encoder of '" + path.toStdString() + "'.");
-        const std::uint8_t* src[4] = {image.constBits(), nullptr, nullptr, nullptr};
-        const int srcStride[4] = {int(image.bytesPerLine()), 0, 0, 0};
-        sws_scale(sws.get(), src, srcStride, 0, image.height(), frame->data, frame->linesize);
+        video::rgbaToEncoderYuv(sws, image.constBits(), int(image.bytesPerLine()), image.width(), image.height(),
+                                AVPixelFormat(frame->format), frame->data, frame->linesize, frame->width,
+                                frame->height);
         video::TimedFrame timed;
         timed.frame = std::move(frame);
         timed.us = us - firstUs;

@@ -10,6 +10,7 @@
 #include "studio/blended_stylizer.h"
 #include "studio/style_library.h"
 #include "video/av_ptr.h"
+#include "video/frame_mapping.h"
 
 extern "C" {
 #include <libswscale/swscale.h>
@@ -84,18 +85,11 @@ void StudioExport::start(ProgressFn progress, FinishedFn finished)
         mixed.planes[0] = k.rgba.data();
         mixed.strides[0] = out.width * 4;
         k.stylizer->run(in, processing, mixed);
-        k.sws.reset(sws_getCachedContext(k.sws.release(), out.width, out.height, AV_PIX_FMT_RGBA, out.width,
-                                         out.height,
-                                         out.layout == render::PixelLayout::Nv12 ? AV_PIX_FMT_NV12 : AV_PIX_FMT_YUV420P,
-                                         SWS_BILINEAR, nullptr, nullptr, nullptr));
-        if (!k.sws)
-            throw std::runtime_error("Cannot convert the blended frames for the encoder of '" +
-                                     impl_->request.output.toStdString() + "'");
-        const std::uint8_t* src[4] = {k.rgba.data(), nullptr, nullptr, nullptr};
-        const int srcStride[4] = {out.width * 4, 0, 0, 0};
-        std::uint8_t* dst[4] = {out.planes[0], out.planes[1], out.planes[2], nullptr};
-        int dstStride[4] = {out.strides[0], out.strides[1], out.strides[2], 0};
-        sws_scale(k.sws.get(), src, srcStride, 0, out.height, dst, dstStride);
+        std::uint8_t* const dst[4] = {out.planes[0], out.planes[1], out.planes[2], nullptr};
+        const int dstStride[4] = {out.strides[0], out.strides[1], out.strides[2], 0};
+        video::rgbaToEncoderYuv(k.sws, k.rgba.data(), out.width * 4, out.width, out.height,
+                                out.layout == render::PixelLayout::Nv12 ? AV_PIX_FMT_NV12 : AV_PIX_FMT_YUV420P, dst,
+                                dstStride, out.width, out.height);
     };
     d.job = std::make_unique<pipeline::ExportJob>(config, std::move(stylize));
     d.running = true;

@@ -179,15 +179,38 @@ FramePtr UprightConverter::convert(FramePtr frame)
     return frame;
 }
 
+namespace {
+
+// BT.709 both ways; the RGB side full range, the YUV side limited (MediaOutput's tags).
+void useEncoderColours(SwsContext* sws)
+{
+    const int* bt709 = sws_getCoefficients(SWS_CS_ITU709);
+    sws_setColorspaceDetails(sws, bt709, 1, bt709, 0, 0, 1 << 16, 1 << 16);
+}
+
+}  // namespace
+
+void rgbaToEncoderYuv(SwsContextPtr& cache, const std::uint8_t* rgba, int rgbaStride, int width, int height,
+                      AVPixelFormat format, std::uint8_t* const planes[4], const int strides[4], int outW, int outH)
+{
+    cache.reset(sws_getCachedContext(cache.release(), width, height, AV_PIX_FMT_RGBA, outW, outH, format,
+                                     SWS_BILINEAR, nullptr, nullptr, nullptr));
+    if (!cache)
+        throw VideoError("Cannot convert RGBA frames to " + std::string(av_get_pix_fmt_name(format)) +
+                         " for the encoder.");
+    useEncoderColours(cache.get());
+    const std::uint8_t* src[4] = {rgba, nullptr, nullptr, nullptr};
+    const int srcStride[4] = {rgbaStride, 0, 0, 0};
+    sws_scale(cache.get(), src, srcStride, 0, height, planes, strides);
+}
+
 FramePtr FrameScaler::scale(const AVFrame& src, AVPixelFormat format, int width, int height)
 {
     sws_.reset(sws_getCachedContext(sws_.release(), src.width, src.height, static_cast<AVPixelFormat>(src.format),
                                     width, height, format, SWS_BILINEAR, nullptr, nullptr, nullptr));
     if (!sws_)
         throw VideoError("Cannot convert frames for the recorder.");
-    // The recorder tags its video BT.709 limited range; RGB input is full range.
-    const int* bt709 = sws_getCoefficients(SWS_CS_ITU709);
-    sws_setColorspaceDetails(sws_.get(), bt709, 1, bt709, 0, 0, 1 << 16, 1 << 16);
+    useEncoderColours(sws_.get());
     FramePtr out = pool_.get(format, width, height);
     checkAv(av_frame_copy_props(out.get(), &src), "Copying frame properties");
     sws_scale(sws_.get(), src.data, src.linesize, 0, src.height, out->data, out->linesize);

@@ -39,8 +39,16 @@ private:
     FramePool convertedPool_, rotatedPool_;
 };
 
+// The one RGB -> YUV conversion of every encoder input that does not come from the shader:
+// RGBA8 (full range) to `format` at outW x outH, BT.709 limited range, which is what
+// MediaOutput tags its video with (swscale's default would be BT.601 and shift colours
+// under that tag). `cache` keeps the swscale context between calls. Used by the live
+// recorders (CLI and app) and the app's blended exports.
+void rgbaToEncoderYuv(SwsContextPtr& cache, const std::uint8_t* rgba, int rgbaStride, int width, int height,
+                      AVPixelFormat format, std::uint8_t* const planes[4], const int strides[4], int outW, int outH);
+
 // Converts frames of any size/format to one format and size (the recorder uses it when
-// the stylizer wrote RGBA for the view).
+// the stylizer wrote RGBA for the view), BT.709 limited range like rgbaToEncoderYuv.
 class FrameScaler {
 public:
     FramePtr scale(const AVFrame& frame, AVPixelFormat format, int width, int height);
