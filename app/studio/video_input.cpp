@@ -26,13 +26,11 @@ public:
     QImage convert(const AVFrame& f)
     {
         QImage image(f.width, f.height, QImage::Format_RGBA8888);
-        sws_.reset(sws_getCachedContext(sws_.release(), f.width, f.height, AVPixelFormat(f.format), f.width, f.height,
-                                        AV_PIX_FMT_RGBA, SWS_BILINEAR, nullptr, nullptr, nullptr));
-        if (!sws_)
+        try {
+            video::frameToRgba(sws_, f, image.bits(), int(image.bytesPerLine()));
+        } catch (const video::VideoError&) {
             return {};
-        std::uint8_t* dst[4] = {image.bits(), nullptr, nullptr, nullptr};
-        int dstStride[4] = {int(image.bytesPerLine()), 0, 0, 0};
-        sws_scale(sws_.get(), f.data, f.linesize, 0, f.height, dst, dstStride);
+        }
         return image;
     }
 

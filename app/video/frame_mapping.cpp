@@ -204,6 +204,25 @@ void rgbaToEncoderYuv(SwsContextPtr& cache, const std::uint8_t* rgba, int rgbaSt
     sws_scale(cache.get(), src, srcStride, 0, height, planes, strides);
 }
 
+void frameToRgba(SwsContextPtr& cache, const AVFrame& frame, std::uint8_t* rgba, int rgbaStride)
+{
+    const AVPixelFormat format = static_cast<AVPixelFormat>(frame.format);
+    cache.reset(sws_getCachedContext(cache.release(), frame.width, frame.height, format, frame.width, frame.height,
+                                     AV_PIX_FMT_RGBA, SWS_BILINEAR, nullptr, nullptr, nullptr));
+    if (!cache)
+        throw VideoError("Cannot convert " + std::string(av_get_pix_fmt_name(format)) + " frames to RGBA.");
+    const AVPixFmtDescriptor* desc = av_pix_fmt_desc_get(format);
+    if (desc && !(desc->flags & AV_PIX_FMT_FLAG_RGB)) {
+        const render::ColorSpace cs = colorSpaceOf(frame);
+        const int* src = sws_getCoefficients(cs.matrix == render::ColorMatrix::Bt709 ? SWS_CS_ITU709 : SWS_CS_ITU601);
+        const int full = cs.range == render::ColorRange::Full ? 1 : 0;
+        sws_setColorspaceDetails(cache.get(), src, full, sws_getCoefficients(SWS_CS_ITU709), 1, 0, 1 << 16, 1 << 16);
+    }
+    std::uint8_t* dst[4] = {rgba, nullptr, nullptr, nullptr};
+    const int dstStride[4] = {rgbaStride, 0, 0, 0};
+    sws_scale(cache.get(), frame.data, frame.linesize, 0, frame.height, dst, dstStride);
+}
+
 FramePtr FrameScaler::scale(const AVFrame& src, AVPixelFormat format, int width, int height)
 {
     sws_.reset(sws_getCachedContext(sws_.release(), src.width, src.height, static_cast<AVPixelFormat>(src.format),

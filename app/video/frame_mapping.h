@@ -47,6 +47,11 @@ private:
 void rgbaToEncoderYuv(SwsContextPtr& cache, const std::uint8_t* rgba, int rgbaStride, int width, int height,
                       AVPixelFormat format, std::uint8_t* const planes[4], const int strides[4], int outW, int outH);
 
+// The reverse, for pictures shown beside the stylized ones (the app's "before" view): a
+// decoded frame of any format to RGBA8 full range, reading the matrix and range from
+// the frame's tags (colorSpaceOf), as the shader does for the stylized side.
+void frameToRgba(SwsContextPtr& cache, const AVFrame& frame, std::uint8_t* rgba, int rgbaStride);
+
 // Converts frames of any size/format to one format and size (the recorder uses it when
 // the stylizer wrote RGBA for the view), BT.709 limited range like rgbaToEncoderYuv.
 class FrameScaler {

@@ -1,5 +1,8 @@
 // AVFrame ↔ engine views, colour tags, the upright converter and small parsers.
 #include <gtest/gtest.h>
+#include <vector>
+#include <cstring>
+#include <cmath>
 
 #include "video/av_error.h"
 #include "video/frame_mapping.h"
@@ -56,6 +59,46 @@ FramePtr numberedFrame(FramePool& pool)
 int luma(const AVFrame& f, int x, int y)
 {
     return f.data[0][y * f.linesize[0] + x];
+}
+
+// A flat yuv420p frame holding `rgb` by the textbook limited-range formula of the matrix
+// with luma weights kr, kb: an independent check of what frameToRgba reads.
+FramePtr flatYuv(FramePool& pool, int w, int h, const int rgb[3], double kr, double kb)
+{
+    const double r = rgb[0] / 255.0, g = rgb[1] / 255.0, b = rgb[2] / 255.0;
+    const double y = kr * r + (1 - kr - kb) * g + kb * b;
+    const double u = (b - y) / (2 * (1 - kb)), v = (r - y) / (2 * (1 - kr));
+    FramePtr f = pool.get(AV_PIX_FMT_YUV420P, w, h);
+    const std::uint8_t values[3] = {std::uint8_t(std::lround(16 + 219 * y)), std::uint8_t(std::lround(128 + 224 * u)),
+                                    std::uint8_t(std::lround(128 + 224 * v))};
+    for (int p = 0; p < 3; ++p)
+        for (int row = 0; row < (p ? h / 2 : h); ++row)
+            std::memset(f->data[p] + std::size_t(row) * f->linesize[p], values[p], p ? w / 2 : w);
+    return f;
+}
+
+TEST(FrameMapping, FrameToRgbaReadsTheMatrixFromTheTags)
+{
+    FramePool pool;
+    const int colour[3] = {200, 100, 50};
+    SwsContextPtr cache;
+    std::vector<std::uint8_t> rgba(64 * 32 * 4);
+    const auto check = [&](const AVFrame& f, const char* what) {
+        frameToRgba(cache, f, rgba.data(), 64 * 4);
+        const std::uint8_t* px = &rgba[(16 * 64 + 32) * 4];
+        for (int c = 0; c < 3; ++c)
+            EXPECT_NEAR(px[c], colour[c], 2) << what << " channel " << c;
+    };
+    FramePtr hd = flatYuv(pool, 64, 32, colour, 0.2126, 0.0722);
+    hd->colorspace = AVCOL_SPC_BT709;
+    hd->color_range = AVCOL_RANGE_MPEG;
+    check(*hd, "BT.709 tagged");
+    FramePtr sd = flatYuv(pool, 64, 32, colour, 0.299, 0.114);
+    check(*sd, "untagged SD size (BT.601)");
+    // The same BT.601 values read as BT.709 would be several levels off: the tags matter.
+    sd->colorspace = AVCOL_SPC_BT709;
+    frameToRgba(cache, *sd, rgba.data(), 64 * 4);
+    EXPECT_GT(std::abs(rgba[(16 * 64 + 32) * 4 + 1] - colour[1]), 4);
 }
 
 TEST(UprightConverter, RotatesClockwiseByTheDisplayMatrixAngle)
