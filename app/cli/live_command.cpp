@@ -40,6 +40,7 @@ int liveCommand(const std::vector<std::string>& args)
 
     pipeline::LiveSession session(config, [&](const render::FrameView& in, const render::MutableFrameView& out) {
         engine.stylizer().run(in, processing.empty() ? out.size() : processing, out);
+        return true;
     });
     if (interruptRequested())
         session.stop();

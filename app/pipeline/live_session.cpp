@@ -1,18 +1,16 @@
-// LiveSession: capture, stylize and record threads joined by drop-oldest queues.
+// LiveSession: the session (threads, stats, control) and its stylize stage; the source
+// stage is in live_capture.cpp, the recording in live_recording.cpp.
 #include "pipeline/live_session.h"
 
-#include <atomic>
+#include <algorithm>
 #include <chrono>
-#include <condition_variable>
+#include <cmath>
+#include <deque>
 #include <thread>
 
-#include "pipeline/frame_queue.h"
-#include "pipeline/stage_support.h"
+#include "pipeline/live_session_impl.h"
 #include "video/av_error.h"
 #include "video/frame_mapping.h"
-#include "video/media_input.h"
-#include "video/media_output.h"
-#include "video/video_decoder.h"
 
 extern "C" {
 #include <libavutil/time.h>
@@ -20,65 +18,96 @@ extern "C" {
 
 namespace stylize::pipeline {
 
-using video::TimedFrame;
 using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// The first frame only warms the stylizer up (its plan is built and its shaders
-// compiled, which takes seconds); the clock, the counts and the recording start after.
-struct LiveItem {
-    TimedFrame frame;
-    bool warmUp = false;
+// A frame's pixels seen as a SharedFrame: the memory stays while any copy holds it.
+render::SharedFrame shareFrame(const AVFrame& frame)
+{
+    render::SharedFrame shared;
+    static_cast<render::FrameView&>(shared) = video::frameView(frame);
+    AVFrame* ref = av_frame_clone(&frame);
+    shared.memory = std::shared_ptr<const void>(ref, [](const void* p) {
+        AVFrame* f = static_cast<AVFrame*>(const_cast<void*>(p));
+        av_frame_free(&f);
+    });
+    return shared;
+}
+
+// An AVFrame over a SharedFrame's RGBA memory (no copy): the frame's buffer holds the
+// memory until the recorder is done with it.
+video::FramePtr frameOver(const render::SharedFrame& shared)
+{
+    video::FramePtr f(av_frame_alloc());
+    if (!f)
+        throw video::VideoError("Out of memory for a frame.");
+    f->format = AV_PIX_FMT_RGBA;
+    f->width = shared.width;
+    f->height = shared.height;
+    auto* hold = new std::shared_ptr<const void>(shared.memory);
+    f->buf[0] = av_buffer_create(
+        const_cast<std::uint8_t*>(shared.planes[0]), std::size_t(shared.strides[0]) * shared.height,
+        [](void* opaque, std::uint8_t*) { delete static_cast<std::shared_ptr<const void>*>(opaque); }, hold,
+        AV_BUFFER_FLAG_READONLY);
+    if (!f->buf[0]) {
+        delete hold;
+        throw video::VideoError("Out of memory for a frame.");
+    }
+    f->data[0] = f->buf[0]->data;
+    f->linesize[0] = shared.strides[0];
+    return f;
+}
+
+// Frames per second over the last second or so of frames.
+class RecentRate {
+public:
+    double add(Clock::time_point t)
+    {
+        times_.push_back(t);
+        while (times_.size() > 2 && t - times_.front() > std::chrono::milliseconds(1500))
+            times_.pop_front();
+        if (times_.size() < 2)
+            return 0;
+        return (times_.size() - 1) / std::chrono::duration<double>(times_.back() - times_.front()).count();
+    }
+
+private:
+    std::deque<Clock::time_point> times_;
 };
 
 }  // namespace
 
-struct LiveSession::Impl {
-    LiveConfig config;
-    StylizeFunction stylize;
-    FrameCallback onFrame;
-
-    std::mutex stateMutex;
-    std::condition_variable stateChanged;
-    bool stopRequested = false;          // stateMutex
-    video::MediaInput* input = nullptr;  // stateMutex: while open, so stop() can interrupt a read
-    int runningStages = 0;               // stateMutex
-
-    std::atomic<std::int64_t> captured{0};    // capture thread
-    std::atomic<std::int64_t> stylized{0};    // stylize thread
-    std::atomic<std::int64_t> recorded{0};    // record thread
-    std::atomic<std::int64_t> sourceUs{0};    // capture thread: source time of the last frame
-    std::atomic<double> msPerFrame{0};        // stylize thread
-    std::atomic<bool> sourceEnded{false};     // capture thread
-    std::atomic<bool> warmedUp{false};        // set by the stylize thread after its first frame
-    std::atomic<std::int64_t> runStartUs{0};  // stylize thread: av_gettime_relative() when warmed up
-    FailureLatch failure;                     // stylize/record failures: stop everything
-    FailureLatch sourceFailure;               // capture failures: finish the recording, then report
-
-    bool stopping()
-    {
-        std::lock_guard lock(stateMutex);
-        return stopRequested;
-    }
-    void stageDone()
-    {
-        std::lock_guard lock(stateMutex);
-        --runningStages;
-        stateChanged.notify_all();
-    }
-    LiveResult run(const std::function<void(const LiveStats&)>& onStats);
-};
-
-LiveSession::LiveSession(LiveConfig config, StylizeFunction stylize, FrameCallback onFrame)
-    : impl_(std::make_unique<Impl>())
+LiveSession::Impl::Impl(LiveConfig c, LiveStylizeFunction s, LiveSharedStylizeFunction shared, FrameCallback f,
+                        LiveEvents e)
+    : config(std::move(c)), stylize(std::move(s)), stylizeShared(std::move(shared)), onFrame(std::move(f)),
+      events(std::move(e)),
+      captureQueue(static_cast<std::size_t>(std::clamp(config.queueDepth, 2, 4)), QueuePolicy::DropOldest)
 {
-    impl_->config = std::move(config);
-    impl_->stylize = std::move(stylize);
-    impl_->onFrame = std::move(onFrame);
 }
 
-LiveSession::~LiveSession() = default;
+LiveSession::LiveSession(LiveConfig config, LiveStylizeFunction stylize, FrameCallback onFrame, LiveEvents events)
+    : impl_(std::make_unique<Impl>(std::move(config), std::move(stylize), LiveSharedStylizeFunction{},
+                                   std::move(onFrame), std::move(events)))
+{
+}
+
+LiveSession::LiveSession(LiveConfig config, LiveSharedStylizeFunction stylize, FrameCallback onFrame,
+                         LiveEvents events)
+    : impl_(std::make_unique<Impl>(std::move(config), LiveStylizeFunction{}, std::move(stylize), std::move(onFrame),
+                                   std::move(events)))
+{
+    if (!impl_->config.view)
+        throw std::invalid_argument("LiveSession: a shared-memory stylizer needs config.view");
+}
+
+LiveSession::~LiveSession()
+{
+    try {
+        stopRecording();
+    } catch (const std::exception&) {
+    }
+}
 
 void LiveSession::stop()
 {
@@ -89,69 +118,240 @@ void LiveSession::stop()
     impl_->stateChanged.notify_all();
 }
 
-LiveResult LiveSession::run(const std::function<void(const LiveStats&)>& onStats)
+void LiveSession::setSource(const video::SourceSpec& source)
 {
-    return impl_->run(onStats);
+    std::lock_guard lock(impl_->stateMutex);
+    impl_->pendingSource = source;
+    if (impl_->input)
+        impl_->input->interrupt();
+    impl_->stateChanged.notify_all();
+}
+
+void LiveSession::startRecording(const RecordSettings& settings)
+{
+    stopRecording();
+    auto recording = std::make_shared<LiveRecording>(settings);
+    std::lock_guard lock(impl_->stateMutex);
+    impl_->recording = std::move(recording);
+}
+
+RecordingStats LiveSession::stopRecording()
+{
+    std::shared_ptr<LiveRecording> recording;
+    {
+        std::lock_guard lock(impl_->stateMutex);
+        recording = std::move(impl_->recording);
+    }
+    if (!recording)
+        return {};
+    impl_->droppedRecord += recording->stats().dropped;
+    // Remembered for stats() whether or not finishing works.
+    struct Remember {
+        Impl& m;
+        const LiveRecording& r;
+        ~Remember()
+        {
+            std::lock_guard lock(m.stateMutex);
+            m.lastRecording = r.stats();
+        }
+    } remember{*impl_, *recording};
+    return recording->finish();
+}
+
+RecordingStats LiveSession::recordingStats() const
+{
+    std::lock_guard lock(impl_->stateMutex);
+    return impl_->recording ? impl_->recording->stats() : impl_->lastRecording;
+}
+
+bool LiveSession::recording() const
+{
+    std::lock_guard lock(impl_->stateMutex);
+    return impl_->recording != nullptr;
+}
+
+LiveStats LiveSession::stats() const { return impl_->stats(); }
+
+LiveResult LiveSession::run(const std::function<void(const LiveStats&)>& onStats) { return impl_->run(onStats); }
+
+void LiveSession::Impl::cancelAll()
+{
+    captureQueue.cancel();
+    std::lock_guard lock(stateMutex);
+    stopRequested = true;
+    if (input)
+        input->interrupt();
+    stateChanged.notify_all();
+}
+
+render::Size LiveSession::Impl::viewSizeFor(render::Size source) const
+{
+    if (!config.viewSize.empty())
+        return config.viewSize;
+    const int longest = std::max(source.width, source.height);
+    if (config.viewMaxSide <= 0 || longest <= config.viewMaxSide)
+        return source;
+    const double s = double(config.viewMaxSide) / longest;
+    return {std::max(2, int(source.width * s) / 2 * 2), std::max(2, int(source.height * s) / 2 * 2)};
+}
+
+LiveStats LiveSession::Impl::stats() const
+{
+    LiveStats s;
+    s.captured = captured;
+    s.stylized = stylized;
+    s.passedThrough = passedThrough;
+    s.droppedBeforeStylize = captureQueue.dropped();
+    {
+        std::lock_guard lock(stateMutex);
+        const RecordingStats r = recording ? recording->stats() : lastRecording;
+        s.recorded = r.recorded;
+        s.droppedBeforeRecord = droppedRecord + (recording ? r.dropped : 0);
+        s.sourceSize = sourceSize;
+    }
+    const std::int64_t start = runStartUs;
+    const double elapsed = start ? (av_gettime_relative() - start) / 1e6 : 0;
+    s.fps = elapsed > 0 ? s.stylized / elapsed : 0;
+    s.recentFps = recentFps;
+    s.msPerFrame = msPerFrame;
+    s.seconds = sourceUs / 1e6;
+    return s;
+}
+
+// A recording that stopped taking frames: finished (keeping what it has), then reported,
+// or the end of the run when nobody listens for it.
+void LiveSession::Impl::recordingBroke(const std::shared_ptr<LiveRecording>& broken)
+{
+    {
+        std::lock_guard lock(stateMutex);
+        if (recording != broken)
+            return;  // stopRecording() got to it first
+        recording.reset();
+    }
+    droppedRecord += broken->stats().dropped;
+    std::string message;
+    try {
+        broken->finish();
+    } catch (const std::exception& e) {
+        message = e.what();
+    }
+    {
+        std::lock_guard lock(stateMutex);
+        lastRecording = broken->stats();
+    }
+    if (message.empty())
+        return;
+    if (events.recordingFailed)
+        events.recordingFailed(message);
+    else
+        throw video::VideoError(message);
+}
+
+void LiveSession::Impl::stylizeLoop()
+{
+    video::FramePool viewPool, beforePool;
+    video::SwsContextPtr passSws, beforeSws;
+    video::FrameScaler passScaler;
+    RecentRate rate;
+    const render::ColorSpace bt709{render::ColorMatrix::Bt709, render::ColorRange::Limited};
+    while (auto live = captureQueue.pop()) {
+        video::TimedFrame& item = live->frame;
+        std::shared_ptr<LiveRecording> rec;
+        {
+            std::lock_guard lock(stateMutex);
+            rec = recording;
+        }
+        const render::FrameView source = video::frameView(*item.frame);
+        const render::Size shownSize = viewSizeFor({item.frame->width, item.frame->height});
+        // Without a view the stylizer writes the encoder's own layout (no conversion).
+        video::FramePtr target = !config.view && rec ? rec->newEncoderFrame() : video::FramePtr{};
+        if (!target)
+            target = viewPool.get(AV_PIX_FMT_RGBA, shownSize.width, shownSize.height);
+        const auto t0 = Clock::now();
+        bool styled = false;
+        if (stylizeShared) {
+            render::FrameGeometry geometry;
+            geometry.layout = render::PixelLayout::Rgba8;
+            geometry.width = target->width;
+            geometry.height = target->height;
+            const render::SharedFrame shared = stylizeShared(source, geometry);
+            if ((styled = shared.memory != nullptr))
+                target = frameOver(shared);
+        } else {
+            styled = stylize(source, video::mutableFrameView(*target, bt709));
+        }
+        if (live->warmUp) {
+            runStartUs = av_gettime_relative();
+            warmedUp = true;
+            continue;
+        }
+        if (styled) {
+            const auto t1 = Clock::now();
+            const double ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
+            msPerFrame = msPerFrame == 0 ? ms : msPerFrame * 0.8 + ms * 0.2;
+            recentFps = rate.add(t1);
+            ++stylized;
+        } else {
+            // Preparing: the source takes the stylized frame's place, in its layout.
+            if (target->format == AV_PIX_FMT_RGBA)
+                video::frameToRgba(passSws, *item.frame, target->data[0], target->linesize[0], target->width,
+                                   target->height);
+            else
+                target = passScaler.scale(*item.frame, AVPixelFormat(target->format), target->width, target->height);
+            ++passedThrough;
+        }
+        if (onFrame && config.view) {
+            LiveFrame frame;
+            frame.source = source;
+            frame.shown = shareFrame(*target);
+            frame.stylized = styled;
+            frame.us = item.us;
+            if (config.viewBefore) {
+                video::FramePtr before = beforePool.get(AV_PIX_FMT_RGBA, item.frame->width, item.frame->height);
+                video::frameToRgba(beforeSws, *item.frame, before->data[0], before->linesize[0]);
+                frame.before = shareFrame(*before);
+            }
+            onFrame(frame);
+        }
+        if (rec && !rec->push(video::TimedFrame{std::move(target), item.us, item.durationUs}))
+            recordingBroke(rec);
+    }
 }
 
 LiveResult LiveSession::Impl::run(const std::function<void(const LiveStats&)>& onStats)
 {
-    video::SourceSpec spec = video::resolveSource(config.source);
-    spec.captureSize = config.captureSize;
-    spec.captureFps = config.captureFps;
-    video::MediaInput in(spec);
-    {
-        std::lock_guard lock(stateMutex);
-        input = &in;
-        if (stopRequested)
-            in.interrupt();
-    }
-    struct ForgetInput {
-        Impl* self;
-        ~ForgetInput()
-        {
-            std::lock_guard lock(self->stateMutex);
-            self->input = nullptr;
-        }
-    } forgetInput{this};
-    video::VideoDecoder decoder(in);
-
     LiveResult result;
-    result.sourceLabel = in.label();
-    result.stats.sourceSize = in.displaySize();
-    const render::Size viewSize = config.viewSize.empty() ? in.displaySize() : config.viewSize;
-
-    std::unique_ptr<video::MediaOutput> out;
-    if (!config.record.empty()) {
-        video::OutputSettings settings;
-        settings.path = config.record;
-        if (!config.codec.empty())
-            settings.codec = video::parseVideoCodec(config.codec);
-        settings.crf = config.crf;
-        settings.preset = config.preset;
-        settings.size = !config.recordSize.empty() ? config.recordSize : viewSize;
-        settings.frameRate = in.frameRate();
-        settings.timeBase = {1, 90000};
-        settings.live = true;
-        out = std::make_unique<video::MediaOutput>(settings);
-        result.recordCodec = out->encoderName();
+    if (!config.source.empty()) {
+        // The first source opens here, so a bad one fails before anything starts, and a
+        // recording from the start knows its size and rate.
+        video::SourceSpec spec = video::resolveSource(config.source);
+        spec.captureSize = config.captureSize;
+        spec.captureFps = config.captureFps;
+        auto in = std::make_unique<video::MediaInput>(spec);
+        result.sourceLabel = in->label();
+        result.stats.sourceSize = in->displaySize();
+        if (!config.record.empty()) {
+            RecordSettings settings;
+            settings.path = config.record;
+            settings.codec = config.codec;
+            settings.crf = config.crf;
+            settings.preset = config.preset;
+            settings.size = !config.recordSize.empty() ? config.recordSize : viewSizeFor(in->displaySize());
+            settings.frameRate = in->frameRate();
+            auto recording = std::make_shared<LiveRecording>(settings);
+            result.recordCodec = recording->stats().codec;
+            std::lock_guard lock(stateMutex);
+            this->recording = std::move(recording);
+        }
+        std::lock_guard lock(stateMutex);
+        opened = std::move(in);
+        if (stopRequested)
+            opened->interrupt();
     }
-    // The stylizer writes the encoder's layout itself unless a view needs RGBA.
-    const bool directToEncoder = out && !config.view;
-
-    const std::size_t depth = static_cast<std::size_t>(std::clamp(config.queueDepth, 2, 4));
-    FrameQueue<LiveItem> captureQueue(depth, QueuePolicy::DropOldest);
-    FrameQueue<TimedFrame> recordQueue(4, QueuePolicy::DropOldest);
     {
         std::lock_guard lock(stateMutex);
-        runningStages = 3;
+        runningStages = 2;
     }
-    const auto cancelAll = [&] {
-        captureQueue.cancel();
-        recordQueue.cancel();
-        std::lock_guard lock(stateMutex);
-        in.interrupt();
-    };
     const auto guard = [&](FailureLatch& latch, auto&& body) {
         try {
             body();
@@ -162,123 +362,11 @@ LiveResult LiveSession::Impl::run(const std::function<void(const LiveStats&)>& o
         }
         stageDone();
     };
-
     std::thread captureThread([&] {
-        guard(sourceFailure, [&] {
-            video::PacketPtr packet = video::allocPacket();
-            std::int64_t originUs = AV_NOPTS_VALUE;
-            const std::int64_t limitUs = config.seconds > 0 ? std::llround(config.seconds * 1e6) : INT64_MAX;
-            std::int64_t wallStart = 0;
-            bool timeUp = false, warmUpSent = false;
-            const auto sink = [&](TimedFrame&& frame) {
-                if (!warmedUp) {
-                    // Frames arriving while the stylizer warms up are not part of the run.
-                    if (!warmUpSent && !captureQueue.push(LiveItem{std::move(frame), true}))
-                        throw StageStopped{};  // a later stage failed and cancelled the queue
-                    warmUpSent = true;
-                    return;
-                }
-                if (originUs == AV_NOPTS_VALUE) {
-                    originUs = frame.us;
-                    wallStart = av_gettime_relative();
-                }
-                frame.us -= originUs;
-                if (frame.us >= limitUs || timeUp) {
-                    timeUp = true;
-                    return;
-                }
-                // A file plays at its own pace, like a camera delivers.
-                if (spec.kind == video::SourceKind::File) {
-                    const std::int64_t wait = wallStart + frame.us - av_gettime_relative();
-                    if (wait > 0)
-                        av_usleep(static_cast<unsigned>(std::min<std::int64_t>(wait, 1'000'000)));
-                }
-                sourceUs = frame.us;
-                ++captured;
-                // A cancelled queue means a later stage failed (the encoder, a full disk):
-                // stop reading, since some sources (lavfi) never look at the interrupt flag.
-                if (!captureQueue.push(LiveItem{std::move(frame), false}))
-                    throw StageStopped{};
-            };
-            try {
-                while (!timeUp && !stopping() && in.read(packet.get()) == video::ReadStatus::Packet) {
-                    if (packet->stream_index == in.videoIndex())
-                        decoder.decode(packet.get(), sink);
-                    av_packet_unref(packet.get());
-                }
-                if (!timeUp && !stopping()) {
-                    // A camera has no end: if it stops, it went away.
-                    if (spec.kind == video::SourceKind::Camera)
-                        throw video::VideoError(in.label() + " stopped delivering frames; was it unplugged?");
-                    decoder.decode(nullptr, sink);
-                    sourceEnded = !timeUp;
-                }
-            } catch (const video::VideoError&) {
-                if (!stopping() && !failure.failed())
-                    throw;
-            }
-        });
+        guard(sourceFailure, [&] { captureLoop(); });
         captureQueue.close();
     });
-
-    std::thread stylizeThread([&] {
-        guard(failure, [&] {
-            video::FramePool viewPool;
-            const render::ColorSpace bt709{render::ColorMatrix::Bt709, render::ColorRange::Limited};
-            while (auto live = captureQueue.pop()) {
-                TimedFrame* item = &live->frame;
-                video::FramePtr target = directToEncoder
-                                             ? out->newVideoFrame()
-                                             : viewPool.get(AV_PIX_FMT_RGBA, viewSize.width, viewSize.height);
-                const render::FrameView original = video::frameView(*item->frame);
-                const auto t0 = Clock::now();
-                stylize(original, video::mutableFrameView(*target, bt709));
-                if (live->warmUp) {
-                    runStartUs = av_gettime_relative();
-                    warmedUp = true;
-                    continue;
-                }
-                const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-                msPerFrame = msPerFrame == 0 ? ms : msPerFrame * 0.8 + ms * 0.2;
-                ++stylized;
-                if (onFrame && config.view)
-                    onFrame(original, video::frameView(*target));
-                if (out)
-                    recordQueue.push(TimedFrame{std::move(target), item->us, item->durationUs});
-            }
-        });
-        recordQueue.close();
-    });
-
-    std::thread recordThread([&] {
-        guard(failure, [&] {
-            video::FrameScaler scaler;
-            while (auto item = recordQueue.pop()) {
-                if (!directToEncoder)
-                    item->frame = scaler.scale(*item->frame, out->pixelFormat(), out->size().width, out->size().height);
-                out->writeVideo(std::move(*item));
-                ++recorded;
-            }
-            if (out && !failure.failed())
-                out->finishVideo();
-        });
-    });
-
-    const auto stats = [&] {
-        LiveStats s;
-        s.captured = captured;
-        s.stylized = stylized;
-        s.recorded = recorded;
-        s.droppedBeforeStylize = captureQueue.dropped();
-        s.droppedBeforeRecord = recordQueue.dropped();
-        const std::int64_t start = runStartUs;
-        const double elapsed = start ? (av_gettime_relative() - start) / 1e6 : 0;
-        s.fps = elapsed > 0 ? s.stylized / elapsed : 0;
-        s.msPerFrame = msPerFrame;
-        s.seconds = sourceUs / 1e6;
-        s.sourceSize = in.displaySize();
-        return s;
-    };
+    std::thread stylizeThread([&] { guard(failure, [&] { stylizeLoop(); }); });
     {
         std::unique_lock lock(stateMutex);
         while (runningStages > 0) {
@@ -297,42 +385,40 @@ LiveResult LiveSession::Impl::run(const std::function<void(const LiveStats&)>& o
     }
     captureThread.join();
     stylizeThread.join();
-    recordThread.join();
 
-    result.stats = stats();
-    result.sourceEnded = sourceEnded;
-    if (out && !failure.failed() && recorded == 0)
-        out.reset();  // nothing recorded (stopped during the warm-up): no file, not an empty one
-    if (out && !failure.failed()) {
+    // The recording (from the start or from startRecording) ends with the run.
+    std::string recordingNote;
+    std::shared_ptr<LiveRecording> rec;
+    {
+        std::lock_guard lock(stateMutex);
+        rec = std::move(recording);
+    }
+    if (rec) {
+        droppedRecord += rec->stats().dropped;
         try {
-            out->close();
-            result.recordedSeconds = recorded > 0 ? (out->lastVideoUs() + 1e6 / in.frameRate()) / 1e6 : 0;
+            const RecordingStats r = rec->finish();
+            result.recordedSeconds = r.seconds;
+            result.recordCodec = r.codec;
+            if (r.recorded > 0)
+                recordingNote =
+                    " The recording up to then (" + std::to_string(r.recorded) + " frames) is in " + rec->path() + ".";
         } catch (...) {
             failure.set(std::current_exception());
         }
+        std::lock_guard lock(stateMutex);
+        lastRecording = rec->stats();
     }
-    if (failure.failed()) {
-        // The recording is written beside config.record until close() renames it: keep
-        // what was recorded before the failure, unless closing fails too (the encoder or
-        // the disk was what failed).
-        std::string message = failure.message();
-        if (out && recorded > 0) {
-            try {
-                out->close();
-                message += " The recording up to then (" + std::to_string(recorded.load()) + " frames) is in " +
-                           config.record + ".";
-            } catch (...) {
-            }
-        }
-        throw video::VideoError(message);
+    result.stats = stats();
+    result.sourceEnded = sourceEnded;
+    {
+        std::lock_guard lock(stateMutex);
+        if (!sourceLabel.empty())
+            result.sourceLabel = sourceLabel;
     }
-    if (sourceFailure.failed()) {
-        std::string message = sourceFailure.message();
-        if (out)
-            message += " The recording up to then (" + std::to_string(recorded.load()) + " frames) is in " +
-                       config.record + ".";
-        throw video::VideoError(message);
-    }
+    if (failure.failed())
+        throw video::VideoError(failure.message() + recordingNote);
+    if (sourceFailure.failed())
+        throw video::VideoError(sourceFailure.message() + recordingNote);
     return result;
 }
 

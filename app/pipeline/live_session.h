@@ -1,8 +1,14 @@
-// A live run: a camera, the test pattern, a lavfi graph or a file played at its own
-// pace → stylizer → view callback and, optionally, a recording. Queues drop the oldest
-// frame when a stage falls behind (counted and reported): the view never waits on the
-// encoder, and the recording is fragmented/flushed so a killed process leaves a
-// playable file. No FFmpeg or Vulkan in this header.
+// The one live pipeline, for `stylize-cli live` and the desktop app alike:
+//
+//   source (capture thread: demux, decode, pace files) ─► drop-oldest queue ─►
+//   stylize thread (stylizer, then the frame callback: the view) ─► drop-oldest queue ─►
+//   recording (encoder thread, LiveRecording)
+//
+// A queue drops the oldest frame when the stage after it falls behind, and counts it:
+// the view never waits on the encoder, the stylizer never on the camera. The source can
+// be switched and a recording started or stopped while the session runs; frames keep one
+// timeline across source switches and loops, so a recording spans them. No FFmpeg or
+// Vulkan in this header.
 #pragma once
 
 #include <cstdint>
@@ -10,36 +16,44 @@
 #include <memory>
 #include <string>
 
-#include "image.h"
-#include "pipeline/stylize_function.h"
+#include "frame.h"
+#include "pipeline/record_settings.h"
+#include "video/source_spec.h"
 
 namespace stylize::pipeline {
 
 struct LiveConfig {
-    std::string source;        // "testsrc", a camera name or /dev/videoN, "lavfi:GRAPH", a URL or a file
+    std::string source;        // "testsrc", a camera name or /dev/videoN, "lavfi:GRAPH", a URL or a file;
+                               // empty: none until setSource()
     render::Size captureSize;  // cameras: size to ask for (empty: the driver's)
     double captureFps = 0;     // cameras: rate to ask for (0: the driver's)
     double seconds = 0;        // stop after this much source time; 0: until stop() or the source ends
-    bool view = false;         // deliver RGBA frames to the frame callback
-    render::Size viewSize;     // size of the view's frames (empty: the source's)
-    std::string record;        // recording file (.mkv or .mp4 recommended); empty: no recording
+    bool loop = false;         // a file starts over at its end (a still image repeats at 30 fps)
+    bool warmUp = true;        // the first frame only warms the stylizer up; counting starts after it
+    bool view = false;         // deliver each frame to the frame callback
+    render::Size viewSize;     // size of the view's frames (empty: the source's, within viewMaxSide)
+    int viewMaxSide = 0;       // the longest side of a view frame (0: any)
+    bool viewBefore = false;   // also deliver the source frame as RGBA (the app's "before" view)
+    std::string record;        // record from the start to this file; empty: no recording (see startRecording)
     std::string codec;         // as ExportConfig; live defaults favour speed
     int crf = -1;
     std::string preset;
     render::Size recordSize;  // empty: the view's size, else the source's
-    int queueDepth = 2;       // frames between threads (2-4)
+    int queueDepth = 2;       // frames between the source and the stylizer (2-4)
 };
 
 struct LiveStats {
-    std::int64_t captured = 0;              // frames the source delivered
+    std::int64_t captured = 0;              // frames the sources delivered
     std::int64_t stylized = 0;              // frames through the stylizer
-    std::int64_t recorded = 0;              // frames in the recording
+    std::int64_t passedThrough = 0;         // frames shown unstylized while the stylizer prepared
+    std::int64_t recorded = 0;              // frames in the recording (the current one)
     std::int64_t droppedBeforeStylize = 0;  // the stylizer was busy: oldest waiting frame dropped
     std::int64_t droppedBeforeRecord = 0;   // the encoder was busy: oldest waiting frame dropped
-    double fps = 0;                         // stylized frames per second of wall time
+    double fps = 0;                         // stylized frames per second of wall time since the warm-up
+    double recentFps = 0;                   // ... over the last second or so
     double msPerFrame = 0;                  // stylizer time of a frame (recent average)
-    double seconds = 0;                     // source time so far
-    render::Size sourceSize;
+    double seconds = 0;                     // source time so far (the session's timeline)
+    render::Size sourceSize;                // the current source's picture, upright
 };
 
 struct LiveResult {
@@ -50,13 +64,44 @@ struct LiveResult {
     double recordedSeconds = 0;  // length of the recording
 };
 
+// One frame as the view gets it; memory stays valid as long as a SharedFrame holds it.
+struct LiveFrame {
+    render::FrameView source;   // as decoded (valid during the callback only)
+    render::SharedFrame shown;  // RGBA8 at the view size: stylized, or the source while the stylizer prepares
+    render::SharedFrame before; // with viewBefore: the source as RGBA8 at its own size
+    bool stylized = false;
+    std::int64_t us = 0;        // on the session's timeline
+};
+
+// Writes `input` stylized into `output` (layout, size and colours say what to produce)
+// and returns true, or returns false without writing when it cannot yet (its plan is
+// still compiling): the session then shows and records the source in its place. Called
+// on the stylize thread only; may throw to end the run.
+using LiveStylizeFunction = std::function<bool(const render::FrameView& input, const render::MutableFrameView& output)>;
+// The same, for a stylizer that keeps its results in memory it shares (the engine's own
+// result memory, written by the device: the view and the recorder read it, no copy):
+// returns an RGBA8 frame of the `output` geometry, or one without memory when it cannot yet.
+using LiveSharedStylizeFunction =
+    std::function<render::SharedFrame(const render::FrameView& input, const render::FrameGeometry& output)>;
+
+struct LiveEvents {
+    // A source opened (capture thread).
+    std::function<void(const video::SourceSpec& source, render::Size size)> sourceStarted;
+    // A source failed or, without loop, ended. Set: reported here, and the session waits
+    // for setSource(); unset: the run ends (with the error, if it failed).
+    std::function<void(const std::string& message)> sourceStopped;
+    // The recording failed (encoder, disk). Set: reported here with what was kept, the
+    // session goes on without it; unset: the run ends with the error.
+    std::function<void(const std::string& message)> recordingFailed;
+};
+
 class LiveSession {
 public:
-    // Called on the stylize thread with each frame: the source frame as decoded and the
-    // stylized RGBA frame. Copy what you need; the views are valid during the call only.
-    using FrameCallback = std::function<void(const render::FrameView& original, const render::FrameView& stylized)>;
+    using FrameCallback = std::function<void(const LiveFrame& frame)>;
 
-    LiveSession(LiveConfig config, StylizeFunction stylize, FrameCallback onFrame = {});
+    LiveSession(LiveConfig config, LiveStylizeFunction stylize, FrameCallback onFrame = {}, LiveEvents events = {});
+    // With a view only (config.view).
+    LiveSession(LiveConfig config, LiveSharedStylizeFunction stylize, FrameCallback onFrame, LiveEvents events = {});
     ~LiveSession();
     LiveSession(const LiveSession&) = delete;
     LiveSession& operator=(const LiveSession&) = delete;
@@ -68,9 +113,22 @@ public:
     LiveResult run(const std::function<void(const LiveStats&)>& onStats = {});
     // Ends the run soon (any thread); the recording is finished properly.
     void stop();
+    // Plays this source next (any thread); the current one stops at once.
+    void setSource(const video::SourceSpec& source);
+    // Starts recording what the view shows (any thread); throws naming the file when it
+    // cannot. A recording already running is finished first.
+    void startRecording(const RecordSettings& settings);
+    // Finishes the recording (any thread); throws saying why it failed and what was kept.
+    // Returns empty stats when none was running.
+    RecordingStats stopRecording();
+    // The recording's progress; nullopt-like (recorded 0, codec empty) without one.
+    RecordingStats recordingStats() const;
+    bool recording() const;
+    LiveStats stats() const;
+
+    struct Impl;  // live_session_impl.h
 
 private:
-    struct Impl;
     std::unique_ptr<Impl> impl_;
 };
 

@@ -9,19 +9,19 @@
 
 namespace stylize::studio {
 
-BlendedStylizer::BlendedStylizer(vk::Context& context, const StyleLibrary& library)
-    : context_(context), library_(library)
-{
-}
+BlendedStylizer::BlendedStylizer(vk::Context& context) : context_(context) {}
 
 BlendedStylizer::~BlendedStylizer() = default;
 
-render::Stylizer& BlendedStylizer::stylizerFor(int model)
+render::Stylizer& BlendedStylizer::stylizerFor(const ModelBlend& blend)
 {
-    auto it = stylizers_.find(model);
+    const model::Model* key = blend.shared.get();
+    if (!key)
+        throw std::logic_error("BlendedStylizer: a blend without its model");
+    auto it = stylizers_.find(key);
     if (it == stylizers_.end())
-        it = stylizers_.emplace(model, std::make_unique<render::Stylizer>(context_, library_.model(model))).first;
-    return *it->second;
+        it = stylizers_.emplace(key, Entry{blend.shared, std::make_unique<render::Stylizer>(context_, *key)}).first;
+    return *it->second.stylizer;
 }
 
 void BlendedStylizer::setBlend(std::vector<ModelBlend> blend, const render::OutputLook& look)
@@ -29,7 +29,7 @@ void BlendedStylizer::setBlend(std::vector<ModelBlend> blend, const render::Outp
     blend_ = std::move(blend);
     look_ = look;
     for (const ModelBlend& b : blend_) {
-        render::Stylizer& s = stylizerFor(b.model);
+        render::Stylizer& s = stylizerFor(b);
         s.setStyleWeights(b.slotWeights);
         s.setLook(look_);
     }
@@ -38,7 +38,8 @@ void BlendedStylizer::setBlend(std::vector<ModelBlend> blend, const render::Outp
 void BlendedStylizer::releaseUnused()
 {
     for (auto it = stylizers_.begin(); it != stylizers_.end();) {
-        const bool used = std::any_of(blend_.begin(), blend_.end(), [&](const ModelBlend& b) { return b.model == it->first; });
+        const bool used =
+            std::any_of(blend_.begin(), blend_.end(), [&](const ModelBlend& b) { return b.shared.get() == it->first; });
         it = used ? std::next(it) : stylizers_.erase(it);
     }
 }
@@ -47,7 +48,7 @@ bool BlendedStylizer::needsPlan(const render::FrameGeometry& frame, render::Size
                                 const render::FrameGeometry& output)
 {
     return std::any_of(blend_.begin(), blend_.end(), [&](const ModelBlend& b) {
-        return stylizerFor(b.model).needsPlan(frame, processing, output);
+        return stylizerFor(b).needsPlan(frame, processing, output);
     });
 }
 
@@ -55,14 +56,14 @@ void BlendedStylizer::prepare(const render::FrameGeometry& frame, render::Size p
                               const render::FrameGeometry& output)
 {
     for (const ModelBlend& b : blend_)
-        stylizerFor(b.model).prepare(frame, processing, output);
+        stylizerFor(b).prepare(frame, processing, output);
 }
 
 render::SharedFrame BlendedStylizer::runShared(const render::FrameView& frame, render::Size processing,
                                                const render::FrameGeometry& output)
 {
     if (blend_.size() == 1)
-        return stylizerFor(blend_[0].model).runShared(frame, processing, output);
+        return stylizerFor(blend_[0]).runShared(frame, processing, output);
     if (output.layout != render::PixelLayout::Rgba8)
         throw std::invalid_argument("Blends across models produce RGBA frames only");
     const int stride = output.width * 4;
@@ -85,7 +86,7 @@ void BlendedStylizer::run(const render::FrameView& frame, render::Size processin
     if (blend_.empty())
         throw std::runtime_error("No style is loaded: import a model or install the default style pack");
     if (blend_.size() == 1) {
-        stylizerFor(blend_[0].model).run(frame, processing, output);
+        stylizerFor(blend_[0]).run(frame, processing, output);
         return;
     }
     if (output.layout != render::PixelLayout::Rgba8)
@@ -97,7 +98,7 @@ void BlendedStylizer::run(const render::FrameView& frame, render::Size processin
     tight.planes[0] = scratch_.data();
     tight.strides[0] = int(rowBytes);
     for (const ModelBlend& b : blend_) {
-        stylizerFor(b.model).run(frame, processing, tight);
+        stylizerFor(b).run(frame, processing, tight);
         for (std::size_t i = 0; i < scratch_.size(); ++i)
             accumulator_[i] += b.share * float(scratch_[i]);
     }

@@ -22,7 +22,8 @@ namespace stylize::studio {
 
 class BlendedStylizer {
 public:
-    BlendedStylizer(vk::Context& context, const StyleLibrary& library);
+    // The models come with each blend (ModelBlend::shared): no library access here.
+    explicit BlendedStylizer(vk::Context& context);
     ~BlendedStylizer();
 
     void setBlend(std::vector<ModelBlend> blend, const render::OutputLook& look);
@@ -41,13 +42,16 @@ public:
     void releaseUnused();
 
 private:
-    render::Stylizer& stylizerFor(int model);
+    render::Stylizer& stylizerFor(const ModelBlend& blend);
 
+    struct Entry {
+        std::shared_ptr<const model::Model> model;  // outlives its stylizer, which refers to it
+        std::unique_ptr<render::Stylizer> stylizer;
+    };
     vk::Context& context_;
-    const StyleLibrary& library_;
     std::vector<ModelBlend> blend_;
     render::OutputLook look_;
-    std::map<int, std::unique_ptr<render::Stylizer>> stylizers_;
+    std::map<const model::Model*, Entry> stylizers_;
     std::vector<std::uint8_t> scratch_;  // one model's RGBA output while mixing
     std::vector<float> accumulator_;
 };

@@ -1,23 +1,24 @@
-// StudioController: device and styles on the controller thread; the live loop (read,
-// stylize, show, record) on a worker thread of its own so that slots stay responsive
-// while the network runs (seconds per frame on a CPU driver).
+// StudioController: device and styles on the controller thread; the live path is a
+// pipeline::LiveSession (the same one `stylize-cli live` runs) on a worker thread of its
+// own, stylizing with LiveStylize, so slots stay responsive while the network runs
+// (seconds per frame on a CPU driver). The controller holds control (what plays, what
+// style, what records), not frames.
 #include "studio/studio_controller.h"
 
 #include <atomic>
-#include <map>
 #include <condition_variable>
-#include <future>
+#include <map>
 #include <mutex>
 #include <thread>
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileInfo>
 
 #include "default_styles.h"
-#include "studio/blended_stylizer.h"
-#include "studio/brush_sizer.h"
-#include "studio/live_input.h"
-#include "studio/live_recorder.h"
+#include "pipeline/live_session.h"
+#include "studio/camera_sources.h"
+#include "studio/live_stylize.h"
 #include "studio/preview_renderer.h"
 #include "studio/studio_export.h"
 #include "studio/style_library.h"
@@ -30,23 +31,15 @@ namespace {
 // The longest side of what the view shows; bigger frames are resampled by the shader.
 constexpr int kMaxViewSide = 1280;
 
-render::Size viewSize(render::Size frame)
-{
-    const int longest = std::max(frame.width, frame.height);
-    if (longest <= kMaxViewSide)
-        return frame;
-    const double s = double(kMaxViewSide) / longest;
-    return {std::max(2, int(frame.width * s) / 2 * 2), std::max(2, int(frame.height * s) / 2 * 2)};
-}
-
 QString sentence(const std::exception& e) { return QString::fromStdString(e.what()); }
 
-// A read-only QImage over the stylizer's result memory (no copy): the image, and every
-// implicit copy of it the view, recorder and snapshot take, hold the memory until the
-// last of them is gone; then the stylizer reuses it.
-QImage wrapShared(render::SharedFrame frame)
+// A read-only QImage over a frame's memory (no copy): the image, and every implicit copy
+// of it the view and snapshot take, hold the memory until the last of them is gone.
+QImage wrapShared(const render::SharedFrame& frame)
 {
-    auto* hold = new std::shared_ptr<const void>(std::move(frame.memory));
+    if (!frame.memory)
+        return {};
+    auto* hold = new std::shared_ptr<const void>(frame.memory);
     return QImage(
         frame.planes[0], frame.width, frame.height, frame.strides[0], QImage::Format_RGBA8888,
         [](void* p) { delete static_cast<std::shared_ptr<const void>*>(p); }, hold);
@@ -56,30 +49,30 @@ QImage wrapShared(render::SharedFrame frame)
 
 struct StudioController::State {
     StudioConfig config;
-    std::unique_ptr<vk::Context> context;
-    StyleLibrary library;
+    std::unique_ptr<vk::Context> context;  // controller thread creates it; then shared read-only
 
-    // Shared with the live thread; guarded by `mutex`.
-    std::mutex mutex;
+    std::mutex mutex;  // guards the fields below marked "mutex" and the library
     std::condition_variable wake;
-    BlendSettings blend;
-    std::uint64_t blendVersion = 0;
-    std::optional<SourceSpec> pendingSource;
-    std::optional<QString> pendingSnapshot;
-    std::shared_ptr<LiveRecorder> recorder;  // the live thread holds a copy while pushing
-    bool libraryChanged = false;
+    StyleLibrary library;             // mutex (appended by importModel, read by the stylize stage)
+    BlendSettings blend;              // mutex
+    std::optional<QString> pendingSnapshot;  // mutex
+    std::optional<SourceSpec> requestedSource;  // mutex: the last source asked for
     std::atomic<bool> stop{false};
-    bool frameAwaitingView = false;  // a frameReady the view has not acknowledged yet
-    bool awaitingFrameStyled = false;  // ... and it is a stylized one
-    bool firstFrameShown = false;    // the view has shown a stylized live frame (previews wait for it)
-    std::thread live;
+    bool frameAwaitingView = false;    // mutex: a frameReady the view has not acknowledged yet
+    bool awaitingFrameStyled = false;  // mutex: ... and it is a stylized one
+    bool firstFrameShown = false;      // mutex: the view has shown a stylized live frame (previews wait for it)
+    std::map<QString, QImage> previews;  // mutex: rendered previews by style id
 
-    std::map<QString, QImage> previews;  // rendered previews by style id; guarded by mutex
-    std::thread previewThread;           // controller thread starts and joins it
+    std::unique_ptr<LiveStylize> stylize;             // controller thread creates it; stylize thread runs it
+    std::unique_ptr<pipeline::LiveSession> session;   // controller thread; its methods are thread-safe
+    std::thread live;                                 // controller thread starts and joins it: session->run()
+    QString recordingPath;                            // controller thread
+    QElapsedTimer recordingClock;                     // controller thread starts it; live thread reads elapsed
+    std::atomic<bool> recording{false};
 
+    std::thread previewThread;               // controller thread starts and joins it
     std::unique_ptr<StudioExport> exporter;  // controller thread
 };
-
 QString bundledResourcesDir()
 {
     return QString::fromStdString(app::resourcesDir().string());
@@ -154,12 +147,116 @@ void StudioController::start(const SourceSpec& initial)
         first = sources.first().kind == SourceKind::Camera ? sources.first() : sample;
     if (first.kind == SourceKind::SampleClip)
         first = sample;
+    startLive();
+    setSource(first);
+    renderMissingPreviews();
+}
+
+void StudioController::startLive()
+{
+    State& s = *state_;
+    LiveStylize::Callbacks callbacks;
+    callbacks.preparing = [this](const QString& message) { emit preparing(message); };
+    callbacks.failed = [this](const QString& message) { emit errorOccurred(message); };
+    s.stylize = std::make_unique<LiveStylize>(*s.context, s.library, s.mutex, s.config.targetFps, callbacks);
+
+    pipeline::LiveConfig config;  // no source yet: setSource() starts the first
+    config.loop = true;           // the sample clip and files play on; a still image repeats
+    config.warmUp = false;        // the view shows the source while the stylizer prepares
+    config.view = true;
+    config.viewMaxSide = kMaxViewSide;
+    config.viewBefore = true;
+    pipeline::LiveEvents events;
+    events.sourceStarted = [this](const video::SourceSpec& spec, render::Size) {
+        State& s = *state_;
+        std::optional<SourceSpec> started;
+        {
+            std::lock_guard lock(s.mutex);
+            if (s.requestedSource && toVideoSource(*s.requestedSource).location == spec.location)
+                started = s.requestedSource;
+        }
+        s.stylize->sourceChanged();
+        if (started)
+            emit sourceStarted(*started);
+    };
+    events.sourceStopped = [this](const std::string& message) { emit errorOccurred(QString::fromStdString(message)); };
+    events.recordingFailed = [this](const std::string& message) {
+        emit errorOccurred(tr("The recording stopped: %1").arg(QString::fromStdString(message)));
+        State& s = *state_;
+        s.recording = false;
+        const pipeline::RecordingStats r = s.session->recordingStats();
+        RecordingStatus status;
+        status.path = s.recordingPath;
+        status.frames = r.recorded;
+        status.bytes = r.bytes;
+        status.dropped = r.dropped;
+        emit recordingChanged(status);
+    };
+    s.session = std::make_unique<pipeline::LiveSession>(
+        config,
+        pipeline::LiveSharedStylizeFunction(
+            [&stylize = *s.stylize](const render::FrameView& in, const render::FrameGeometry& out) {
+                return stylize(in, out);
+            }),
+        [this](const pipeline::LiveFrame& frame) { showFrame(frame); }, events);
+    s.live = std::thread([this] {
+        State& s = *state_;
+        try {
+            s.session->run([this](const pipeline::LiveStats& stats) { reportStats(stats); });
+        } catch (const std::exception& e) {
+            emit errorOccurred(tr("The live view stopped: %1").arg(sentence(e)));
+        }
+    });
+}
+
+// The stylize thread, for every frame: to the view (and a snapshot), then back-pressure:
+// the next frame is rendered (with the settings of that moment) only once this one is on
+// screen. A view that never says so (none connected) releases it after half a second.
+void StudioController::showFrame(const pipeline::LiveFrame& frame)
+{
+    State& s = *state_;
+    // Unstylized frames (the stylizer is preparing, or no style is loaded) go out as the
+    // same image twice: that is how the view tells them from stylized ones.
+    const QImage before = frame.before.memory ? wrapShared(frame.before) : wrapShared(frame.shown);
+    const QImage shown = frame.stylized ? wrapShared(frame.shown) : before;
+    std::optional<QString> snapshot;
     {
         std::lock_guard lock(s.mutex);
-        s.pendingSource = first;
+        snapshot = std::exchange(s.pendingSnapshot, std::nullopt);
+        s.frameAwaitingView = true;
+        s.awaitingFrameStyled = frame.stylized;
     }
-    s.live = std::thread([this] { liveLoop(); });
-    renderMissingPreviews();
+    if (snapshot)
+        saveSnapshot(shown, *snapshot);
+    emit frameReady(shown, before);
+    std::unique_lock lock(s.mutex);
+    s.wake.wait_for(lock, std::chrono::milliseconds(500), [&] { return !s.frameAwaitingView || s.stop; });
+}
+
+// The live thread, a few times a second: the HUD's figures, the same as the CLI prints.
+void StudioController::reportStats(const pipeline::LiveStats& live)
+{
+    State& s = *state_;
+    LiveStats stats;
+    stats.fps = live.recentFps;
+    stats.msPerFrame = live.msPerFrame;
+    stats.dropped = live.droppedBeforeStylize;
+    stats.device = QString::fromStdString(s.context->info().name);
+    stats.frameSize = QSize(live.sourceSize.width, live.sourceSize.height);
+    const render::Size processing = s.stylize->processingSize();
+    stats.processingSize = QSize(processing.width, processing.height);
+    emit statsChanged(stats);
+    if (s.recording) {
+        const pipeline::RecordingStats r = s.session->recordingStats();
+        RecordingStatus status;
+        status.active = true;
+        status.path = s.recordingPath;
+        status.elapsedMs = s.recordingClock.elapsed();
+        status.frames = r.recorded;
+        status.bytes = r.bytes;
+        status.dropped = r.dropped;
+        emit recordingChanged(status);
+    }
 }
 
 QList<StyleCard> StudioController::cardsWithPreviews()
@@ -222,9 +319,22 @@ void StudioController::renderMissingPreviews()
 
 void StudioController::setSource(const SourceSpec& source)
 {
-    std::lock_guard lock(state_->mutex);
-    state_->pendingSource = source;
-    state_->wake.notify_all();
+    State& s = *state_;
+    if (!s.session)
+        return;
+    video::SourceSpec spec;
+    try {
+        spec = toVideoSource(source);
+    } catch (const std::exception& e) {
+        emit errorOccurred(tr("Could not open %1: %2").arg(source.label.isEmpty() ? source.location : source.label,
+                                                           sentence(e)));
+        return;
+    }
+    {
+        std::lock_guard lock(s.mutex);
+        s.requestedSource = source;
+    }
+    s.session->setSource(spec);
 }
 
 void StudioController::frameShown()
@@ -239,22 +349,29 @@ void StudioController::frameShown()
 
 void StudioController::setBlend(const BlendSettings& blend)
 {
-    std::lock_guard lock(state_->mutex);
-    state_->blend = blend;
-    ++state_->blendVersion;
+    State& s = *state_;
+    {
+        std::lock_guard lock(s.mutex);
+        s.blend = blend;
+    }
+    if (s.stylize)
+        s.stylize->setBlend(blend);
 }
 
 void StudioController::importModel(const QString& path)
 {
     State& s = *state_;
     try {
-        std::lock_guard lock(s.mutex);  // the live thread reads the library
-        s.library.add(path);
-        s.libraryChanged = true;
+        // Parsed outside the lock: the live path takes it every frame.
+        StyleLibrary::Loaded loaded = StyleLibrary::load(path);
+        std::lock_guard lock(s.mutex);
+        s.library.append(std::move(loaded));
     } catch (const std::exception& e) {
         emit errorOccurred(tr("Could not import '%1': %2").arg(path, sentence(e)));
         return;
     }
+    if (s.stylize)
+        s.stylize->libraryChanged();
     emit stylesChanged(cardsWithPreviews());
     if (s.context)
         renderMissingPreviews();
@@ -262,15 +379,20 @@ void StudioController::importModel(const QString& path)
 
 void StudioController::startRecording(const QString& path)
 {
-    std::lock_guard lock(state_->mutex);
-    if (state_->recorder)
+    State& s = *state_;
+    if (!s.session || s.recording)
         return;
+    pipeline::RecordSettings settings;
+    settings.path = path.toStdString();  // the size of the first frame recorded
     try {
-        state_->recorder = std::make_shared<LiveRecorder>(path);
+        s.session->startRecording(settings);
     } catch (const std::exception& e) {
         emit errorOccurred(tr("Could not start recording to '%1': %2").arg(path, sentence(e)));
         return;
     }
+    s.recordingPath = path;
+    s.recordingClock.start();
+    s.recording = true;
     RecordingStatus status;
     status.active = true;
     status.path = path;
@@ -279,21 +401,28 @@ void StudioController::startRecording(const QString& path)
 
 void StudioController::stopRecording()
 {
-    std::shared_ptr<LiveRecorder> recorder;
-    {
-        std::lock_guard lock(state_->mutex);
-        recorder = std::move(state_->recorder);
-    }
-    if (!recorder)
+    State& s = *state_;
+    if (!s.session || !s.session->recording())
         return;
-    RecordingStatus status = recorder->status();
+    s.recording = false;
+    RecordingStatus status;
+    status.path = s.recordingPath;
+    status.elapsedMs = s.recordingClock.elapsed();
     try {
-        recorder->finish();
+        const pipeline::RecordingStats r = s.session->stopRecording();
+        status.frames = r.recorded;
+        status.bytes = r.bytes;
+        status.dropped = r.dropped;
+        if (r.recorded == 0)
+            emit errorOccurred(tr("Nothing was recorded (no frame reached the recorder): no file was written to "
+                                  "'%1'.").arg(s.recordingPath));
     } catch (const std::exception& e) {
-        emit errorOccurred(tr("The recording '%1' could not be finished: %2").arg(status.path, sentence(e)));
+        const pipeline::RecordingStats r = s.session->recordingStats();
+        status.frames = r.recorded;
+        status.bytes = r.bytes;
+        status.dropped = r.dropped;
+        emit errorOccurred(tr("The recording '%1' could not be finished: %2").arg(s.recordingPath, sentence(e)));
     }
-    status = recorder->status();
-    status.active = false;
     emit recordingChanged(status);
 }
 
@@ -315,11 +444,17 @@ void StudioController::startExport(const ExportRequest& request)
         return;
     }
     BlendSettings blend;
+    std::vector<ModelBlend> models;
     {
         std::lock_guard lock(s.mutex);
         blend = s.blend;
+        models = s.library.resolve(blend);  // the models travel with the job: it never reads the library
     }
-    s.exporter = std::make_unique<StudioExport>(*s.context, s.library, blend, request);
+    if (models.empty()) {
+        emit exportFinished(false, tr("No style is loaded: import a model or install the default style pack."));
+        return;
+    }
+    s.exporter = std::make_unique<StudioExport>(*s.context, std::move(models), blend, request);
     StudioExport* job = s.exporter.get();
     job->start([this](const ExportProgress& p) { emit exportProgress(p); },
                [this](bool ok, const QString& message) { emit exportFinished(ok, message); });
@@ -334,11 +469,14 @@ void StudioController::cancelExport()
 void StudioController::shutdown()
 {
     State& s = *state_;
+    stopRecording();  // finished and reported while the session still runs
     {
         std::lock_guard lock(s.mutex);  // no waiter can miss it between its check and its wait
         s.stop = true;
     }
     s.wake.notify_all();
+    if (s.session)
+        s.session->stop();
     if (s.live.joinable())
         s.live.join();
     if (s.previewThread.joinable())
@@ -348,7 +486,8 @@ void StudioController::shutdown()
         s.exporter->wait();
         s.exporter.reset();
     }
-    stopRecording();
+    s.session.reset();
+    s.stylize.reset();
 }
 
 void StudioController::saveSnapshot(const QImage& image, const QString& path)
@@ -358,204 +497,6 @@ void StudioController::saveSnapshot(const QImage& image, const QString& path)
     else
         emit errorOccurred(tr("Could not save the snapshot to '%1': check that the folder exists and is "
                               "writable.").arg(path));
-}
-
-void StudioController::liveLoop()
-{
-    State& s = *state_;
-    BlendedStylizer stylizer(*s.context, s.library);
-    BrushSizer brush(s.config.targetFps);
-    std::unique_ptr<LiveInput> input;
-    SourceSpec source;
-    std::uint64_t appliedBlend = ~0ull;
-    qint64 dropped = 0;
-    double fps = 0;
-    auto lastShown = std::chrono::steady_clock::now();
-    auto playStart = lastShown;
-    std::int64_t firstPts = 0;
-    // Every frame goes to the view through here: marked as awaiting the view's frameShown().
-    auto show = [&](const QImage& stylized, const QImage& original, bool styled) {
-        {
-            std::lock_guard lock(s.mutex);
-            s.frameAwaitingView = true;
-            s.awaitingFrameStyled = styled;
-        }
-        emit frameReady(stylized, original);
-    };
-    bool needFirst = true;
-    // A plan (first frame, new size or model) compiles pipelines: tens of seconds on a
-    // cold CPU-driver cache. It is built on a helper thread; if that takes longer than a
-    // moment, the source plays on unstylized (with a note) instead of the view sitting
-    // black or frozen. Nothing else touches the stylizer meanwhile.
-    std::future<void> building;
-    std::chrono::steady_clock::time_point buildStart;
-    bool announced = false;
-    bool styledThisSource = false;
-
-    while (!s.stop) {
-        std::optional<SourceSpec> next;
-        {
-            std::lock_guard lock(s.mutex);
-            next = std::exchange(s.pendingSource, std::nullopt);
-        }
-        if (next) {
-            try {
-                auto opened = next->kind == SourceKind::File && isStillImage(next->location)
-                                  ? openStillImage(next->location)
-                                  : openVideoInput(*next);
-                input = std::move(opened);
-                source = *next;
-                needFirst = true;
-                styledThisSource = false;
-                emit sourceStarted(source);
-            } catch (const std::exception& e) {
-                emit errorOccurred(tr("Could not open %1: %2").arg(next->label.isEmpty() ? next->location : next->label,
-                                                                   sentence(e)));
-            }
-        }
-        if (!input) {
-            std::unique_lock lock(s.mutex);
-            s.wake.wait_for(lock, std::chrono::milliseconds(200), [&] { return s.stop || s.pendingSource; });
-            continue;
-        }
-
-        InputFrame frame;
-        try {
-            if (!input->read(frame)) {
-                if (!input->rewind() || !input->read(frame))
-                    throw std::runtime_error("it has no frames to show");
-                needFirst = true;
-            }
-        } catch (const std::exception& e) {
-            emit errorOccurred(tr("%1 stopped: %2").arg(source.label.isEmpty() ? source.location : source.label,
-                                                        sentence(e)));
-            input.reset();
-            continue;
-        }
-
-        // Files play in real time: frames whose time has passed while we were busy are
-        // skipped (and counted) instead of slowing the clip down.
-        if (!input->isRealTime()) {
-            const auto now = std::chrono::steady_clock::now();
-            if (needFirst) {
-                playStart = now;
-                firstPts = frame.timestampUs;
-                needFirst = false;
-            } else {
-                const auto due = playStart + std::chrono::microseconds(frame.timestampUs - firstPts);
-                if (due + std::chrono::milliseconds(50) < now) {
-                    ++dropped;
-                    continue;
-                }
-                std::this_thread::sleep_until(due);
-            }
-        }
-
-        std::optional<QString> snapshot;
-        std::shared_ptr<LiveRecorder> recorder;
-        bool haveStyles = false;
-        {
-            std::unique_lock lock(s.mutex);
-            // Back-pressure from the view: render the next frame (with the settings of
-            // that moment) only once the last one is on screen. A view that never says so
-            // (none connected) releases the loop after half a second.
-            s.wake.wait_for(lock, std::chrono::milliseconds(500), [&] { return !s.frameAwaitingView || s.stop; });
-            s.frameAwaitingView = false;
-            if (!building.valid() && (s.blendVersion != appliedBlend || s.libraryChanged)) {
-                stylizer.setBlend(s.library.resolve(s.blend),
-                                  {float(s.blend.strength), s.blend.preserveColours});
-                brush.setPercent(s.blend.brushPercent);
-                appliedBlend = s.blendVersion;
-                s.libraryChanged = false;
-            }
-            snapshot = std::exchange(s.pendingSnapshot, std::nullopt);
-            recorder = s.recorder;
-            haveStyles = s.library.modelCount() > 0;
-        }
-        if (!haveStyles) {  // nothing to stylize with: show the source as it is
-            if (!frame.original.isNull())
-                show(frame.original, frame.original, false);
-            std::this_thread::sleep_for(std::chrono::milliseconds(30));
-            continue;
-        }
-
-        const render::Size frameSize = frame.view.size();
-        const render::Size out = viewSize(frameSize);
-        const render::Size processing = brush.processingSize(frameSize);
-        render::FrameGeometry target;
-        target.layout = render::PixelLayout::Rgba8;
-        target.width = out.width;
-        target.height = out.height;
-        if (building.valid() || stylizer.needsPlan(frame.view, processing, target)) {
-            if (!building.valid()) {
-                const render::FrameGeometry geometry = frame.view;
-                building = std::async(std::launch::async, [&stylizer, geometry, processing, target] {
-                    stylizer.prepare(geometry, processing, target);
-                });
-                buildStart = std::chrono::steady_clock::now();
-            }
-            // A warm rebuild (new brush size) is quick: wait for it rather than flash
-            // unstylized frames; a new source's first frames wait less.
-            const auto grace = std::chrono::milliseconds(styledThisSource ? 1500 : 700);
-            if (building.wait_until(buildStart + grace) != std::future_status::ready) {
-                if (!announced) {
-                    emit preparing(tr("Preparing the style on %1: its first use compiles shaders, up to a minute "
-                                      "on a CPU driver…")
-                                       .arg(QString::fromStdString(s.context->info().name)));
-                    announced = true;
-                }
-                if (!frame.original.isNull()) {  // recording and snapshot take what the view shows
-                    if (recorder)
-                        recorder->push(frame.original, frame.timestampUs);
-                    if (snapshot)
-                        saveSnapshot(frame.original, *snapshot);
-                    show(frame.original, frame.original, false);
-                }
-                continue;
-            }
-            if (std::exchange(announced, false))
-                emit preparing({});
-            try {
-                building.get();
-            } catch (const std::exception& e) {
-                emit errorOccurred(tr("Stylizing failed: %1").arg(sentence(e)));
-                std::this_thread::sleep_for(std::chrono::milliseconds(500));
-                continue;
-            }
-        }
-        const auto t0 = std::chrono::steady_clock::now();
-        QImage stylized;
-        try {
-            stylized = wrapShared(stylizer.runShared(frame.view, processing, target));
-        } catch (const std::exception& e) {
-            emit errorOccurred(tr("Stylizing failed: %1").arg(sentence(e)));
-            std::this_thread::sleep_for(std::chrono::milliseconds(500));
-            continue;
-        }
-        const auto t1 = std::chrono::steady_clock::now();
-        const double ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
-        brush.report(ms, t1);
-        const double interval = std::chrono::duration<double>(t1 - lastShown).count();
-        lastShown = t1;
-        fps = fps == 0 ? 1.0 / std::max(interval, 1e-3) : 0.8 * fps + 0.2 / std::max(interval, 1e-3);
-
-        if (recorder)
-            recorder->push(stylized, frame.timestampUs);
-        if (snapshot)
-            saveSnapshot(stylized, *snapshot);
-        show(stylized, frame.original, true);
-        styledThisSource = true;
-        LiveStats stats;
-        stats.fps = fps;
-        stats.msPerFrame = ms;
-        stats.dropped = dropped;
-        stats.device = QString::fromStdString(s.context->info().name);
-        stats.frameSize = QSize(frameSize.width, frameSize.height);
-        stats.processingSize = QSize(processing.width, processing.height);
-        emit statsChanged(stats);
-        if (recorder)
-            emit recordingChanged(recorder->status());
-    }
 }
 
 }  // namespace stylize::studio

@@ -1,5 +1,6 @@
 // The desktop app's engine side: a QObject that lives on its own thread and owns the
-// Vulkan device, the loaded styles, the live source → stylizer → view path, recording,
+// Vulkan device, the loaded styles and the control of the live pipeline (the same
+// pipeline::LiveSession as `stylize-cli live`: source → stylizer → view / recording),
 // snapshots and exports. The UI talks to it only through queued slots and signals
 // carrying the plain types of studio_types.h; this header pulls in no Vulkan or FFmpeg.
 #pragma once
@@ -10,6 +11,11 @@
 #include <QStringList>
 
 #include "studio/studio_types.h"
+
+namespace stylize::pipeline {
+struct LiveFrame;
+struct LiveStats;
+}  // namespace stylize::pipeline
 
 namespace stylize::studio {
 
@@ -72,7 +78,9 @@ signals:
     void errorOccurred(const QString& message);
 
 private:
-    void liveLoop();
+    void startLive();
+    void showFrame(const pipeline::LiveFrame& frame);
+    void reportStats(const pipeline::LiveStats& stats);
     void saveSnapshot(const QImage& image, const QString& path);
     void renderMissingPreviews();
     QList<StyleCard> cardsWithPreviews();

@@ -19,12 +19,12 @@ extern "C" {
 namespace stylize::studio {
 
 struct StudioExport::Impl {
-    Impl(vk::Context& c, const StyleLibrary& l, const BlendSettings& b, const ExportRequest& r)
-        : context(c), library(l), blend(b), request(r)
+    Impl(vk::Context& c, std::vector<ModelBlend> m, const BlendSettings& b, const ExportRequest& r)
+        : context(c), models(std::move(m)), blend(b), request(r)
     {
     }
     vk::Context& context;
-    const StyleLibrary& library;
+    const std::vector<ModelBlend> models;
     BlendSettings blend;
     ExportRequest request;
     std::unique_ptr<pipeline::ExportJob> job;
@@ -32,9 +32,9 @@ struct StudioExport::Impl {
     std::atomic<bool> running{false};
 };
 
-StudioExport::StudioExport(vk::Context& context, const StyleLibrary& library, const BlendSettings& blend,
+StudioExport::StudioExport(vk::Context& context, std::vector<ModelBlend> models, const BlendSettings& blend,
                            const ExportRequest& request)
-    : impl_(std::make_unique<Impl>(context, library, blend, request))
+    : impl_(std::make_unique<Impl>(context, std::move(models), blend, request))
 {
 }
 
@@ -63,14 +63,14 @@ void StudioExport::start(ProgressFn progress, FinishedFn finished)
         video::SwsContextPtr sws;
     };
     auto scratch = std::make_shared<Scratch>();
-    const auto models = d.library.resolve(d.blend);
+    const auto& models = d.models;
     const render::OutputLook look{float(d.blend.strength), d.blend.preserveColours};
     const double brush = d.blend.brushPercent > 0 ? d.blend.brushPercent / 100.0 : 1.0;
     pipeline::StylizeFunction stylize = [this, scratch, models, look, brush](const render::FrameView& in,
                                                                         const render::MutableFrameView& out) {
         Scratch& k = *scratch;
         if (!k.stylizer) {
-            k.stylizer = std::make_unique<BlendedStylizer>(impl_->context, impl_->library);
+            k.stylizer = std::make_unique<BlendedStylizer>(impl_->context);
             k.stylizer->setBlend(models, look);
         }
         const render::Size processing{std::max(2, int(in.width * brush) / 2 * 2), std::max(2, int(in.height * brush) / 2 * 2)};

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include <QString>
 
@@ -15,14 +16,16 @@ class Context;
 
 namespace stylize::studio {
 
-class StyleLibrary;
+struct ModelBlend;
 
 class StudioExport {
 public:
     using ProgressFn = std::function<void(const ExportProgress&)>;
     using FinishedFn = std::function<void(bool ok, const QString& message)>;
 
-    StudioExport(vk::Context& context, const StyleLibrary& library, const BlendSettings& blend,
+    // `models`: the blend resolved by the caller (StyleLibrary::resolve, under its lock);
+    // the models travel with it, so the export never reads the library.
+    StudioExport(vk::Context& context, std::vector<ModelBlend> models, const BlendSettings& blend,
                  const ExportRequest& request);
     ~StudioExport();
 

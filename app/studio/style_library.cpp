@@ -1,6 +1,8 @@
 // StyleLibrary: loading, cards with the paintings' thumbnails, blend resolution.
 #include "studio/style_library.h"
 
+#include <algorithm>
+
 #include <QFileInfo>
 
 #include "model/loaders.h"
@@ -9,15 +11,30 @@ namespace stylize::studio {
 
 QString StyleLibrary::styleId(const QString& modelPath, int slot) { return modelPath + "#" + QString::number(slot); }
 
-void StyleLibrary::add(const QString& path)
+StyleLibrary::Loaded StyleLibrary::load(const QString& path)
 {
     const QString canonical = QFileInfo(path).absoluteFilePath();
-    for (const Entry& e : models_)
-        if (e.path == canonical)
-            return;
     auto m = std::make_shared<model::Model>(model::loadModel(canonical.toStdString()));
     model::validate(*m);
-    models_.push_back({canonical, std::move(m)});
+    return {canonical, std::move(m)};
+}
+
+bool StyleLibrary::contains(const QString& path) const
+{
+    const QString canonical = QFileInfo(path).absoluteFilePath();
+    return std::any_of(models_.begin(), models_.end(), [&](const Entry& e) { return e.path == canonical; });
+}
+
+void StyleLibrary::append(Loaded loaded)
+{
+    if (!contains(loaded.path))
+        models_.push_back({loaded.path, std::move(loaded.model)});
+}
+
+void StyleLibrary::add(const QString& path)
+{
+    if (!contains(path))
+        append(load(path));
 }
 
 QList<StyleCard> StyleLibrary::cards() const
@@ -63,7 +80,7 @@ std::vector<ModelBlend> StyleLibrary::resolve(const BlendSettings& blend) const
                 continue;
             auto it = std::find_if(result.begin(), result.end(), [&](const ModelBlend& b) { return b.model == int(m); });
             if (it == result.end()) {
-                result.push_back({int(m), std::vector<float>(models_[m].model->styleCount(), 0.f), 0.f});
+                result.push_back({int(m), models_[m].model, std::vector<float>(models_[m].model->styleCount(), 0.f), 0.f});
                 it = std::prev(result.end());
             }
             it->slotWeights[slot] += float(w.weight);
@@ -72,7 +89,7 @@ std::vector<ModelBlend> StyleLibrary::resolve(const BlendSettings& blend) const
         }
     }
     if (result.empty() && !models_.empty()) {
-        ModelBlend first{0, std::vector<float>(models_[0].model->styleCount(), 0.f), 1.f};
+        ModelBlend first{0, models_[0].model, std::vector<float>(models_[0].model->styleCount(), 0.f), 1.f};
         first.slotWeights[0] = 1.f;
         return {first};
     }

@@ -16,7 +16,8 @@ namespace stylize::studio {
 // How much of one model a blend uses: its slot weights (summing to 1) and its share of
 // the output (summing to 1 over models; several models blend in output space).
 struct ModelBlend {
-    int model = 0;
+    int model = 0;                                 // index in the library
+    std::shared_ptr<const model::Model> shared;   // the model itself: immutable, safe on any thread
     std::vector<float> slotWeights;
     float share = 1.f;
 };
@@ -26,6 +27,15 @@ public:
     // Loads a model file and adds its styles. Throws std::exception with a message that
     // names the file; a file already loaded is not added twice.
     void add(const QString& path);
+    // add() in two steps, so the slow one runs outside the lock that guards the library:
+    // load() parses and checks the file (any thread, no library access), append() adds it.
+    struct Loaded {
+        QString path;  // absolute
+        std::shared_ptr<model::Model> model;
+    };
+    static Loaded load(const QString& path);
+    bool contains(const QString& path) const;
+    void append(Loaded loaded);
     QList<StyleCard> cards() const;
     int modelCount() const { return int(models_.size()); }
     const model::Model& model(int index) const { return *models_[index].model; }

@@ -204,10 +204,12 @@ void rgbaToEncoderYuv(SwsContextPtr& cache, const std::uint8_t* rgba, int rgbaSt
     sws_scale(cache.get(), src, srcStride, 0, height, planes, strides);
 }
 
-void frameToRgba(SwsContextPtr& cache, const AVFrame& frame, std::uint8_t* rgba, int rgbaStride)
+void frameToRgba(SwsContextPtr& cache, const AVFrame& frame, std::uint8_t* rgba, int rgbaStride, int outWidth,
+                 int outHeight)
 {
     const AVPixelFormat format = static_cast<AVPixelFormat>(frame.format);
-    cache.reset(sws_getCachedContext(cache.release(), frame.width, frame.height, format, frame.width, frame.height,
+    const int w = outWidth > 0 ? outWidth : frame.width, h = outHeight > 0 ? outHeight : frame.height;
+    cache.reset(sws_getCachedContext(cache.release(), frame.width, frame.height, format, w, h,
                                      AV_PIX_FMT_RGBA, SWS_BILINEAR, nullptr, nullptr, nullptr));
     if (!cache)
         throw VideoError("Cannot convert " + std::string(av_get_pix_fmt_name(format)) + " frames to RGBA.");

@@ -50,7 +50,9 @@ void rgbaToEncoderYuv(SwsContextPtr& cache, const std::uint8_t* rgba, int rgbaSt
 // The reverse, for pictures shown beside the stylized ones (the app's "before" view): a
 // decoded frame of any format to RGBA8 full range, reading the matrix and range from
 // the frame's tags (colorSpaceOf), as the shader does for the stylized side.
-void frameToRgba(SwsContextPtr& cache, const AVFrame& frame, std::uint8_t* rgba, int rgbaStride);
+// outWidth x outHeight: the RGBA picture's size (0: the frame's own).
+void frameToRgba(SwsContextPtr& cache, const AVFrame& frame, std::uint8_t* rgba, int rgbaStride, int outWidth = 0,
+                 int outHeight = 0);
 
 // Converts frames of any size/format to one format and size (the recorder uses it when
 // the stylizer wrote RGBA for the view), BT.709 limited range like rgbaToEncoderYuv.

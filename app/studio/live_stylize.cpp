@@ -1,0 +1,119 @@
+// LiveStylize: blend changes, the adaptive brush and plan builds off the frame path.
+#include "studio/live_stylize.h"
+
+#include <thread>
+
+#include <QObject>
+
+#include "vk/context.h"
+
+namespace stylize::studio {
+
+LiveStylize::LiveStylize(vk::Context& context, const StyleLibrary& library, std::mutex& libraryMutex,
+                         double targetFps, Callbacks callbacks)
+    : stylizer_(context), brush_(targetFps), library_(library), libraryMutex_(libraryMutex),
+      callbacks_(std::move(callbacks)), device_(QString::fromStdString(context.info().name))
+{
+}
+
+LiveStylize::~LiveStylize()
+{
+    if (building_.valid())
+        building_.wait();  // the build uses stylizer_
+}
+
+void LiveStylize::setBlend(const BlendSettings& blend)
+{
+    std::lock_guard lock(mutex_);
+    blend_ = blend;
+    ++blendVersion_;
+}
+
+void LiveStylize::libraryChanged()
+{
+    std::lock_guard lock(mutex_);
+    libraryChanged_ = true;
+}
+
+void LiveStylize::sourceChanged()
+{
+    std::lock_guard lock(mutex_);
+    sourceChanged_ = true;
+}
+
+render::Size LiveStylize::processingSize() const
+{
+    std::lock_guard lock(mutex_);
+    return processing_;
+}
+
+// Says so, and slows the retries down; the frame shows unstylized.
+render::SharedFrame LiveStylize::failed(const std::exception& e)
+{
+    if (callbacks_.failed)
+        callbacks_.failed(QObject::tr("Stylizing failed: %1").arg(QString::fromStdString(e.what())));
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    return {};
+}
+
+render::SharedFrame LiveStylize::operator()(const render::FrameView& input, const render::FrameGeometry& output)
+{
+    {
+        std::scoped_lock lock(mutex_, libraryMutex_);
+        if (std::exchange(sourceChanged_, false))
+            styledThisSource_ = false;
+        if (!building_.valid() && (blendVersion_ != appliedVersion_ || libraryChanged_)) {
+            stylizer_.setBlend(library_.resolve(blend_), {float(blend_.strength), blend_.preserveColours});
+            brush_.setPercent(blend_.brushPercent);
+            appliedVersion_ = blendVersion_;
+            libraryChanged_ = false;
+        }
+        if (library_.modelCount() == 0)
+            return {};  // nothing to stylize with: the source as it is
+    }
+    const render::Size processing = brush_.processingSize(input.size());
+    {
+        std::lock_guard lock(mutex_);
+        processing_ = processing;
+    }
+    const render::FrameGeometry target = output;
+    if (building_.valid() || stylizer_.needsPlan(input, processing, target)) {
+        if (!building_.valid()) {
+            const render::FrameGeometry geometry = input;
+            building_ = std::async(std::launch::async, [this, geometry, processing, target] {
+                stylizer_.prepare(geometry, processing, target);
+            });
+            buildStart_ = std::chrono::steady_clock::now();
+        }
+        // A warm rebuild (new brush size) is quick: wait for it rather than flash
+        // unstylized frames; a new source's first frames wait less.
+        const auto grace = std::chrono::milliseconds(styledThisSource_ ? 1500 : 700);
+        if (building_.wait_until(buildStart_ + grace) != std::future_status::ready) {
+            if (!std::exchange(announced_, true) && callbacks_.preparing)
+                callbacks_.preparing(QObject::tr("Preparing the style on %1: its first use compiles shaders, up to a "
+                                                 "minute on a CPU driver…")
+                                         .arg(device_));
+            return {};
+        }
+        if (std::exchange(announced_, false) && callbacks_.preparing)
+            callbacks_.preparing({});
+        try {
+            building_.get();
+        } catch (const std::exception& e) {
+            return failed(e);
+        }
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    render::SharedFrame result;
+    try {
+        result = stylizer_.runShared(input, processing, output);
+    } catch (const std::exception& e) {
+        return failed(e);
+    }
+    const auto t1 = std::chrono::steady_clock::now();
+    brush_.report(std::chrono::duration<double, std::milli>(t1 - t0).count(), t1);
+    styledThisSource_ = true;
+    return result;
+}
+
+}  // namespace stylize::studio

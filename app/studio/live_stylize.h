@@ -1,0 +1,71 @@
+// The app's stylize stage for pipeline::LiveSession: the current blend of styles at the
+// brush size that keeps the view live. A new plan (first frame, new size or model)
+// compiles pipelines, tens of seconds on a cold CPU-driver cache: it is built on a
+// helper thread, and while it takes longer than a moment the session shows the source
+// unstylized (with a note) instead of a black or frozen view.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <future>
+#include <mutex>
+
+#include <QString>
+
+#include "frame.h"
+#include "studio/blended_stylizer.h"
+#include "studio/brush_sizer.h"
+#include "studio/studio_types.h"
+
+namespace stylize::studio {
+
+class LiveStylize {
+public:
+    struct Callbacks {
+        std::function<void(const QString& message)> preparing;  // empty message: the first stylized frame is coming
+        std::function<void(const QString& message)> failed;     // a sentence: stylizing failed
+    };
+
+    // `library` is read under `libraryMutex`, which the controller holds to change it.
+    LiveStylize(vk::Context& context, const StyleLibrary& library, std::mutex& libraryMutex, double targetFps,
+                Callbacks callbacks);
+    ~LiveStylize();
+
+    // Any thread: applied at the next frame that is not waiting for a plan.
+    void setBlend(const BlendSettings& blend);
+    void libraryChanged();
+    void sourceChanged();
+
+    // The stylize thread: pipeline::LiveSharedStylizeFunction. The result is the engine's
+    // own result memory where the device can write host memory (no copy on the way to the
+    // view and the recorder); no memory while a plan is being built.
+    render::SharedFrame operator()(const render::FrameView& input, const render::FrameGeometry& output);
+    // The network's input size of the last frame (stylize thread writes, any thread reads).
+    render::Size processingSize() const;
+
+private:
+    render::SharedFrame failed(const std::exception& e);
+
+    BlendedStylizer stylizer_;  // stylize thread (and the build it starts)
+    BrushSizer brush_;          // stylize thread
+    const StyleLibrary& library_;
+    std::mutex& libraryMutex_;
+    Callbacks callbacks_;
+    const QString device_;
+    std::chrono::steady_clock::time_point buildStart_;  // stylize thread
+    std::future<void> building_;                        // stylize thread
+    bool announced_ = false;                            // stylize thread
+    bool styledThisSource_ = false;                     // stylize thread
+
+    mutable std::mutex mutex_;
+    BlendSettings blend_;             // mutex_
+    std::uint64_t blendVersion_ = 0;  // mutex_
+    std::uint64_t appliedVersion_ = ~0ull;  // stylize thread
+    bool libraryChanged_ = false;     // mutex_
+    bool sourceChanged_ = false;      // mutex_
+    render::Size processing_;         // mutex_
+};
+
+}  // namespace stylize::studio

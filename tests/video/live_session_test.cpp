@@ -1,0 +1,319 @@
+// The one live pipeline (pipeline::LiveSession, what `stylize-cli live` and the app both
+// run): recordings keep the view's colours, a recording spans source switches and loops
+// on one timeline, unstylized frames stand in while the stylizer prepares, still images
+// repeat, a failing recording stops alone with the reason. The stylizer here is a plain
+// function (no GPU): these tests are about the frames' way, not the network.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <mutex>
+#include <thread>
+
+#include "pipeline/live_recording.h"
+#include "pipeline/live_session.h"
+#include "video/frame_pool.h"
+#include "video_test_support.h"
+
+extern "C" {
+#include <libavutil/frame.h>
+}
+
+namespace stylize::pipeline {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+// Flat patches in a 4x2 grid: primaries, secondaries, a mid grey and a skin tone.
+const std::array<std::array<int, 3>, 8> kPatches = {{{220, 30, 30},
+                                                    {30, 200, 40},
+                                                    {40, 50, 210},
+                                                    {230, 220, 40},
+                                                    {40, 210, 220},
+                                                    {210, 40, 200},
+                                                    {128, 128, 128},
+                                                    {224, 172, 140}}};
+
+void paintPattern(std::uint8_t* rgba, int stride, int w, int h)
+{
+    for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x) {
+            const auto& c = kPatches[(y * 2 / h) * 4 + x * 4 / w];
+            std::uint8_t* p = rgba + std::size_t(y) * stride + x * 4;
+            p[0] = std::uint8_t(c[0]), p[1] = std::uint8_t(c[1]), p[2] = std::uint8_t(c[2]), p[3] = 255;
+        }
+}
+
+// The last frame of `file` as FFmpeg's command line tool decodes it to RGB.
+std::vector<std::uint8_t> decodeRgb(const fs::path& file, int w, int h)
+{
+    const fs::path raw = file.string() + ".rgb";
+    const std::string cmd = "ffmpeg -v error -y -i '" + file.string() +
+                            "' -sws_flags accurate_rnd+full_chroma_int+bitexact -f rawvideo -pix_fmt rgb24 '" +
+                            raw.string() + "'";
+    EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    std::ifstream in(raw, std::ios::binary);
+    std::vector<std::uint8_t> rgb((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::size_t frame = std::size_t(w) * h * 3;
+    EXPECT_GE(rgb.size(), frame);
+    if (rgb.size() < frame)
+        return {};
+    return std::vector<std::uint8_t>(rgb.end() - frame, rgb.end());
+}
+
+int worstPatchError(const std::vector<std::uint8_t>& rgb, int w, int h, std::string* where)
+{
+    int worst = 0;
+    for (int i = 0; i < 8; ++i) {
+        // The patch centre, away from chroma-subsampled edges.
+        const int x = (i % 4) * w / 4 + w / 8, y = (i / 4) * h / 2 + h / 4;
+        const std::uint8_t* p = &rgb[(std::size_t(y) * w + x) * 3];
+        for (int c = 0; c < 3; ++c)
+            if (std::abs(p[c] - kPatches[i][c]) > worst) {
+                worst = std::abs(p[c] - kPatches[i][c]);
+                *where = "patch " + std::to_string(i) + " recorded " + std::to_string(p[0]) + "," +
+                         std::to_string(p[1]) + "," + std::to_string(p[2]);
+            }
+    }
+    return worst;
+}
+
+TEST(LiveRecording, KeepsTheViewsColoursWithinTwoLevelsAtSdAndHd)
+{
+    for (const auto& [w, h] : {std::pair{640, 360}, std::pair{1280, 720}}) {
+        const fs::path file = test::videoTempDir() / ("pattern_" + std::to_string(w) + ".mkv");
+        video::FramePool pool;
+        RecordSettings settings;
+        settings.path = file.string();
+        {
+            LiveRecording recording(settings);
+            for (int i = 0; i < 12; ++i) {
+                video::FramePtr f = pool.get(AV_PIX_FMT_RGBA, w, h);
+                paintPattern(f->data[0], f->linesize[0], w, h);
+                ASSERT_TRUE(recording.push({std::move(f), i * 33'333, 33'333}));
+                std::this_thread::sleep_for(5ms);
+            }
+            const RecordingStats r = recording.finish();
+            EXPECT_GT(r.recorded, 0);
+        }
+        const std::vector<std::uint8_t> rgb = decodeRgb(file, w, h);
+        ASSERT_EQ(rgb.size(), std::size_t(w) * h * 3);
+        std::string where;
+        EXPECT_LE(worstPatchError(rgb, w, h, &where), 2) << w << "x" << h << ": " << where;
+    }
+}
+
+TEST(LiveRecording, WithoutFramesLeavesNoFile)
+{
+    const fs::path file = test::videoTempDir() / "never.mkv";
+    RecordSettings settings;
+    settings.path = file.string();
+    settings.size = {64, 48};
+    LiveRecording recording(settings);
+    EXPECT_EQ(recording.finish().recorded, 0);
+    EXPECT_FALSE(fs::exists(file));
+}
+
+TEST(LiveRecording, AMissingFolderIsNamed)
+{
+    RecordSettings settings;
+    settings.path = "/no/such/folder/rec.mkv";
+    try {
+        LiveRecording recording(settings);
+        FAIL() << "expected an error";
+    } catch (const std::exception& e) {
+        EXPECT_NE(std::string(e.what()).find("/no/such/folder"), std::string::npos) << e.what();
+    }
+}
+
+// A stand-in stylizer: paints the colour pattern (or declines, while "preparing").
+struct PatternStylizer {
+    std::atomic<bool> ready{true};
+    bool operator()(const render::FrameView&, const render::MutableFrameView& out) const
+    {
+        if (!ready)
+            return false;
+        paintPattern(out.planes[0], out.strides[0], out.width, out.height);
+        return true;
+    }
+};
+
+LiveConfig appConfig()
+{
+    LiveConfig c;
+    c.loop = true;
+    c.warmUp = false;
+    c.view = true;
+    c.viewMaxSide = 1280;
+    return c;
+}
+
+// Runs a session on a thread of its own; stops and joins it however the test ends.
+class Running {
+public:
+    explicit Running(LiveSession& s) : session_(s), thread_([this] { run(); }) {}
+    ~Running() { finish(); }
+    void finish()
+    {
+        session_.stop();
+        if (thread_.joinable())
+            thread_.join();
+    }
+    const std::string& error() const { return error_; }
+
+private:
+    void run()
+    {
+        try {
+            session_.run();
+        } catch (const std::exception& e) {
+            error_ = e.what();
+        }
+    }
+    LiveSession& session_;
+    std::string error_;
+    std::thread thread_;
+};
+
+std::string describe(const LiveStats& s)
+{
+    return "captured " + std::to_string(s.captured) + ", stylized " + std::to_string(s.stylized) + ", passed through " +
+           std::to_string(s.passedThrough) + ", recorded " + std::to_string(s.recorded) + ", dropped " +
+           std::to_string(s.droppedBeforeStylize) + " + " + std::to_string(s.droppedBeforeRecord);
+}
+
+template <class Pred>
+bool waitFor(Pred pred, std::chrono::seconds limit = 30s)
+{
+    const auto end = std::chrono::steady_clock::now() + limit;
+    while (!pred()) {
+        if (std::chrono::steady_clock::now() > end)
+            return false;
+        std::this_thread::sleep_for(20ms);
+    }
+    return true;
+}
+
+TEST(LiveSession, ARecordingSpansSourceSwitchesAndLoopsOnOneTimeline)
+{
+    const fs::path clip = test::makeClip("short_loop.mp4", "-f lavfi -i testsrc2=size=160x120:rate=30 -t 0.5 -pix_fmt yuv420p");
+    const fs::path file = test::videoTempDir() / "spanning.mkv";
+    PatternStylizer stylizer;
+    std::atomic<int> frames{0};
+    std::mutex m;
+    std::vector<std::string> started;
+    LiveEvents events;
+    events.sourceStarted = [&](const video::SourceSpec& s, render::Size) {
+        std::lock_guard lock(m);
+        started.push_back(s.location);
+    };
+    events.sourceStopped = [](const std::string& message) { ADD_FAILURE() << message; };
+    LiveSession session(appConfig(), std::ref(stylizer), [&](const LiveFrame&) { ++frames; }, events);
+    Running runner(session);
+    session.setSource(video::fileSource(clip.string()));
+    RecordSettings settings;
+    settings.path = file.string();
+    session.startRecording(settings);
+    // 0.5 s clip: three loops of it, then the test pattern.
+    ASSERT_TRUE(waitFor([&] { return frames >= 40; })) << frames;
+    session.setSource(video::resolveSource("lavfi:testsrc2=size=320x240:rate=30,realtime"));
+    ASSERT_TRUE(waitFor([&] { return frames >= 70; })) << frames;
+    const RecordingStats r = session.stopRecording();
+    runner.finish();
+    EXPECT_EQ(runner.error(), "");
+    {
+        std::lock_guard lock(m);
+        ASSERT_EQ(started.size(), 2u);
+    }
+    EXPECT_GE(r.recorded, 50);
+    const std::vector<double> times = test::frameTimes(file);
+    ASSERT_EQ(std::int64_t(times.size()), r.recorded);
+    for (std::size_t i = 1; i < times.size(); ++i)
+        ASSERT_GT(times[i], times[i - 1]) << "frame " << i << " goes back in time";
+    // Frames at the source's 30 fps, across the loops and the switch: no gap or jump.
+    EXPECT_NEAR(times.back() - times.front(), (times.size() - 1) / 30.0, 0.25);
+    EXPECT_TRUE(test::playsCleanly(file));
+}
+
+TEST(LiveSession, TheSourceStandsInWhileTheStylizerPreparesAndStillImagesRepeat)
+{
+    const fs::path image = test::makeClip("still.png", "-f lavfi -i color=c=0x2040c0:size=96x64 -frames:v 1");
+    PatternStylizer stylizer;
+    stylizer.ready = false;
+    std::mutex m;
+    std::vector<std::array<int, 4>> shown;  // first pixel, stylized
+    LiveConfig config = appConfig();
+    config.viewBefore = true;
+    LiveSession session(config, std::ref(stylizer), [&](const LiveFrame& f) {
+        ASSERT_TRUE(f.shown.memory);
+        ASSERT_TRUE(f.before.memory);
+        EXPECT_EQ(f.shown.width, 96);
+        const std::uint8_t* p = f.shown.planes[0] + f.shown.strides[0] * 32 + 48 * 4;
+        std::lock_guard lock(m);
+        shown.push_back({p[0], p[1], p[2], f.stylized ? 1 : 0});
+    });
+    Running runner(session);
+    session.setSource(video::fileSource(image.string()));
+    const auto count = [&] {
+        std::lock_guard lock(m);
+        return shown.size();
+    };
+    ASSERT_TRUE(waitFor([&] { return count() >= 10; }));  // a one-frame file goes on at 30 fps
+    stylizer.ready = true;
+    ASSERT_TRUE(waitFor([&] { return count() >= 20; }));
+    const LiveStats stats = session.stats();
+    runner.finish();
+    EXPECT_EQ(runner.error(), "");
+    std::lock_guard lock(m);
+    EXPECT_EQ(shown.front()[3], 0);
+    EXPECT_NEAR(shown.front()[0], 0x20, 3);  // the source itself while preparing
+    EXPECT_NEAR(shown.front()[1], 0x40, 3);
+    EXPECT_NEAR(shown.front()[2], 0xc0, 3);
+    EXPECT_EQ(shown.back()[3], 1);
+    EXPECT_GE(stats.passedThrough, 10);
+    EXPECT_GE(stats.stylized, 1);
+}
+
+TEST(LiveSession, AFailingRecordingStopsAloneWithTheReason)
+{
+    if (!fs::exists("/dev/full"))
+        GTEST_SKIP() << "no /dev/full";
+    PatternStylizer stylizer;
+    std::atomic<int> frames{0};
+    std::mutex m;
+    std::string failure;
+    LiveEvents events;
+    events.recordingFailed = [&](const std::string& message) {
+        std::lock_guard lock(m);
+        failure = message;
+    };
+    LiveSession session(appConfig(), std::ref(stylizer), [&](const LiveFrame&) { ++frames; }, events);
+    Running runner(session);
+    session.setSource(video::resolveSource("lavfi:testsrc2=size=320x240:rate=30,realtime"));
+    RecordSettings settings;
+    settings.path = "/dev/full";
+    settings.codec = "h264";
+    session.startRecording(settings);
+    const bool reported = waitFor(
+        [&] {
+            std::lock_guard lock(m);
+            return !failure.empty();
+        },
+        10s);
+    ASSERT_TRUE(reported) << "no failure reported in 10 s: " << describe(session.stats());
+    const int framesAtFailure = frames;
+    ASSERT_TRUE(waitFor([&] { return frames >= framesAtFailure + 10; }))
+        << "the view stopped with the recording: " << describe(session.stats());
+    EXPECT_FALSE(session.recording());
+    runner.finish();
+    EXPECT_EQ(runner.error(), "");
+    EXPECT_NE(failure.find("/dev/full"), std::string::npos) << failure;
+}
+
+}  // namespace
+}  // namespace stylize::pipeline
