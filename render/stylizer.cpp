@@ -221,9 +221,9 @@ SharedFrame Stylizer::runShared(const FrameView& frame, Size processing, const F
         }
         slot->recorder->submitAndWait();
         plan_->lastSubmitted = slot->recorder.get();
-        result.memory = slot->host->memory();
+        result.memory = slot->host->lease();
         result.deviceWritten = true;
-        base = slot->host->memory().get();
+        base = slot->host->data();
     } else {
         if (plan_->recordedLook != look_)
             plan_->record(look_);
@@ -247,6 +247,16 @@ void Stylizer::run(ImageView frame, Size processing, Size output, Image& result)
     result.height = output.height;
     result.rgba.resize(std::size_t(output.width) * output.height * 4);
     run(frameView(frame), processing, frameView(result));
+}
+
+bool Stylizer::busy() const
+{
+    if (!plan_)
+        return false;
+    bool running = plan_->recorder.stillRunning();
+    for (Plan::SharedSlot& slot : plan_->slots)
+        running = slot.recorder->stillRunning() || running;
+    return running;
 }
 
 std::vector<vk::OpTiming> Stylizer::lastTimings() const

@@ -62,6 +62,9 @@ public:
     const vk::Context& context() const { return context_; }
     // GPU time per op of the last run(), if timestamps were requested.
     std::vector<vk::OpTiming> lastTimings() const;
+    // Whether work this stylizer submitted (a frame that timed out) is still running on
+    // the device: destroying it now would wait for that work.
+    bool busy() const;
     // Device memory the current plan holds (tensors after reuse, weights, parameters).
     std::uint64_t deviceBytes() const;
 

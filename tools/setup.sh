@@ -4,11 +4,19 @@
 #   bash tools/setup.sh run     # set up, build, run the app (or, without a display, the CLI)
 #   bash tools/setup.sh test    # set up, build (warnings as errors), run every test
 #   bash tools/setup.sh build   # set up and build only
-# Environment: BUILD_DIR (default build), STYLIZE_SANITIZE=ON for an ASan/UBSan build.
+# Environment: BUILD_DIR (default build), STYLIZE_SANITIZE=ON for an ASan/UBSan build,
+# STYLIZE_SANITIZE=thread for a ThreadSanitizer build (default folder build-tsan) whose
+# `test` runs the suites with threads (labels video: pipeline and FFmpeg, studio: the
+# app) and fails on any report.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 mode=${1:-run}
-build=${BUILD_DIR:-$root/build}
+sanitize=$(echo "${STYLIZE_SANITIZE:-OFF}" | tr '[:upper:]' '[:lower:]')
+if [ "$sanitize" = thread ]; then
+    build=${BUILD_DIR:-$root/build-tsan}
+else
+    build=${BUILD_DIR:-$root/build}
+fi
 
 install_packages() {
     local wanted missing=()
@@ -76,6 +84,12 @@ test)
     # XDG_RUNTIME_DIR silences harmless loader/Qt warnings on headless machines.
     export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-$(mktemp -d)}
     export QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen}
-    ctest --test-dir "$build" --output-on-failure -j 2 --timeout 1200
+    if [ "$sanitize" = thread ]; then
+        # exitcode: a report fails its test; suppressions: Mesa's, LLVM's and Qt's own frames.
+        export TSAN_OPTIONS="exitcode=66 second_deadlock_stack=1 suppressions=$root/tools/tsan.supp ${TSAN_OPTIONS:-}"
+        ctest --test-dir "$build" --output-on-failure -j 2 --timeout 2400 -L 'video|studio'
+    else
+        ctest --test-dir "$build" --output-on-failure -j 2 --timeout 1200
+    fi
     ;;
 esac

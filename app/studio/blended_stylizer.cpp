@@ -44,6 +44,15 @@ void BlendedStylizer::releaseUnused()
     }
 }
 
+void BlendedStylizer::dropPlans()
+{
+    for (auto& [model, entry] : stylizers_)
+        if (entry.stylizer->busy())
+            static_cast<void>(entry.stylizer.release());  // its buffers may still be in use on the device
+    stylizers_.clear();
+    setBlend(blend_, look_);
+}
+
 bool BlendedStylizer::needsPlan(const render::FrameGeometry& frame, render::Size processing,
                                 const render::FrameGeometry& output)
 {

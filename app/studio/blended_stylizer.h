@@ -40,6 +40,9 @@ public:
                                   const render::FrameGeometry& output);
     // Forgets stylizers of models the current blend does not use (frees device memory).
     void releaseUnused();
+    // Forgets every stylizer and plan (the next run builds them again): after a device
+    // failure. One whose work is still running on the device (hung) is leaked, not waited for.
+    void dropPlans();
 
 private:
     render::Stylizer& stylizerFor(const ModelBlend& blend);

@@ -47,12 +47,26 @@ render::Size LiveStylize::processingSize() const
     return processing_;
 }
 
-// Says so, and slows the retries down; the frame shows unstylized.
+// The first failure rebuilds the plans (a device timeout leaves the old ones unusable);
+// a second one in a row stops stylizing and says so. The frame shows unstylized.
 render::SharedFrame LiveStylize::failed(const std::exception& e)
 {
+    const QString what = QString::fromStdString(e.what());
+    if (building_.valid())
+        building_.wait();
+    building_ = {};
+    if (!rebuiltAfterFailure_) {
+        rebuiltAfterFailure_ = true;
+        stylizer_.dropPlans();
+        if (callbacks_.failed)
+            callbacks_.failed(QObject::tr("Stylizing failed: %1 Preparing the style again…").arg(what));
+        return {};
+    }
+    gaveUp_ = true;
     if (callbacks_.failed)
-        callbacks_.failed(QObject::tr("Stylizing failed: %1").arg(QString::fromStdString(e.what())));
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        callbacks_.failed(QObject::tr("Stylizing failed again: %1 The view shows the source unstylized; pick a "
+                                      "style or a source to try again.")
+                              .arg(what));
     return {};
 }
 
@@ -60,8 +74,13 @@ render::SharedFrame LiveStylize::operator()(const render::FrameView& input, cons
 {
     {
         std::scoped_lock lock(mutex_, libraryMutex_);
-        if (std::exchange(sourceChanged_, false))
+        const bool newSource = std::exchange(sourceChanged_, false);
+        if (newSource)
             styledThisSource_ = false;
+        if (gaveUp_ && (newSource || blendVersion_ != appliedVersion_ || libraryChanged_))
+            gaveUp_ = rebuiltAfterFailure_ = false;  // the user asked for something new: try again
+        if (gaveUp_)
+            return {};
         if (!building_.valid() && (blendVersion_ != appliedVersion_ || libraryChanged_)) {
             stylizer_.setBlend(library_.resolve(blend_), {float(blend_.strength), blend_.preserveColours});
             brush_.setPercent(blend_.brushPercent);
@@ -113,6 +132,7 @@ render::SharedFrame LiveStylize::operator()(const render::FrameView& input, cons
     const auto t1 = std::chrono::steady_clock::now();
     brush_.report(std::chrono::duration<double, std::milli>(t1 - t0).count(), t1);
     styledThisSource_ = true;
+    rebuiltAfterFailure_ = false;
     return result;
 }
 

@@ -58,6 +58,10 @@ private:
     std::future<void> building_;                        // stylize thread
     bool announced_ = false;                            // stylize thread
     bool styledThisSource_ = false;                     // stylize thread
+    // After a failure (a device timeout, a lost device): the plans are rebuilt once; if
+    // that fails too, stylizing stops (the source shows) until the blend or source changes.
+    bool rebuiltAfterFailure_ = false;  // stylize thread
+    bool gaveUp_ = false;               // stylize thread
 
     mutable std::mutex mutex_;
     BlendSettings blend_;             // mutex_

@@ -57,6 +57,13 @@ CommandRecorder::~CommandRecorder()
     }
 }
 
+bool CommandRecorder::stillRunning()
+{
+    if (inFlight_ && vkGetFenceStatus(context_.device(), fence_) == VK_SUCCESS)
+        inFlight_ = false;
+    return inFlight_;
+}
+
 void CommandRecorder::begin()
 {
     if (inFlight_)

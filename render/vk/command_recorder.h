@@ -46,6 +46,9 @@ public:
     // Per-dispatch GPU times of the last submission (empty without timestamps).
     std::vector<OpTiming> timings() const;
     bool recorded() const { return recorded_; }
+    // Work submitted earlier (one that timed out) still running on the device; asks the
+    // fence without waiting.
+    bool stillRunning();
     int barrierCount() const { return static_cast<int>(epoch_); }
 
 private:

@@ -62,14 +62,16 @@ std::unique_ptr<HostBuffer> HostBuffer::create(const Context& context, VkDeviceS
 
 HostBuffer::~HostBuffer() = default;
 
-bool HostBuffer::held() const
+std::shared_ptr<const std::uint8_t> HostBuffer::lease() const
 {
-    if (memory_.use_count() > 1)
-        return true;
-    // The last outside holder released it on another thread (its reads of the pixels
-    // happen before that release): order our coming writes after them.
-    std::atomic_thread_fence(std::memory_order_acquire);
-    return false;
+    leases_->fetch_add(1, std::memory_order_relaxed);
+    // The deleter holds the memory and the count, not this object.
+    return std::shared_ptr<const std::uint8_t>(memory_.get(),
+                                               [memory = memory_, leases = leases_](const std::uint8_t*) {
+                                                   leases->fetch_sub(1, std::memory_order_release);
+                                               });
 }
+
+bool HostBuffer::held() const { return leases_->load(std::memory_order_acquire) > 0; }
 
 }  // namespace stylize::vk

@@ -3,6 +3,7 @@
 // and the device, so the UI can keep showing a frame without copying it.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -24,16 +25,20 @@ public:
     HostBuffer& operator=(const HostBuffer&) = delete;
 
     Buffer* buffer() { return &buffer_; }
-    // The memory, reference counted: whoever holds a copy keeps it alive and readable.
-    const std::shared_ptr<std::uint8_t>& memory() const { return memory_; }
-    // True while a copy of memory() is held outside this object: the device must not
-    // write into it then.
+    std::uint8_t* data() const { return memory_.get(); }
+    // The memory for a reader outside (the view, a recorder), counted explicitly: the
+    // device does not write into it until every lease is released. A lease also keeps
+    // the memory alive, even past this buffer and its device.
+    std::shared_ptr<const std::uint8_t> lease() const;
+    // True while a lease is out. A false answer orders the device's coming writes after
+    // every read the released leases made (release/acquire on the lease count).
     bool held() const;
 
 private:
     HostBuffer() = default;
     // Declared first, destroyed last: the device memory importing it goes first.
     std::shared_ptr<std::uint8_t> memory_;
+    std::shared_ptr<std::atomic<int>> leases_ = std::make_shared<std::atomic<int>>(0);  // any thread
     MemoryHandle imported_;
     Buffer buffer_;
 };
