@@ -18,6 +18,8 @@ bool subgroupFits(const model::Conv& conv)
     return conv.kernelW <= 9 && 3 * conv.stride + conv.kernelW <= 16;
 }
 
+constexpr std::uint32_t kTiledBudget = 16384;
+
 std::string choices(const vk::DeviceInfo& info)
 {
     std::string s;
@@ -35,13 +37,15 @@ const char* convKernelName(ConvKernel kernel)
             return "direct";
         case ConvKernel::Subgroup:
             return "subgroup";
+        case ConvKernel::Tiled:
+            return "tiled";
     }
     return "?";
 }
 
 std::vector<ConvKernel> availableConvKernels(const vk::DeviceInfo& info)
 {
-    std::vector<ConvKernel> kernels{ConvKernel::Direct};
+    std::vector<ConvKernel> kernels{ConvKernel::Direct, ConvKernel::Tiled};
     if (info.subgroupSize == 16)
         kernels.push_back(ConvKernel::Subgroup);
     return kernels;
@@ -59,7 +63,7 @@ ConvKernel requestedConvKernel(const vk::DeviceInfo& info)
     if (!env || !*env)
         return defaultConvKernel(info);
     const std::string wanted = env;
-    for (ConvKernel k : {ConvKernel::Direct, ConvKernel::Subgroup}) {
+    for (ConvKernel k : {ConvKernel::Direct, ConvKernel::Subgroup, ConvKernel::Tiled}) {
         if (wanted != convKernelName(k))
             continue;
         const auto available = availableConvKernels(info);
@@ -78,7 +82,31 @@ ConvKernel chooseConvKernel(const vk::DeviceInfo& info, const model::Conv& conv)
     const ConvKernel k = requestedConvKernel(info);
     if (k == ConvKernel::Subgroup && !subgroupFits(conv))
         return ConvKernel::Direct;
+    if (k == ConvKernel::Tiled && !tiledShape(conv, 1, 1, info.maxComputeSharedMemory ? info.maxComputeSharedMemory
+                                                                                        : kTiledBudget))
+        return ConvKernel::Direct;
     return k;
+}
+
+std::optional<TiledShape> tiledShape(const model::Conv& conv, int inC4, int outC4, std::uint32_t sharedLimit)
+{
+    if (conv.kernelH > 5 || conv.kernelW > 5)
+        return std::nullopt;  // a 9x9 layer has 3 channels: no depth to tile, and its window is large
+    const std::uint32_t budget = std::min(kTiledBudget, sharedLimit);
+    TiledShape shape;
+    shape.ocBlock = std::clamp(outC4, 1, 4);
+    for (int px : {conv.stride == 1 ? 4 : 2, 1}) {
+        const int patchW = (8 * px - 1) * conv.stride + conv.kernelW;
+        const int patchH = 7 * conv.stride + conv.kernelH;
+        const std::uint32_t perStep = 16u * (patchW * patchH + shape.ocBlock * conv.kernelH * conv.kernelW * 4);
+        if (perStep > budget)
+            continue;
+        shape.px = px;
+        shape.icc = std::clamp(int(budget / perStep), 1, std::clamp(inC4, 1, 8));
+        shape.sharedBytes = perStep * shape.icc;
+        return shape;
+    }
+    return std::nullopt;
 }
 
 }  // namespace stylize::render

@@ -1,6 +1,8 @@
 // Which convolution kernel a device runs, and STYLIZE_CONV_KERNEL to force one.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,11 +17,23 @@ namespace stylize::render {
 enum class ConvKernel {
     Direct,    // conv2d.comp: 8x8 workgroups, 4 pixels x 2 output packs per invocation
     Subgroup,  // conv2d_subgroup.comp: one 16-lane subgroup shares each weight load
+    Tiled,     // conv2d_tiled.comp: input window and weights staged in shared memory per tile
 };
+
+// How conv2d_tiled.comp runs one layer: PX pixels per invocation (a tile of 8 * PX x 8),
+// OC_BLOCK output packs per workgroup, ICC input packs staged per step.
+struct TiledShape {
+    int px = 4, ocBlock = 4, icc = 2;
+    std::uint32_t sharedBytes = 0;
+};
+// The shape for this layer within the shared-memory budget (16 KiB, or the device's
+// limit if lower), or nullopt when even the smallest does not fit (wide kernels: 9x9).
+std::optional<TiledShape> tiledShape(const model::Conv& conv, int inC4, int outC4, std::uint32_t sharedLimit);
 const char* convKernelName(ConvKernel kernel);
 
-// The kernels this device can run, in the order a forced name is matched. Direct runs
-// everywhere; Subgroup needs the workgroup (16 lanes) to be exactly one subgroup.
+// The kernels this device can run, in the order a forced name is matched. Direct and Tiled
+// run everywhere (Tiled needs the 16 KiB of shared memory every Vulkan device has);
+// Subgroup needs the workgroup (16 lanes) to be exactly one subgroup.
 std::vector<ConvKernel> availableConvKernels(const vk::DeviceInfo& info);
 // What the device gets unless forced: Subgroup on a CPU driver with 16-lane subgroups
 // (lavapipe with 512-bit vectors, where loads dominate), Direct elsewhere.
@@ -27,7 +41,7 @@ ConvKernel defaultConvKernel(const vk::DeviceInfo& info);
 
 // The kernel for one convolution: STYLIZE_CONV_KERNEL (a name from availableConvKernels)
 // when set, else the default. A layer the chosen kernel cannot take (Subgroup unrolls at
-// most 9 tap columns in a 16-column window) runs Direct. Throws std::invalid_argument
+// most 9 tap columns in a 16-column window; Tiled takes kernels up to 5x5) runs Direct. Throws std::invalid_argument
 // naming the variable and the choices for an unknown name or one the device cannot run.
 ConvKernel chooseConvKernel(const vk::DeviceInfo& info, const model::Conv& conv);
 // The forced kernel (validated as above), or the default: what `devices` reports.

@@ -69,7 +69,22 @@ Conv2dOp::Conv2dOp(OpResources& res, const model::Conv& conv, model::Shape in, m
     const std::int32_t push[8] = {packs(in.c), in.h, in.w, packs(out.c), out.h, out.w, pad.top, pad.left};
     std::copy(std::begin(push), std::end(push), push_);
     const int reflect = conv.padding.mode == model::PadMode::Reflect ? 1 : 0;
-    subgroupKernel_ = chooseConvKernel(res.context.info(), conv) == ConvKernel::Subgroup;
+    const ConvKernel kernel = chooseConvKernel(res.context.info(), conv);
+    subgroupKernel_ = kernel == ConvKernel::Subgroup;
+    if (kernel == ConvKernel::Tiled) {
+        if (const auto shape = tiledShape(conv, packs(in.c), packs(out.c), res.context.info().maxComputeSharedMemory)) {
+            tiledKernel_ = true;
+            tilePx_ = shape->px;
+            blockOc_ = shape->ocBlock;
+            weights_ = res.deviceArena.add(weightBytes(conv.outChannels, conv.inChannels, conv.kernelH, conv.kernelW,
+                                                       res.precision),
+                                           label_ + " weights");
+            const std::int32_t spec[] = {conv.kernelH, conv.kernelW, conv.stride,   reflect,   conv.upsample2x ? 1 : 0,
+                                         relu ? 1 : 0, blockOc_,     shape->px, shape->icc};
+            pipeline_ = &res.pipelines.get("conv2d_tiled", 4, sizeof(push_), spec);
+            return;
+        }
+    }
     if (subgroupKernel_) {
         blockOc_ = chooseSubgroupOcBlock(packs(out.c));
         // 16 pixels per lane: each weight broadcast then feeds 16 multiply-adds per lane
@@ -152,6 +167,11 @@ void Conv2dOp::prepare(vk::DescriptorSets& sets)
 
 void Conv2dOp::record(vk::CommandRecorder& recorder)
 {
+    if (tiledKernel_) {
+        recorder.dispatch(*pipeline_, set_, push_, sizeof(push_), divUp(out_.w, 8 * tilePx_), divUp(out_.h, 8),
+                          divUp(packs(out_.c), blockOc_), {input_, weights_, bias_}, {output_}, label_);
+        return;
+    }
     if (subgroupKernel_) {
         // push_[4], push_[5]: the output or, with phases, the phase grid.
         recorder.dispatch(*pipeline_, set_, push_, sizeof(push_), divUp(push_[5], 16 * pixelsPerLane_),

@@ -23,6 +23,8 @@ private:
     const vk::Pipeline* pipeline_ = nullptr;
     VkDescriptorSet set_ = VK_NULL_HANDLE;
     bool subgroupKernel_ = false;  // conv2d_subgroup.comp instead of conv2d.comp
+    bool tiledKernel_ = false;     // conv2d_tiled.comp
+    int tilePx_ = 4;               // tiled kernel: pixels per invocation
     int blockOc_ = 2;
     int pixelsPerLane_ = 4;  // subgroup kernel: output columns per lane (16 apart)
     int rowsPerLane_ = 1;    // subgroup kernel: output rows per lane

@@ -66,9 +66,9 @@ TEST(ConvKernelChoice, DefaultsFollowTheDevice)
     EXPECT_EQ(render::defaultConvKernel(lavapipe256), ConvKernel::Direct);
     EXPECT_EQ(render::defaultConvKernel(nvidia), ConvKernel::Direct);
     EXPECT_EQ(render::defaultConvKernel(intel), ConvKernel::Direct);
-    EXPECT_EQ(render::availableConvKernels(lavapipe512).size(), 2u);
-    EXPECT_EQ(render::availableConvKernels(nvidia).size(), 1u);
-    EXPECT_EQ(render::availableConvKernels(intel).size(), 2u);
+    EXPECT_EQ(render::availableConvKernels(lavapipe512).size(), 3u);
+    EXPECT_EQ(render::availableConvKernels(nvidia).size(), 2u);
+    EXPECT_EQ(render::availableConvKernels(intel).size(), 3u);
     EXPECT_EQ(render::chooseConvKernel(lavapipe512, conv(3, 2)), ConvKernel::Subgroup);
     // Wider than the subgroup kernel's 16-column window: that layer runs direct.
     EXPECT_EQ(render::chooseConvKernel(lavapipe512, conv(11, 1)), ConvKernel::Direct);
@@ -88,20 +88,42 @@ TEST(ConvKernelChoice, EnvironmentForcesAKernel)
         EXPECT_EQ(render::chooseConvKernel(intel, conv(3, 1)), ConvKernel::Subgroup);
         EXPECT_EQ(render::chooseConvKernel(intel, conv(11, 1)), ConvKernel::Direct);
     }
+    {
+        // The 9x9 first and last layers (3 channels) have no depth to tile: direct.
+        ForcedKernel tiled("tiled");
+        EXPECT_EQ(render::chooseConvKernel(intel, conv(3, 2)), ConvKernel::Tiled);
+        EXPECT_EQ(render::chooseConvKernel(intel, conv(9, 1)), ConvKernel::Direct);
+    }
+}
+
+TEST(ConvKernelChoice, TiledShapesFitTheSharedMemoryBudget)
+{
+    for (int k : {1, 3, 5})
+        for (int stride : {1, 2})
+            for (std::uint32_t limit : {16384u, 32768u, 49152u}) {
+                const auto shape = render::tiledShape(conv(k, stride), 32, 32, limit);
+                ASSERT_TRUE(shape) << k << "x" << k << " stride " << stride;
+                EXPECT_LE(shape->sharedBytes, 16384u);
+                EXPECT_GE(shape->icc, 1);
+                EXPECT_EQ(shape->ocBlock, 4);
+            }
+    EXPECT_FALSE(render::tiledShape(conv(9, 1), 1, 8, 32768));
+    EXPECT_EQ(render::tiledShape(conv(3, 1), 2, 1, 32768)->ocBlock, 1);  // the 3-channel output layer
+    EXPECT_LE(render::tiledShape(conv(3, 1), 2, 8, 32768)->icc, 2);       // no more packs than the input has
 }
 
 TEST(ConvKernelChoice, BadNamesAndUnavailableKernelsSaySo)
 {
     const auto nvidia = device(VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU, 32);
     {
-        ForcedKernel bogus("tiled");
+        ForcedKernel bogus("winograd");
         try {
             render::chooseConvKernel(nvidia, conv(3, 1));
             FAIL() << "an unknown kernel name was accepted";
         } catch (const std::invalid_argument& e) {
             const std::string what = e.what();
-            EXPECT_NE(what.find("STYLIZE_CONV_KERNEL=tiled"), std::string::npos) << what;
-            EXPECT_NE(what.find("can run: direct"), std::string::npos) << what;
+            EXPECT_NE(what.find("STYLIZE_CONV_KERNEL=winograd"), std::string::npos) << what;
+            EXPECT_NE(what.find("can run: direct, tiled"), std::string::npos) << what;
         }
     }
     {
