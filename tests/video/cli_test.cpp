@@ -46,10 +46,7 @@ TEST(Cli, CtrlCStopsTheExportAndSaysWhatBecameOfTheOutput)
     ChildProcess child(
         cli({"export", in.string(), out.string(), "--model", tinyModelPath().string(), "--processing", "64x48"}));
     // Wait until frames are flowing, then interrupt like a user at the terminal.
-    const std::regex flowing(R"(progress: \d+% \([1-9]\d*/)");
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-    while (!std::regex_search(child.output(), flowing) && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    ASSERT_TRUE(child.waitForOutput(R"(progress: \d+% \([1-9]\d*/)", 120)) << child.output();
     child.signal(SIGINT);
     const int status = child.wait(60);
     const std::string log = child.output();
@@ -98,9 +95,7 @@ TEST(Cli, ARecordingSurvivesAKill)
         ChildProcess child(cli({"live", "--source", "testsrc", "--record", out.string(), "--seconds", "60", "--model",
                                 tinyModelPath().string(), "--processing", "64x48", "--size", "160x120"}));
         // Let it record a few seconds past the warm-up, then kill it without warning.
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-        while (child.output().find("live: 3.") == std::string::npos && std::chrono::steady_clock::now() < deadline)
-            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        ASSERT_TRUE(child.waitForOutput(R"(live: 3\.)", 60)) << child.output();
         child.signal(SIGKILL);
         child.wait(10);
         const std::optional<StreamFacts> v = findStream(probe(out), "video");
@@ -132,9 +127,7 @@ TEST(Cli, CtrlCInLiveExits130AndARecordingWithoutFramesLeavesNoFile)
     const fs::path late = videoTempDir() / "live_ctrl_c_late.mp4";
     ChildProcess child(cli({"live", "--source", "testsrc", "--record", late.string(), "--seconds", "60", "--model",
                             tinyModelPath().string(), "--processing", "64x48", "--size", "160x120"}));
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (child.output().find("live: 2.") == std::string::npos && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    ASSERT_TRUE(child.waitForOutput(R"(live: 2\.)", 60)) << child.output();
     child.signal(SIGINT);
     EXPECT_EQ(child.wait(60), 130) << child.output();
     EXPECT_TRUE(playsCleanly(late)) << child.output();

@@ -55,6 +55,8 @@ public:
     // Exit status, 128+signal when killed, or -1 on timeout (the child is then killed).
     int wait(double timeoutSeconds);
     std::string output() const;
+    // Waits until the output matches `pattern` (a regular expression); false after the timeout.
+    bool waitForOutput(const std::string& pattern, double timeoutSeconds);
 
 private:
     int pid_ = -1;
