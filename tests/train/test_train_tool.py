@@ -25,6 +25,7 @@ TOOL = os.path.normpath(os.path.join(HERE, "../../tools/train"))
 sys.path.insert(0, TOOL)
 
 import train  # noqa: E402
+import warp  # noqa: E402
 from network import StyleNet, output_to_pixels, pixels_to_input  # noqa: E402
 from stylepack import read_stylepack_json, write_stylepack  # noqa: E402
 
@@ -213,6 +214,35 @@ class VGGLossTest(unittest.TestCase):
         self.assertIn("/nonexistent/vgg.pth", str(e.exception))
         self.assertIn("deep-transfer", str(e.exception))
         self.assertIn("--vgg", str(e.exception))
+
+
+class MotionTermTest(unittest.TestCase):
+    """warp.py: whole-pixel shifts move a picture exactly; the motion loss is zero for a
+    shift-equivariant op and not for a stride-2 one that aliases odd shifts."""
+
+    def test_shifts_are_exact_and_the_loss_catches_aliasing(self):
+        torch.manual_seed(3)
+        x = torch.rand(4, 3, 32, 48)
+        grid = warp.random_affine(4, 32, 48, 3)
+        moved = warp.apply(x, grid)
+        mask = warp.inside(grid)
+        self.assertGreater(float(mask.mean()), 0.5)
+        # A whole-pixel shift: moved(y, x) = original(y + dy, x + dx), to rounding.
+        for n in range(4):
+            dx = int(round(float(grid[n, 0, 0, 0] + 1 - 1 / 48) * 24))
+            dy = int(round(float(grid[n, 0, 0, 1] + 1 - 1 / 32) * 16))
+            self.assertLessEqual(max(abs(dx), abs(dy)), 3)
+            crop = moved[n, :, 4:28, 4:44]
+            self.assertLess(float((crop - x[n, :, 4 + dy:28 + dy, 4 + dx:44 + dx]).abs().max()), 1e-5)
+        smooth = torch.nn.Conv2d(3, 3, 3, padding=1, bias=False)
+        with torch.no_grad():
+            equivariant = warp.masked_mse(smooth(moved), warp.apply(smooth(x), grid), grid)
+            strided = torch.nn.Sequential(torch.nn.Conv2d(3, 3, 3, stride=2, padding=1, bias=False),
+                                          torch.nn.Upsample(scale_factor=2))
+            aliasing = warp.masked_mse(strided(moved), warp.apply(strided(x), grid), grid)
+        # The border of a 3x3 conv sees the shifted-in edge: small but not zero.
+        self.assertLess(float(equivariant), 0.01 * float(aliasing))
+        self.assertGreater(float(aliasing), 1e-3)
 
 
 class ExportRoundTripTest(unittest.TestCase):

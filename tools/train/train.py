@@ -8,7 +8,9 @@
 Each step draws content crops, gives each sample a style (round robin), and minimises
 content + style + total-variation losses on the loss network plus a noise-stability
 term: the output for (input + small noise) must match the output for the input, which
-keeps video from flickering. Checkpoints (model, optimiser, step, settings) go to
+keeps video from flickering, and (--warp-weight) a motion-stability term: the output for
+a slightly shifted, rotated or zoomed input must be the same motion of the output.
+Checkpoints (model, optimiser, step, settings) go to
 RUN_DIR/checkpoint.pt every --save-every steps and on SIGTERM/SIGINT; losses go to
 RUN_DIR/log.csv. See README.md.
 """
@@ -26,6 +28,7 @@ import torch
 from PIL import Image
 
 import lossnet
+import warp
 from losses import PerceptualLoss
 from network import VARIANTS, StyleNet, pixels_to_input
 
@@ -156,6 +159,17 @@ def parse_args(argv=None):
     p.add_argument("--stability-weight", type=float, default=20.0)
     p.add_argument("--stability-noise", type=float, default=0.03, help="noise std in [-1, 1] input units")
     p.add_argument("--stability-samples", type=int, default=2, help="samples per step given the noise test")
+    p.add_argument("--warp-weight", type=float, default=0.0,
+                   help="motion stability: the output of a slightly moved input (shift, rotation, zoom: "
+                        "warp.random_affine) must be the moved output; against texture that swims or "
+                        "flickers when the camera moves (the stride-2 layers alias sub-4-pixel motion)")
+    p.add_argument("--warp-samples", type=int, default=2, help="samples per step given the motion test")
+    p.add_argument("--warp-shift", type=float, default=3.0, help="largest shift, in pixels")
+    p.add_argument("--warp-subpixel", action="store_true",
+                   help="sub-pixel shifts plus --warp-rotate/--warp-zoom (default: whole-pixel shifts only, "
+                        "which move the output exactly; see warp.py)")
+    p.add_argument("--warp-rotate", type=float, default=1.0, help="largest rotation, in degrees (--warp-subpixel)")
+    p.add_argument("--warp-zoom", type=float, default=0.01, help="largest relative zoom (--warp-subpixel)")
     p.add_argument("--save-every", type=int, default=100)
     p.add_argument("--log-every", type=int, default=10)
     p.add_argument("--threads", type=int, default=2)
@@ -259,6 +273,15 @@ def main(argv=None):
             noisy = x[:k] + torch.randn_like(x[:k]) * args.stability_noise
             stab = ((net(noisy, w[:k]) - y[:k].detach()) ** 2).mean()
             loss = loss + args.stability_weight * stab
+        motion = torch.zeros(())
+        k = min(args.warp_samples, args.batch)
+        if args.warp_weight > 0 and k > 0:
+            grid = warp.random_affine(k, x.shape[2], x.shape[3], args.warp_shift, args.warp_rotate, args.warp_zoom,
+                                       whole_pixels=not args.warp_subpixel)
+            moved = warp.apply(x[:k], grid) + torch.randn_like(x[:k]) * args.stability_noise
+            motion = warp.masked_mse(net(moved, w[:k]), warp.apply(y[:k].detach(), grid), grid)
+            loss = loss + args.warp_weight * motion
+            parts["motion"] = float(motion)
         opt.zero_grad()
         loss.backward()
         # A non-finite loss or gradient (one degenerate batch) would turn every weight into
@@ -281,7 +304,7 @@ def main(argv=None):
             log.flush()
             print(f"step {step} loss {float(loss):.4f} content {parts['content']:.4f} style {parts['style']:.4f} "
                   f"luma {parts.get('luma', 0):.4f} palette {parts.get('palette', 0):.4f} "
-                  f"spikes {parts.get('spikes', 0):.4f} stab {float(stab):.5f} {dt:.2f} s/step", flush=True)
+                  f"spikes {parts.get('spikes', 0):.4f} stab {float(stab):.5f} motion {float(motion):.5f} {dt:.2f} s/step", flush=True)
         if step % args.save_every == 0:
             save_checkpoint(ckpt_path, net, opt, step, args)
     save_checkpoint(ckpt_path, net, opt, step, args)
