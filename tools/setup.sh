@@ -85,8 +85,9 @@ test)
     export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-$(mktemp -d)}
     export QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen}
     if [ "$sanitize" = thread ]; then
-        # exitcode: a report fails its test; suppressions: Mesa's, LLVM's and Qt's own frames.
-        export TSAN_OPTIONS="exitcode=66 second_deadlock_stack=1 suppressions=$root/tools/tsan.supp ${TSAN_OPTIONS:-}"
+        # exitcode: a report fails its test; die_after_fork=0: QProcess forks and execs from a
+        # threaded test (the child execs ffmpeg at once); suppressions: libraries' own frames.
+        export TSAN_OPTIONS="exitcode=66 second_deadlock_stack=1 die_after_fork=0 suppressions=$root/tools/tsan.supp ${TSAN_OPTIONS:-}"
         ctest --test-dir "$build" --output-on-failure -j 2 --timeout 2400 -L 'video|studio'
     else
         ctest --test-dir "$build" --output-on-failure -j 2 --timeout 1200
