@@ -14,9 +14,9 @@
 namespace stylize::render {
 
 struct Stylizer::Plan {
-    Plan(vk::Context& context, const model::Model& model, Precision precision, bool timestamps,
-         const FrameGeometry& frame, Size processing, const FrameGeometry& output)
-        : frame(key(frame)), processing(processing), output(key(output)), pipelines(context, precisionName(precision)),
+    Plan(vk::Context& context, vk::PipelineCache& pipelines, const model::Model& model, Precision precision,
+         bool timestamps, const FrameGeometry& frame, Size processing, const FrameGeometry& output)
+        : frame(key(frame)), processing(processing), output(key(output)),
           deviceArena(context, vk::MemoryKind::Device), hostArena(context, vk::MemoryKind::Upload),
           uploadArena(context, vk::MemoryKind::Upload), readbackArena(context, vk::MemoryKind::Readback),
           res{context, pipelines, deviceArena, hostArena, precision},
@@ -108,7 +108,6 @@ struct Stylizer::Plan {
     FrameGeometry frame;
     Size processing;
     FrameGeometry output;
-    vk::PipelineCache pipelines;
     vk::BufferArena deviceArena, hostArena, uploadArena, readbackArena;
     OpResources res;
     Network network;
@@ -160,7 +159,12 @@ void Stylizer::setLook(const OutputLook& look) { look_ = look; }
 void Stylizer::rebuild(const FrameGeometry& frame, Size processing, const FrameGeometry& output)
 {
     plan_.reset();  // free the old plan's memory before allocating the new one
-    plan_ = std::make_unique<Plan>(context_, model_, precision_, options_.timestamps, frame, processing, output);
+    if (!pipelines_)
+        pipelines_ = std::make_unique<vk::PipelineCache>(context_, precisionName(precision_));
+    // The pipelines outlive plans: a new size (the adaptive brush) records commands and
+    // allocates buffers, but compiles nothing the last plan already had.
+    plan_ = std::make_unique<Plan>(context_, *pipelines_, model_, precision_, options_.timestamps, frame, processing,
+                                   output);
     plan_->network.setStyleWeights(weights_);
 }
 
@@ -248,6 +252,8 @@ void Stylizer::run(ImageView frame, Size processing, Size output, Image& result)
     result.rgba.resize(std::size_t(output.width) * output.height * 4);
     run(frameView(frame), processing, frameView(result));
 }
+
+std::size_t Stylizer::pipelineCount() const { return pipelines_ ? pipelines_->size() : 0; }
 
 bool Stylizer::busy() const
 {

@@ -65,6 +65,9 @@ public:
     // Whether work this stylizer submitted (a frame that timed out) is still running on
     // the device: destroying it now would wait for that work.
     bool busy() const;
+    // Compute pipelines built so far; they are kept across plans (a new size compiles
+    // nothing the previous plans had).
+    std::size_t pipelineCount() const;
     // Device memory the current plan holds (tensors after reuse, weights, parameters).
     std::uint64_t deviceBytes() const;
 
@@ -80,6 +83,7 @@ private:
     Precision precision_;
     std::vector<float> weights_;
     OutputLook look_;
+    std::unique_ptr<vk::PipelineCache> pipelines_;  // shared by every plan; outlives them
     std::unique_ptr<Plan> plan_;
 };
 

@@ -43,6 +43,10 @@ VkDescriptorSetLayout PipelineCache::setLayout(int bindings)
     return setLayouts_.emplace(bindings, DescriptorSetLayoutHandle(context_.device(), layout)).first->second;
 }
 
+std::atomic<std::uint64_t> PipelineCache::builtInProcess_{0};
+
+std::uint64_t PipelineCache::builtInProcess() { return builtInProcess_.load(std::memory_order_relaxed); }
+
 const Pipeline& PipelineCache::get(const std::string& shader, int bindings, std::uint32_t pushBytes,
                                    std::span<const std::int32_t> specialization)
 {
@@ -97,6 +101,7 @@ const Pipeline& PipelineCache::get(const std::string& shader, int bindings, std:
     VkPipeline handle = VK_NULL_HANDLE;
     check(vkCreateComputePipelines(context_.device(), driverCache_, 1, &info, nullptr, &handle),
           "vkCreateComputePipelines", shader);
+    builtInProcess_.fetch_add(1, std::memory_order_relaxed);
 
     auto entry = std::make_unique<Entry>();
     entry->handle = PipelineHandle(context_.device(), handle);

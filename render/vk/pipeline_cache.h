@@ -2,6 +2,7 @@
 // constants, and the descriptor pool that binds buffers to them.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -39,11 +40,14 @@ public:
                         std::span<const std::int32_t> specialization);
     const std::string& variant() const { return variant_; }
     std::size_t size() const { return pipelines_.size(); }
+    // Pipelines compiled by every cache of this process so far (tests: what a step compiled).
+    static std::uint64_t builtInProcess();
 
 private:
     struct Entry;
     VkDescriptorSetLayout setLayout(int bindings);
 
+    static std::atomic<std::uint64_t> builtInProcess_;
     const Context& context_;
     std::string variant_;
     PipelineCacheHandle driverCache_;

@@ -6,6 +6,7 @@
 #include "frame_layout.h"
 #include "gpu_test_support.h"
 #include "stylizer.h"
+#include "vk/pipeline_cache.h"
 
 namespace stylize::test {
 namespace {
@@ -162,6 +163,34 @@ TEST(StylizerPlan, PrepareBuildsWhatRunNeeds)
     const render::SharedFrame prepared = stylizer.runShared(frame, {}, rgba(32, 20));
     render::Stylizer fresh(*vulkanContext(), smallNetwork());
     EXPECT_EQ(pixels(prepared), pixels(fresh.runShared(frame, {}, rgba(32, 20))));
+}
+
+TEST(StylizerPlan, ANewSizeCompilesNothingNew)
+{
+    STYLIZE_REQUIRE_VULKAN();
+    std::mt19937 rng(5);
+    const render::Image input = randomImage(rng, 32, 20);
+    const render::FrameView frame = render::frameView(input.view());
+    render::Stylizer stylizer(*vulkanContext(), smallNetwork());
+    const render::SharedFrame first = stylizer.runShared(frame, {}, rgba(32, 20));
+    const std::size_t atFrameSize = stylizer.pipelineCount();
+    EXPECT_GT(atFrameSize, 0u);
+    // The adaptive brush: other processing sizes. The network's pipelines are shared by
+    // every plan; only the resampling input/output ops may add a variant per scale ratio.
+    const render::Size sizes[] = {{20, 12}, {16, 12}, {24, 16}};
+    for (const render::Size processing : sizes)
+        stylizer.runShared(frame, processing, rgba(32, 20));
+    const std::size_t afterSizes = stylizer.pipelineCount();
+    EXPECT_LE(afterSizes, atFrameSize + 2 * std::size(sizes));
+    // Back to sizes seen before: new plans, nothing compiled.
+    const std::uint64_t compiled = vk::PipelineCache::builtInProcess();
+    for (const render::Size processing : sizes) {
+        stylizer.runShared(frame, processing, rgba(32, 20));
+        EXPECT_EQ(vk::PipelineCache::builtInProcess(), compiled) << processing.width << "x" << processing.height;
+    }
+    EXPECT_EQ(pixels(stylizer.runShared(frame, {}, rgba(32, 20))), pixels(first));
+    EXPECT_EQ(vk::PipelineCache::builtInProcess(), compiled);
+    EXPECT_EQ(stylizer.pipelineCount(), afterSizes);
 }
 
 }  // namespace
