@@ -1,5 +1,6 @@
 // Instance norm, stage 1: one workgroup per channel pack reduces mean and variance over
-// the plane and folds them with the blended scale/shift into y = x * a + b coefficients.
+// the plane (or, with SLICES > 1, over the partial sums instance_norm_partial.comp made
+// of its slices) and folds them with the blended scale/shift into y = x * a + b.
 // Sums are taken around the plane's first value, which keeps E[x^2] - E[x]^2 from
 // cancelling catastrophically on large activations.
 #version 450
@@ -11,11 +12,13 @@ layout(local_size_x_id = 0, local_size_y = 1, local_size_z = 1) in;
 // gl_WorkGroupSize: with the size set by id, indices computed from it came out
 // wrong on lavapipe (Mesa 22.3) here.
 layout(constant_id = 0) const int LOCAL_X = 64;
+layout(constant_id = 1) const int SLICES = 1;  // > 1: the plane was summed in slices
 #define MAX_LOCAL 256
 
 layout(std430, binding = 0) readonly buffer Input { sfp4 inp[]; };
 layout(std430, binding = 1) readonly buffer Params { vec4 scaleShift[]; };  // [c4][2]: scale, shift
 layout(std430, binding = 2) writeonly buffer Coefficients { vec4 coef[]; };  // [c4][2]: a, b
+layout(std430, binding = 3) readonly buffer Partials { vec4 partial[]; };    // [c4][SLICES][2]
 
 layout(push_constant) uniform P {
     int c4, hw;
@@ -33,10 +36,17 @@ void main()
     const int base = c * p.hw;
     const vec4 shift = LOAD4(inp, base);
     vec4 s = vec4(0.0), sq = vec4(0.0);
-    for (int i = lid; i < p.hw; i += n) {
-        vec4 d = LOAD4(inp, base + i) - shift;
-        s += d;
-        sq += d * d;
+    if (SLICES > 1) {
+        for (int i = lid; i < SLICES; i += n) {
+            s += partial[(c * SLICES + i) * 2];
+            sq += partial[(c * SLICES + i) * 2 + 1];
+        }
+    } else {
+        for (int i = lid; i < p.hw; i += n) {
+            vec4 d = LOAD4(inp, base + i) - shift;
+            s += d;
+            sq += d * d;
+        }
     }
     partialSum[lid] = s;
     partialSq[lid] = sq;

@@ -1,6 +1,7 @@
 // InstanceNormOp: a stats pass per channel pack, then a fused normalize/add/ReLU pass.
 #include "ops/instance_norm_op.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "vk/error.h"
@@ -17,6 +18,14 @@ struct StatsPush {
 struct ApplyPush {
     std::int32_t c4, hw;
 };
+struct PartialPush {
+    std::int32_t c4, hw, slices, chunk;
+};
+
+// Slices a plane is summed in before the per-pack reduction: one per 1024 values, up to
+// 64, so a 1280x720 layer of 8 packs runs 512 workgroups instead of 8 (a GPU has 40-130
+// compute units); small planes (up to 2047 values) keep the single pass.
+int sliceCount(int hw) { return std::clamp(hw / 1024, 1, 64); }
 }  // namespace
 
 InstanceNormOp::InstanceNormOp(OpResources& res, const model::InstanceNorm& norm, model::Shape shape,
@@ -28,8 +37,14 @@ InstanceNormOp::InstanceNormOp(OpResources& res, const model::InstanceNorm& norm
     const std::uint64_t paramBytes = std::uint64_t(packs(shape.c)) * 2 * 16;
     params_ = res.hostArena.add(paramBytes, label_ + " scale/shift");
     coefficients_ = res.deviceArena.add(paramBytes, label_ + " coefficients");
-    const std::int32_t statsSpec[] = {kStatsLocalSize};
-    stats_ = &res.pipelines.get("instance_norm_stats", 3, sizeof(StatsPush), statsSpec);
+    slices_ = sliceCount(shape.h * shape.w);
+    partials_ = res.deviceArena.add(std::uint64_t(packs(shape.c)) * slices_ * 2 * 16, label_ + " partial sums");
+    const std::int32_t statsSpec[] = {kStatsLocalSize, slices_};
+    stats_ = &res.pipelines.get("instance_norm_stats", 4, sizeof(StatsPush), statsSpec);
+    if (slices_ > 1) {
+        const std::int32_t partialSpec[] = {kStatsLocalSize};
+        partial_ = &res.pipelines.get("instance_norm_partial", 2, sizeof(PartialPush), partialSpec);
+    }
     const std::int32_t applySpec[] = {kApplyLocalSize, relu ? 1 : 0, residual ? 1 : 0};
     apply_ = &res.pipelines.get("instance_norm_apply", 4, sizeof(ApplyPush), applySpec);
 }
@@ -40,8 +55,12 @@ void InstanceNormOp::prepare(vk::DescriptorSets& sets)
     if (!first.empty())
         first[0] = 1.f;
     setStyleWeights(first);
-    vk::Buffer* statsBuffers[] = {input_, params_, coefficients_};
+    vk::Buffer* statsBuffers[] = {input_, params_, coefficients_, partials_};
     statsSet_ = sets.make(*stats_, statsBuffers);
+    if (partial_) {
+        vk::Buffer* partialBuffers[] = {input_, partials_};
+        partialSet_ = sets.make(*partial_, partialBuffers);
+    }
     // Without a residual the binding still needs a buffer; the shader never reads it.
     vk::Buffer* applyBuffers[] = {input_, coefficients_, residual_ ? residual_ : input_, output_};
     applySet_ = sets.make(*apply_, applyBuffers);
@@ -72,8 +91,17 @@ void InstanceNormOp::record(vk::CommandRecorder& recorder)
     const int c4 = packs(shape_.c);
     const int hw = shape_.h * shape_.w;
     const StatsPush statsPush{c4, hw, norm_.epsilon};
-    recorder.dispatch(*stats_, statsSet_, &statsPush, sizeof(statsPush), static_cast<std::uint32_t>(c4), 1, 1,
-                      {input_, params_}, {coefficients_}, label_ + " [IN stats]");
+    if (partial_) {
+        const PartialPush partialPush{c4, hw, slices_, (hw + slices_ - 1) / slices_};
+        recorder.dispatch(*partial_, partialSet_, &partialPush, sizeof(partialPush),
+                          static_cast<std::uint32_t>(slices_), static_cast<std::uint32_t>(c4), 1, {input_}, {partials_},
+                          label_ + " [IN partial sums]");
+        recorder.dispatch(*stats_, statsSet_, &statsPush, sizeof(statsPush), static_cast<std::uint32_t>(c4), 1, 1,
+                          {input_, params_, partials_}, {coefficients_}, label_ + " [IN stats]");
+    } else {
+        recorder.dispatch(*stats_, statsSet_, &statsPush, sizeof(statsPush), static_cast<std::uint32_t>(c4), 1, 1,
+                          {input_, params_}, {coefficients_}, label_ + " [IN stats]");
+    }
     const ApplyPush applyPush{c4, hw};
     const std::int64_t count = std::int64_t(c4) * hw;
     const Groups2D groups = flatGroups(count, kApplyLocalSize);

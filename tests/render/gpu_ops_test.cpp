@@ -117,6 +117,16 @@ std::vector<OpCase> cases()
     // Wider than one 16-lane workgroup covers (conv2d_subgroup.comp tiles up to 64
     // columns x 4 rows per workgroup): several groups per row, partial tiles at the
     // right and bottom, a partial last block of output packs (20 = 4 + 1 packs).
+    // Planes of more than 2047 values are summed in slices first (instance_norm_partial):
+    // 37x70 in 2 slices, 96x80 in 7 with a partial last one.
+    list.push_back({"instance norm sliced", 20, 37, 70, [](std::mt19937& rng, std::vector<Node>& n) {
+                        n.push_back(node("in", randomNorm(rng, 20, 2, 1e-5f), {1}, 2));
+                    }});
+    list.push_back({"conv + IN sliced + relu", 5, 96, 80, [](std::mt19937& rng, std::vector<Node>& n) {
+                        n.push_back(node("conv", randomConv(rng, 5, 8, 3, 1, reflectPad(1)), {1}, 2));
+                        n.push_back(node("in", randomNorm(rng, 8, 3, 1e-3f), {2}, 3));
+                        n.push_back(node("relu", model::Relu{}, {3}, 4));
+                    }});
     list.push_back({"conv k3 reflect wide", 20, 37, 70, convCase(20, 20, 3, 1, reflectPad(1))});
     list.push_back({"conv k3 s2 wide", 20, 37, 70, convCase(20, 40, 3, 2, reflectPad(1))});
     list.push_back({"conv k3 upsample wide", 12, 19, 35, convCase(12, 6, 3, 1, reflectPad(1), true)});
