@@ -66,8 +66,8 @@ struct StudioController::State {
     std::unique_ptr<LiveStylize> stylize;             // controller thread creates it; stylize thread runs it
     std::unique_ptr<pipeline::LiveSession> session;   // controller thread; its methods are thread-safe
     std::thread live;                                 // controller thread starts and joins it: session->run()
-    QString recordingPath;                            // controller thread
-    QElapsedTimer recordingClock;                     // controller thread starts it; live thread reads elapsed
+    QString recordingPath;                            // mutex (the live threads report it)
+    QElapsedTimer recordingClock;                     // mutex
     std::atomic<bool> recording{false};
 
     std::thread previewThread;               // controller thread starts and joins it
@@ -186,7 +186,10 @@ void StudioController::startLive()
         s.recording = false;
         const pipeline::RecordingStats r = s.session->recordingStats();
         RecordingStatus status;
-        status.path = s.recordingPath;
+        {
+            std::lock_guard lock(s.mutex);
+            status.path = s.recordingPath;
+        }
         status.frames = r.recorded;
         status.bytes = r.bytes;
         status.dropped = r.dropped;
@@ -250,8 +253,11 @@ void StudioController::reportStats(const pipeline::LiveStats& live)
         const pipeline::RecordingStats r = s.session->recordingStats();
         RecordingStatus status;
         status.active = true;
-        status.path = s.recordingPath;
-        status.elapsedMs = s.recordingClock.elapsed();
+        {
+            std::lock_guard lock(s.mutex);
+            status.path = s.recordingPath;
+            status.elapsedMs = s.recordingClock.elapsed();
+        }
         status.frames = r.recorded;
         status.bytes = r.bytes;
         status.dropped = r.dropped;
@@ -390,8 +396,11 @@ void StudioController::startRecording(const QString& path)
         emit errorOccurred(tr("Could not start recording to '%1': %2").arg(path, sentence(e)));
         return;
     }
-    s.recordingPath = path;
-    s.recordingClock.start();
+    {
+        std::lock_guard lock(s.mutex);
+        s.recordingPath = path;
+        s.recordingClock.start();
+    }
     s.recording = true;
     RecordingStatus status;
     status.active = true;
