@@ -9,6 +9,7 @@
 #include "cpu/reference_network.h"
 #include "gpu_test_support.h"
 #include "model/loaders.h"
+#include "model/magenta_loader.h"
 #include "network_probe.h"
 #include "stylizer.h"
 #include "support/npy.h"
@@ -157,6 +158,51 @@ INSTANTIATE_TEST_SUITE_P(Onnx, TransformerNetOnGpu,
                          [](const auto& info) {
                              return std::get<0>(info.param) + "_" + render::precisionName(std::get<1>(info.param));
                          });
+
+// Magenta's arbitrary-style transfer network read from its TFLite file
+// (model/magenta_loader), given The Starry Night's style vector, against a plain NumPy
+// reading of the same file (tools/goldens/magenta_golden.py, tools/models/tflite_reference.py).
+class MagentaOnGpu : public ::testing::TestWithParam<Precision> {};
+
+TEST_P(MagentaOnGpu, TransferMatchesTheNumpyReading)
+{
+    STYLIZE_REQUIRE_VULKAN();
+    STYLIZE_REQUIRE_FIXTURES();
+    const Precision precision = GetParam();
+    model::MagentaTransfer transfer =
+        model::loadMagentaTransfer(fixturesDir() / "models/magenta-arbitrary/style_transfer_f16_384.tflite");
+    const NpyArray vector = readNpy(dataDir() / "goldens/magenta/starry_vector.npy");
+    transfer.projection.addStyle(transfer.model, vector.data, {"starry"});
+    model::validate(transfer.model);
+    const NpyArray image = readNpy(dataDir() / "goldens/magenta/content.npy");         // H x W x RGB, 0..255
+    const NpyArray golden = readNpy(dataDir() / "goldens/magenta/transfer_fp16.npy");  // H x W x RGB, 0..1
+    const model::Model& net = transfer.model;
+    const int h = int(image.shape[0]), w = int(image.shape[1]);
+    std::vector<float> input(std::size_t(3) * h * w);
+    for (int c = 0; c < 3; ++c)
+        for (int i = 0; i < h * w; ++i)
+            input[std::size_t(c) * h * w + i] = image.data[std::size_t(i) * 3 + c] * net.mapping.inScale[c];
+    render::NetworkProbe probe(*vulkanContext(), net, h, w, precision, false);
+    const std::vector<float> out = probe.run(input);
+    const model::Shape shape = probe.shapes()[net.output];
+    ASSERT_EQ(shape.c, 3);
+    ASSERT_EQ(shape.h, h);
+    ASSERT_EQ(shape.w, w);
+    double mse = 0;
+    for (int c = 0; c < 3; ++c)
+        for (int i = 0; i < h * w; ++i) {
+            const double d = out[std::size_t(c) * h * w + i] - golden.data[std::size_t(i) * 3 + c];
+            mse += d * d;
+        }
+    mse /= double(out.size());
+    const double psnr = 10 * std::log10(1.0 / std::max(mse, 1e-30));
+    std::cout << "[ golden   ] magenta starry " << render::precisionName(precision) << " " << w << "x" << h << ": PSNR "
+              << psnr << " dB\n";
+    EXPECT_GE(psnr, 40.0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Magenta, MagentaOnGpu, ::testing::Values(Precision::Fp32, Precision::Fp16Storage),
+                         [](const auto& info) { return std::string(render::precisionName(info.param)); });
 
 }  // namespace
 }  // namespace stylize::test
