@@ -5,6 +5,7 @@
 
 #include "default_styles.h"
 #include "model/loaders.h"
+#include "picture_styles.h"
 #include "style_selection.h"
 
 namespace stylize::cli {
@@ -29,8 +30,26 @@ EngineSetup::EngineSetup(const Arguments& args, bool timestamps)
     context_ = std::make_unique<vk::Context>(args.value("device", ""));
     // No --model: the bundled pack, the light variant on CPU devices.
     const bool cpu = context_->info().type == VK_PHYSICAL_DEVICE_TYPE_CPU;
-    model::Model model = model::loadModel(app::modelPathOrDefault(args.value("model"), cpu));
-    std::vector<float> weights = app::parseStyleSelection(args.value("style", ""), model);
+    model::Model model;
+    std::vector<float> weights;
+    const auto modelArg = args.value("model");
+    if (const auto pictures = args.value("style-image")) {
+        // Any picture as a style: Magenta's arbitrary-style model (a folder of two files).
+        if (!modelArg)
+            throw UsageError("--style-image needs --model DIR, the folder holding Magenta's arbitrary-style model "
+                             "(style_predict*.tflite and style_transfer*.tflite)");
+        if (args.value("style"))
+            throw UsageError("--style and --style-image cannot be used together");
+        app::PictureStyles styles = app::loadPictureStyles(*modelArg, *pictures);
+        model = std::move(styles.model);
+        weights = std::move(styles.weights);
+    } else {
+        if (modelArg && app::isMagentaFolder(*modelArg))
+            throw UsageError(*modelArg + " holds Magenta's arbitrary-style model: give it pictures as styles with "
+                             "--style-image PICTURE[=w][,PICTURE=w]");
+        model = model::loadModel(app::modelPathOrDefault(modelArg, cpu));
+        weights = app::parseStyleSelection(args.value("style", ""), model);
+    }
     for (std::size_t i = 0; i < weights.size(); ++i) {
         if (weights[i] <= 0.f)
             continue;

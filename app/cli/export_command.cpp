@@ -19,7 +19,7 @@ constexpr int kExitInterrupted = 130;
 int exportCommand(const std::vector<std::string>& args)
 {
     Arguments a(args,
-                {"model", "style", "strength", "size", "scale", "processing", "codec", "crf", "preset", "precision",
+                {"model", "style", "style-image", "strength", "size", "scale", "processing", "codec", "crf", "preset", "precision",
                  "device", "queue"},
                 {"preserve-colours", "verbose"});
     if (a.positionals().size() != 2)

@@ -11,7 +11,7 @@ namespace stylize::cli {
 
 int imageCommand(const std::vector<std::string>& args)
 {
-    Arguments a(args, {"model", "style", "size", "processing", "strength", "precision", "device"},
+    Arguments a(args, {"model", "style", "style-image", "size", "processing", "strength", "precision", "device"},
                 {"preserve-colours"});
     if (a.positionals().size() != 2)
         throw UsageError("image needs an input and an output file");

@@ -16,7 +16,7 @@ constexpr int kExitInterrupted = 130;  // as README says: stopped by Ctrl-C
 int liveCommand(const std::vector<std::string>& args)
 {
     Arguments a(args,
-                {"source", "record", "seconds", "model", "style", "strength", "size", "processing", "capture-size",
+                {"source", "record", "seconds", "model", "style", "style-image", "strength", "size", "processing", "capture-size",
                  "capture-fps", "codec", "crf", "preset", "precision", "device"},
                 {"preserve-colours", "verbose"});
     if (!a.positionals().empty())

@@ -191,6 +191,48 @@ TEST(Cli, FailuresExitNonZeroWithOneSentence)
     }
 }
 
+// Any picture as a style: Magenta's arbitrary-style folder with --style-image.
+TEST(Cli, PicturesAsStylesThroughMagentasModel)
+{
+    STYLIZE_REQUIRE_FIXTURES();
+    const fs::path magenta = fixturesDir() / "models" / "magenta-arbitrary";
+    const fs::path styles = fixturesDir().parent_path() / "training" / "styles";
+    const fs::path chicago = fixturesDir() / "images" / "chicago.jpg";
+    const fs::path dir = videoTempDir();
+    const auto render = [&](const std::string& pictures, const fs::path& out) {
+        ChildProcess child(cli({"image", chicago.string(), out.string(), "--model", magenta.string(), "--style-image",
+                                pictures, "--size", "96x64", "--precision", "fp32"}));
+        EXPECT_EQ(child.wait(120), 0) << child.output();
+        return child.output();
+    };
+    const std::string starry = (styles / "starry_night.jpg").string(), wave = (styles / "GreatWave.png").string();
+    const std::string log = render(starry, dir / "pic_starry.png");
+    EXPECT_NE(log.find("starry_night"), std::string::npos) << log;
+    render(wave, dir / "pic_wave.png");
+    render(starry + "=1," + wave + "=1", dir / "pic_blend.png");
+    const auto bytes = [](const fs::path& f) { return fs::file_size(f); };
+    ASSERT_TRUE(fs::exists(dir / "pic_starry.png") && fs::exists(dir / "pic_wave.png"));
+    EXPECT_NE(shellOutput("cmp -s '" + (dir / "pic_starry.png").string() + "' '" + (dir / "pic_wave.png").string() +
+                          "' || echo differ"),
+              "") << "two pictures gave the same render";
+    EXPECT_GT(bytes(dir / "pic_blend.png"), 0u);
+
+    // Without pictures, and with a missing one: one sentence that says what to do.
+    for (const auto& [args, expected] :
+         std::vector<std::pair<std::vector<std::string>, std::string>>{
+             {{"image", chicago.string(), (dir / "x.png").string(), "--model", magenta.string()}, "--style-image"},
+             {{"image", chicago.string(), (dir / "x.png").string(), "--model", magenta.string(), "--style-image",
+               (dir / "no_such_picture.jpg").string()},
+              "no_such_picture.jpg"},
+             {{"image", chicago.string(), (dir / "x.png").string(), "--style-image", starry}, "--model DIR"}}) {
+        ChildProcess child(cli(args));
+        const int status = child.wait(60);
+        EXPECT_GT(status, 0) << child.output();
+        EXPECT_LT(status, 128) << child.output();
+        EXPECT_NE(child.output().find(expected), std::string::npos) << child.output();
+    }
+}
+
 TEST(Cli, AnImageToAFullDiskSaysSoAndLeavesTheDeviceAlone)
 {
     if (!fs::is_character_file("/dev/full"))

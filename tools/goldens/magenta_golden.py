@@ -5,7 +5,8 @@ the NumPy transfer network's output on chicago.jpg at 96x64, both from the fixtu
 
   magenta_golden.py OUT_DIR [--shared ../shared]
 
-writes OUT_DIR/content.npy (the 96x64 input, H x W x RGB, 0..255), starry_vector.npy (100 float32) and
+writes OUT_DIR/pattern_vector.npy (the predictor on a 256x256 formula pattern, 100 float32),
+OUT_DIR/content.npy (the 96x64 input, H x W x RGB, 0..255), starry_vector.npy (100 float32) and
 transfer_fp16.npy (64x96x3 float32 in [0, 1], the fp16-weight transfer network).
 """
 import argparse
@@ -35,6 +36,12 @@ def main():
     vector = run(predict, {"style_image": load(os.path.join(a.shared, "training/styles/starry_night.jpg"),
                                                (256, 256))})[0].reshape(-1).astype(np.float32)
     np.save(os.path.join(a.out, "starry_vector.npy"), vector)
+    # The predictor on an input both sides can make without resampling: a 256x256 pattern
+    # (r = x / 255, g = y / 255, b = ((x * y) % 256) / 255).
+    yy, xx = np.mgrid[0:256, 0:256]
+    pattern = np.stack([xx, yy, (xx * yy) % 256], -1).astype(np.float32)[None] / 255
+    np.save(os.path.join(a.out, "pattern_vector.npy"),
+            run(predict, {"style_image": pattern})[0].reshape(-1).astype(np.float32))
     transfer = Graph(os.path.join(models, "style_transfer_f16_384.tflite"))
     x = np.asarray(content, np.float32)[None] / 255
     out = run(transfer, {"content_image": x, "mobilenet_conv/Conv/BiasAdd": vector.reshape(1, 1, 1, -1)},

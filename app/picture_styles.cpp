@@ -1,0 +1,92 @@
+// loadPictureStyles: predictor on each picture, transfer network with one slot per picture.
+#include "picture_styles.h"
+
+#include <stdexcept>
+
+#include "cpu/style_predictor.h"
+#include "image_io.h"
+#include "model/magenta_loader.h"
+
+namespace stylize::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The folder's file whose name starts with `stem`; the fp16 transfer network before int8.
+fs::path findFile(const fs::path& folder, const std::string& stem)
+{
+    fs::path best;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(folder, ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.rfind(stem, 0) != 0 || entry.path().extension() != ".tflite")
+            continue;
+        if (best.empty() || name.find("f16") != std::string::npos)
+            best = entry.path();
+    }
+    return best;
+}
+
+}  // namespace
+
+bool isMagentaFolder(const fs::path& folder)
+{
+    std::error_code ec;
+    return fs::is_directory(folder, ec) && !findFile(folder, "style_predict").empty() &&
+           !findFile(folder, "style_transfer").empty();
+}
+
+PictureStyles loadPictureStyles(const fs::path& folder, const std::string& pictures)
+{
+    if (!isMagentaFolder(folder))
+        throw std::runtime_error(folder.string() +
+                                 " is not Magenta's arbitrary-style model: expected a folder with "
+                                 "style_predict*.tflite and style_transfer*.tflite (TensorFlow Lite's artistic "
+                                 "style transfer example publishes them)");
+    model::MagentaTransfer transfer = model::loadMagentaTransfer(findFile(folder, "style_transfer"));
+    const cpu::StylePredictor predictor(findFile(folder, "style_predict"));
+    PictureStyles out;
+    std::size_t start = 0;
+    double total = 0;
+    while (start <= pictures.size()) {
+        const std::size_t comma = pictures.find(',', start);
+        const std::string item = pictures.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        start = comma == std::string::npos ? pictures.size() + 1 : comma + 1;
+        if (item.empty())
+            continue;
+        std::string path = item;
+        double weight = 1;
+        // "a.jpg=0.7": the last '=' followed by a number is the weight.
+        if (const std::size_t eq = item.rfind('='); eq != std::string::npos) {
+            try {
+                std::size_t used = 0;
+                const double w = std::stod(item.substr(eq + 1), &used);
+                if (used == item.size() - eq - 1) {
+                    path = item.substr(0, eq);
+                    weight = w;
+                }
+            } catch (const std::exception&) {
+            }
+        }
+        if (!(weight >= 0) || weight > 1e6)
+            throw std::runtime_error("--style-image: the weight of " + path + " must be zero or positive");
+        const render::Image picture = readImage(path);
+        model::StyleInfo info;
+        info.name = fs::path(path).stem().string();
+        info.source = path;
+        transfer.projection.addStyle(transfer.model, predictor.predict(picture.view()), std::move(info));
+        out.weights.push_back(float(weight));
+        total += weight;
+    }
+    if (out.weights.empty())
+        throw std::runtime_error("--style-image names no picture; give PICTURE[=w][,PICTURE[=w]...]");
+    if (!(total > 0))
+        throw std::runtime_error("--style-image: the weights add up to zero");
+    for (float& w : out.weights)
+        w = float(w / total);
+    model::validate(transfer.model);
+    out.model = std::move(transfer.model);
+    return out;
+}
+
+}  // namespace stylize::app
