@@ -41,6 +41,8 @@ Commands:
 Models: an ONNX file, an Engstrom/ml5 checkpoint folder or a .stylepack file. Without
 --model, the bundled style pack (its light variant on CPU devices such as lavapipe).
 Styles: --style NAME, or a blend such as --style wave=0.6,udnie=0.4 (pack styles).
+Any picture as a style (image, export, live): --model DIR --style-image PICTURE[=w][,PICTURE=w],
+DIR holding Magenta's arbitrary-style model (style_predict*.tflite, style_transfer*.tflite).
 )";
 
 }  // namespace
