@@ -36,15 +36,33 @@ bool isMagentaFolder(const fs::path& folder)
            !findFile(folder, "style_transfer").empty();
 }
 
-PictureStyles loadPictureStyles(const fs::path& folder, const std::string& pictures)
+MagentaStyles::MagentaStyles(const fs::path& folder) : folder_(folder)
 {
     if (!isMagentaFolder(folder))
         throw std::runtime_error(folder.string() +
                                  " is not Magenta's arbitrary-style model: expected a folder with "
                                  "style_predict*.tflite and style_transfer*.tflite (TensorFlow Lite's artistic "
                                  "style transfer example publishes them)");
-    model::MagentaTransfer transfer = model::loadMagentaTransfer(findFile(folder, "style_transfer"));
-    const cpu::StylePredictor predictor(findFile(folder, "style_predict"));
+    transfer_ = model::loadMagentaTransfer(findFile(folder, "style_transfer"));
+    predictor_ = std::make_unique<cpu::StylePredictor>(findFile(folder, "style_predict"));
+}
+
+MagentaStyles::~MagentaStyles() = default;
+
+std::vector<float> MagentaStyles::predict(const render::ImageView& picture) const { return predictor_->predict(picture); }
+
+model::Model MagentaStyles::withStyles(const std::vector<PictureStyle>& styles) const
+{
+    model::Model m = transfer_.model;
+    for (const PictureStyle& style : styles)
+        transfer_.projection.addStyle(m, style.vector, style.info);
+    return m;
+}
+
+PictureStyles loadPictureStyles(const fs::path& folder, const std::string& pictures)
+{
+    const MagentaStyles magenta(folder);
+    std::vector<PictureStyle> styles;
     PictureStyles out;
     std::size_t start = 0;
     double total = 0;
@@ -71,10 +89,11 @@ PictureStyles loadPictureStyles(const fs::path& folder, const std::string& pictu
         if (!(weight >= 0) || weight > 1e6)
             throw std::runtime_error("--style-image: the weight of " + path + " must be zero or positive");
         const render::Image picture = readImage(path);
-        model::StyleInfo info;
-        info.name = fs::path(path).stem().string();
-        info.source = path;
-        transfer.projection.addStyle(transfer.model, predictor.predict(picture.view()), std::move(info));
+        PictureStyle style;
+        style.vector = magenta.predict(picture.view());
+        style.info.name = fs::path(path).stem().string();
+        style.info.source = path;
+        styles.push_back(std::move(style));
         out.weights.push_back(float(weight));
         total += weight;
     }
@@ -84,8 +103,8 @@ PictureStyles loadPictureStyles(const fs::path& folder, const std::string& pictu
         throw std::runtime_error("--style-image: the weights add up to zero");
     for (float& w : out.weights)
         w = float(w / total);
-    model::validate(transfer.model);
-    out.model = std::move(transfer.model);
+    out.model = magenta.withStyles(styles);
+    model::validate(out.model);
     return out;
 }
 

@@ -6,15 +6,53 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "image.h"
+#include "model/magenta_loader.h"
 #include "model/model.h"
+
+namespace stylize::cpu {
+class StylePredictor;
+}
 
 namespace stylize::app {
 
 // True for a folder that holds style_predict*.tflite and style_transfer*.tflite.
 bool isMagentaFolder(const std::filesystem::path& folder);
+
+// One picture made a style: its style vector and what a card shows of it.
+struct PictureStyle {
+    std::vector<float> vector;
+    model::StyleInfo info;  // name, source (the picture), thumbnail
+};
+
+// Magenta's model, loaded once: pictures in, style vectors out; vectors in, a Stylize
+// model with one slot per vector out. Thread-safe once constructed (all const).
+class MagentaStyles {
+public:
+    // Throws std::runtime_error naming the folder (not the model) or model::ModelError
+    // naming the file and what does not fit.
+    explicit MagentaStyles(const std::filesystem::path& folder);
+    ~MagentaStyles();
+    MagentaStyles(const MagentaStyles&) = delete;
+    MagentaStyles& operator=(const MagentaStyles&) = delete;
+
+    // The predictor on one picture (under a second on two CPU cores).
+    std::vector<float> predict(const render::ImageView& picture) const;
+    // The transfer network with these styles as its slots (none: a model without styles,
+    // which is not valid to run until one is added).
+    model::Model withStyles(const std::vector<PictureStyle>& styles) const;
+    int vectorSize() const { return transfer_.projection.vectorSize; }
+    const std::filesystem::path& folder() const { return folder_; }
+
+private:
+    std::filesystem::path folder_;
+    model::MagentaTransfer transfer_;
+    std::unique_ptr<cpu::StylePredictor> predictor_;
+};
 
 struct PictureStyles {
     model::Model model;          // one style slot per picture

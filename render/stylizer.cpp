@@ -4,6 +4,7 @@
 #include <cstring>
 #include <deque>
 #include <numeric>
+#include <stdexcept>
 
 #include "frame_layout.h"
 #include "network.h"
@@ -129,12 +130,25 @@ Stylizer::Stylizer(vk::Context& context, model::Model model, StylizerOptions opt
     : context_(context), model_(std::move(model)), options_(options)
 {
     model::validate(model_);
+    if (!options.precision && options.pipelines)  // the shared cache's build
+        options.precision = options.pipelines->variant() == precisionName(Precision::Fp16Storage)
+                                ? Precision::Fp16Storage
+                                : Precision::Fp32;
     precision_ = options.precision.value_or(context.info().fp16Storage ? Precision::Fp16Storage : Precision::Fp32);
     if (precision_ == Precision::Fp16Storage && !context.info().fp16Storage)
         throw vk::VulkanError("Vulkan device '" + context.info().name +
                               "' has no 16-bit storage: use fp32 precision");
     weights_.assign(model_.styleCount(), 0.f);
     weights_[0] = 1.f;
+    pipelines_ = options_.pipelines;
+    if (pipelines_ && pipelines_->variant() != precisionName(precision_))
+        throw std::invalid_argument("A shared pipeline cache of the " + pipelines_->variant() +
+                                    " build cannot serve a stylizer in " + precisionName(precision_));
+}
+
+std::shared_ptr<vk::PipelineCache> Stylizer::makePipelineCache(const vk::Context& context, Precision precision)
+{
+    return std::make_shared<vk::PipelineCache>(context, precisionName(precision));
 }
 
 Stylizer::~Stylizer() = default;
@@ -160,7 +174,7 @@ void Stylizer::rebuild(const FrameGeometry& frame, Size processing, const FrameG
 {
     plan_.reset();  // free the old plan's memory before allocating the new one
     if (!pipelines_)
-        pipelines_ = std::make_unique<vk::PipelineCache>(context_, precisionName(precision_));
+        pipelines_ = makePipelineCache(context_, precision_);
     // The pipelines outlive plans: a new size (the adaptive brush) records commands and
     // allocates buffers, but compiles nothing the last plan already had.
     plan_ = std::make_unique<Plan>(context_, *pipelines_, model_, precision_, options_.timestamps, frame, processing,

@@ -22,6 +22,12 @@ namespace stylize::render {
 struct StylizerOptions {
     std::optional<Precision> precision;  // default: fp16 storage where the device has it
     bool timestamps = false;             // per-op GPU times in lastTimings()
+    // Pipelines to share with other stylizers of the same precision (e.g. one per style
+    // model in the app, or a model whose style slots changed): a new stylizer compiles only
+    // what none of them had; without `precision`, the cache's build decides it. Null: a
+    // cache of its own. A shared cache is not thread-safe:
+    // the stylizers that share it run on one thread at a time.
+    std::shared_ptr<vk::PipelineCache> pipelines;
 };
 
 class Stylizer {
@@ -68,6 +74,8 @@ public:
     // Compute pipelines built so far; they are kept across plans (a new size compiles
     // nothing the previous plans had).
     std::size_t pipelineCount() const;
+    // A cache for StylizerOptions::pipelines: the build for `precision` on `context`.
+    static std::shared_ptr<vk::PipelineCache> makePipelineCache(const vk::Context& context, Precision precision);
     // Device memory the current plan holds (tensors after reuse, weights, parameters).
     std::uint64_t deviceBytes() const;
 
@@ -83,7 +91,7 @@ private:
     Precision precision_;
     std::vector<float> weights_;
     OutputLook look_;
-    std::unique_ptr<vk::PipelineCache> pipelines_;  // shared by every plan; outlives them
+    std::shared_ptr<vk::PipelineCache> pipelines_;  // shared by every plan (and maybe other stylizers); outlives them
     std::unique_ptr<Plan> plan_;
 };
 

@@ -79,12 +79,16 @@ QStringList AppSettings::importedModels() const { return settings_.value("models
 
 void AppSettings::setImportedModels(const QStringList& paths) { settings_.setValue("models/imported", paths); }
 
+QStringList AppSettings::pictureStyles() const { return settings_.value("styles/pictures").toStringList(); }
+
+void AppSettings::setPictureStyles(const QStringList& paths) { settings_.setValue("styles/pictures", paths); }
+
 QString AppSettings::folder(const QString& purpose) const
 {
     QString fallback;
     if (purpose == "recordings" || purpose == "export")
         fallback = QStandardPaths::writableLocation(QStandardPaths::MoviesLocation);
-    else if (purpose == "snapshots")
+    else if (purpose == "snapshots" || purpose == "pictures")
         fallback = QStandardPaths::writableLocation(QStandardPaths::PicturesLocation);
     else
         fallback = QStandardPaths::writableLocation(QStandardPaths::HomeLocation);

@@ -21,7 +21,9 @@ public:
     void setBlend(const stylize::studio::BlendSettings& blend);
     QStringList importedModels() const;
     void setImportedModels(const QStringList& paths);
-    QString folder(const QString& purpose) const;  // "recordings", "snapshots", "export", "open"
+    QStringList pictureStyles() const;  // pictures made styles, in gallery order
+    void setPictureStyles(const QStringList& paths);
+    QString folder(const QString& purpose) const;  // "recordings", "snapshots", "export", "open", "pictures"
     void setFolder(const QString& purpose, const QString& path);
     QByteArray windowGeometry() const;
     void setWindowGeometry(const QByteArray& geometry);

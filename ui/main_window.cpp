@@ -28,6 +28,7 @@ MainWindow::MainWindow(const StudioConfig& config, QWidget* parent) : QMainWindo
     setWindowTitle(tr("Stylize"));
     setAcceptDrops(true);
     importedModels_ = settings_.importedModels();
+    pictureStyles_ = settings_.pictureStyles();
 
     auto* central = new QWidget(this);
     auto* column = new QVBoxLayout(central);
@@ -62,6 +63,7 @@ MainWindow::MainWindow(const StudioConfig& config, QWidget* parent) : QMainWindo
     StudioController::registerMetaTypes();
     StudioConfig full = config;
     full.modelFiles.append(importedModels_);
+    full.pictureStyles = pictureStyles_;
     controller_ = new StudioController(full);
     controller_->moveToThread(&engineThread_);
     connect(&engineThread_, &QThread::finished, controller_, &QObject::deleteLater);
@@ -104,6 +106,20 @@ void MainWindow::connectController()
     connect(controller_, &StudioController::deviceReady, this,
             [this](const QString& name) { view_->setStatusText(tr("Opening the source on %1…").arg(name)); });
     connect(controller_, &StudioController::stylesChanged, this, &MainWindow::onStylesChanged);
+    connect(controller_, &StudioController::pictureModelReady, this, [this] { pictureModelReady_ = true; });
+    connect(controller_, &StudioController::pictureStyleAdded, this, [this](const QString& id, const QString& path) {
+        if (!pictureStyles_.contains(path)) {
+            pictureStyles_.append(path);
+            settings_.setPictureStyles(pictureStyles_);
+        }
+        gallery_->setSelectedIds({id});  // it paints at once (its card came with stylesChanged, just before)
+        messages_->showNotice(tr("'%1' is a style now: it paints the view; add it to a blend like any other.")
+                                  .arg(QFileInfo(path).fileName()));
+    });
+    connect(controller_, &StudioController::pictureStyleRemoved, this, [this](const QString&, const QString& path) {
+        pictureStyles_.removeAll(path);
+        settings_.setPictureStyles(pictureStyles_);
+    });
     connect(controller_, &StudioController::sourcesListed, sourceBar_, &SourceBar::setSources);
     connect(controller_, &StudioController::sourceStarted, this, [this](const SourceSpec& s) {
         sourceBar_->showSource(s);
@@ -138,6 +154,12 @@ void MainWindow::connectController()
     connect(sourceBar_, &SourceBar::exportRequested, this, &MainWindow::openExportDialog);
     connect(gallery_, &StyleGallery::selectionChanged, this, &MainWindow::onSelectionChanged);
     connect(gallery_, &StyleGallery::importRequested, this, &MainWindow::importModel);
+    connect(gallery_, &StyleGallery::addPictureRequested, this, qOverload<>(&MainWindow::addPictureStyle));
+    connect(gallery_, &StyleGallery::picturesDropped, this, &MainWindow::addPictureStyles);
+    connect(gallery_, &StyleGallery::removePictureRequested, this, [this](const QString& id) {
+        QMetaObject::invokeMethod(controller_, [c = controller_, id] { c->removePictureStyle(id); },
+                                  Qt::QueuedConnection);
+    });
     connect(blend_, &BlendPanel::blendChanged, this, [this](const BlendSettings& b) {
         settings_.setBlend(b);
         QMetaObject::invokeMethod(controller_, [c = controller_, b] { c->setBlend(b); }, Qt::QueuedConnection);
@@ -219,18 +241,57 @@ void MainWindow::onSelectionChanged(const QStringList& ids)
 
 void MainWindow::importModel()
 {
-    QString path = QFileDialog::getOpenFileName(this, tr("Import a style model"), settings_.folder("models"),
-                                                tr("Style models (*.onnx *.stylepack manifest.json);;All files (*)"));
+    QString path = QFileDialog::getOpenFileName(
+        this, tr("Import a style model"), settings_.folder("models"),
+        tr("Style models (*.onnx *.stylepack manifest.json *.tflite);;All files (*)"));
     if (path.isEmpty())
         return;
-    if (QFileInfo(path).fileName() == "manifest.json")  // an Engstrom/ml5 checkpoint folder
-        path = QFileInfo(path).absolutePath();
     settings_.setFolder("models", QFileInfo(path).absolutePath());
+    importModelPath(path);
+}
+
+void MainWindow::importModelPath(QString path)
+{
+    // Folders are chosen by a file in them: an Engstrom/ml5 checkpoint's manifest, or
+    // either TensorFlow Lite file of Magenta's arbitrary-style model.
+    const QFileInfo chosen(path);
+    if (chosen.fileName() == "manifest.json" || chosen.suffix() == "tflite")
+        path = chosen.absolutePath();
+    path = QFileInfo(path).absoluteFilePath();
     if (!importedModels_.contains(path)) {
         importedModels_.append(path);
         settings_.setImportedModels(importedModels_);
     }
     QMetaObject::invokeMethod(controller_, [c = controller_, path] { c->importModel(path); }, Qt::QueuedConnection);
+}
+
+void MainWindow::addPictureStyle()
+{
+    if (!pictureModelReady_) {
+        messages_->showError(pictureModelMissingMessage());
+        return;
+    }
+    const QStringList paths = QFileDialog::getOpenFileNames(
+        this, tr("Add pictures as styles"), settings_.folder("pictures"),
+        tr("Pictures (*.png *.jpg *.jpeg *.webp *.bmp);;All files (*)"));
+    if (!paths.isEmpty())
+        settings_.setFolder("pictures", QFileInfo(paths.first()).absolutePath());
+    addPictureStyles(paths);
+}
+
+void MainWindow::addPictureStyles(const QStringList& paths)
+{
+    if (paths.isEmpty())
+        return;
+    if (!pictureModelReady_) {
+        messages_->showError(pictureModelMissingMessage());
+        return;
+    }
+    messages_->showNotice(paths.size() == 1 ? tr("Making a style of %1…").arg(QFileInfo(paths.first()).fileName())
+                                            : tr("Making styles of %1 pictures…").arg(paths.size()));
+    for (const QString& path : paths)
+        QMetaObject::invokeMethod(controller_, [c = controller_, path] { c->addPictureStyle(path); },
+                                  Qt::QueuedConnection);
 }
 
 void MainWindow::toggleRecording()

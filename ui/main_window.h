@@ -48,6 +48,11 @@ public slots:
     void toggleRecording();
     void takeSnapshot();
     void openFile(const QString& path);
+    // Pictures as styles (Magenta's model): "Add picture as style…", or dropped on the gallery.
+    void addPictureStyle();
+    void addPictureStyles(const QStringList& paths);
+    // Import model… once a file or folder is chosen (remembered for the next start).
+    void importModelPath(QString path);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -75,6 +80,9 @@ private:
     stylize::studio::RecordingStatus recording_;
     bool preparing_ = false;  // the controller is preparing a style: keep its note up
     QStringList importedModels_;
+    QStringList pictureStyles_;     // remembered in settings_, in the order added
+    bool pictureModelReady_ = false;  // Magenta's model is loaded: pictures can be styles
+    QString selectAfterStyles_;     // a picture style just added: selected once its card is there
 };
 
 }  // namespace stylize::ui

@@ -1,9 +1,19 @@
 // StyleGallery and its card buttons.
 #include "style_gallery.h"
 
+#include <functional>
+
 #include <QAbstractButton>
+#include <QContextMenuEvent>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileInfo>
 #include <QGridLayout>
+#include <QHBoxLayout>
+#include <QImageReader>
 #include <QLabel>
+#include <QMenu>
+#include <QMimeData>
 #include <QPainter>
 #include <QPushButton>
 #include <QScrollArea>
@@ -95,12 +105,26 @@ protected:
             line2 += (line2.isEmpty() ? "" : ", ") + card_.year;
         if (!card_.license.isEmpty())
             line2 += (line2.isEmpty() ? "" : " · ") + card_.license;
+        if (card_.picture)  // the user's own picture: which file it is
+            line2 = QFileInfo(card_.source).fileName();
         p.drawText(QRect(text.left(), text.bottom() + 1, text.width(), 16), Qt::AlignLeft | Qt::AlignVCenter,
                    small.elidedText(line1, Qt::ElideRight, text.width()));
         p.drawText(QRect(text.left(), text.bottom() + 17, text.width(), 16), Qt::AlignLeft | Qt::AlignVCenter,
                    small.elidedText(line2, Qt::ElideRight, text.width()));
     }
+    void contextMenuEvent(QContextMenuEvent* event) override
+    {
+        if (!card_.picture)
+            return;
+        QMenu menu(this);
+        const QAction* remove = menu.addAction(QObject::tr("Remove this picture style"));
+        if (menu.exec(event->globalPos()) == remove && onRemove)
+            onRemove(card_.id);
+    }
     void enterEvent(QEnterEvent*) override { update(); }
+
+public:
+    std::function<void(const QString& id)> onRemove;
     void leaveEvent(QEvent*) override { update(); }
 
 private:
@@ -112,7 +136,8 @@ StyleGallery::StyleGallery(QWidget* parent) : QWidget(parent)
 {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    auto* title = new QLabel(tr("<b>Styles</b> — click to add to the blend"), this);
+    setAcceptDrops(true);  // pictures dropped here become styles
+    auto* title = new QLabel(tr("<b>Styles</b> — click to add to the blend; drop a picture to paint with it"), this);
     layout->addWidget(title);
     auto* scroll = new QScrollArea(this);
     scroll->setWidgetResizable(true);
@@ -122,17 +147,27 @@ StyleGallery::StyleGallery(QWidget* parent) : QWidget(parent)
     grid_ = new QGridLayout(content);
     grid_->setSpacing(8);
     grid_->setAlignment(Qt::AlignTop | Qt::AlignLeft);
-    empty_ = new QLabel(tr("No styles yet. Import a model: an ONNX file, an Engstrom/ml5 checkpoint folder "
-                           "or a Stylize style pack."),
+    empty_ = new QLabel(tr("No styles yet. Import a model: an ONNX file, an Engstrom/ml5 checkpoint folder, "
+                           "a Stylize style pack, or Magenta's arbitrary-style model to paint with your own "
+                           "pictures."),
                         content);
     empty_->setWordWrap(true);
     grid_->addWidget(empty_, 0, 0, 1, 2);
     scroll->setWidget(content);
     layout->addWidget(scroll, 1);
+    auto* buttons = new QHBoxLayout;
     auto* import = new QPushButton(tr("Import model…"), this);
-    import->setToolTip(tr("Add the styles of an ONNX model, an Engstrom/ml5 folder or a .stylepack"));
+    import->setToolTip(tr("Add the styles of an ONNX model, an Engstrom/ml5 folder, a .stylepack, or Magenta's "
+                          "arbitrary-style model (its .tflite files)"));
     connect(import, &QPushButton::clicked, this, &StyleGallery::importRequested);
-    layout->addWidget(import);
+    auto* picture = new QPushButton(tr("Add picture as style…"), this);
+    picture->setObjectName("addPictureButton");
+    picture->setToolTip(tr("Paint with any picture: a painting, a photo, a texture (Magenta's arbitrary-style "
+                           "model). You can also drop pictures on the gallery."));
+    connect(picture, &QPushButton::clicked, this, &StyleGallery::addPictureRequested);
+    buttons->addWidget(import);
+    buttons->addWidget(picture);
+    layout->addLayout(buttons);
     setMinimumWidth(2 * 196 + 40);
 }
 
@@ -145,6 +180,7 @@ void StyleGallery::setStyles(const QList<stylize::studio::StyleCard>& styles)
     int number = 1;
     for (const auto& style : styles) {
         auto* card = new StyleCardButton(style, number++, grid_->parentWidget());
+        card->onRemove = [this](const QString& id) { emit removePictureRequested(id); };
         card->setChecked(selected.contains(style.id));
         connect(card, &QAbstractButton::toggled, this, [this, card](bool on) {
             order_.removeAll(card->card().id);
@@ -204,5 +240,34 @@ void StyleGallery::toggle(int index)
 }
 
 void StyleGallery::emitSelection() { emit selectionChanged(order_); }
+
+QStringList StyleGallery::droppedPictures(const QMimeData* mime)
+{
+    QStringList pictures;
+    if (!mime || !mime->hasUrls())
+        return pictures;
+    const QList<QByteArray> formats = QImageReader::supportedImageFormats();
+    for (const QUrl& url : mime->urls()) {
+        const QFileInfo file(url.toLocalFile());
+        if (url.isLocalFile() && file.isFile() && formats.contains(file.suffix().toLower().toLatin1()))
+            pictures.append(file.absoluteFilePath());
+    }
+    return pictures;
+}
+
+void StyleGallery::dragEnterEvent(QDragEnterEvent* event)
+{
+    if (!droppedPictures(event->mimeData()).isEmpty())
+        event->acceptProposedAction();
+}
+
+void StyleGallery::dropEvent(QDropEvent* event)
+{
+    const QStringList pictures = droppedPictures(event->mimeData());
+    if (pictures.isEmpty())
+        return;
+    event->acceptProposedAction();
+    emit picturesDropped(pictures);
+}
 
 }  // namespace stylize::ui

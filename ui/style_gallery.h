@@ -1,5 +1,6 @@
 // The style gallery: a card per style (preview on the sample image, name, painting,
-// artist, licence), click to add it to or remove it from the blend, "Import model…".
+// artist, licence), click to add it to or remove it from the blend, "Import model…",
+// "Add picture as style…" and pictures dropped on it (a picture card's menu removes it).
 #pragma once
 
 #include <QList>
@@ -10,6 +11,7 @@
 
 class QGridLayout;
 class QLabel;
+class QMimeData;
 
 namespace stylize::ui {
 
@@ -32,9 +34,19 @@ public slots:
     void selectOnly(int index);
     void toggle(int index);
 
+    // Whether a drop carries pictures (local image files), and which.
+    static QStringList droppedPictures(const QMimeData* mime);
+
 signals:
     void selectionChanged(const QStringList& ids);
     void importRequested();
+    void addPictureRequested();
+    void picturesDropped(const QStringList& paths);
+    void removePictureRequested(const QString& id);
+
+protected:
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
 
 private:
     void relayout();

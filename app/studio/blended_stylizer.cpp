@@ -6,6 +6,8 @@
 #include <stdexcept>
 
 #include "stylizer.h"
+#include "vk/context.h"
+#include "vk/pipeline_cache.h"
 
 namespace stylize::studio {
 
@@ -19,8 +21,18 @@ render::Stylizer& BlendedStylizer::stylizerFor(const ModelBlend& blend)
     if (!key)
         throw std::logic_error("BlendedStylizer: a blend without its model");
     auto it = stylizers_.find(key);
-    if (it == stylizers_.end())
-        it = stylizers_.emplace(key, Entry{blend.shared, std::make_unique<render::Stylizer>(context_, *key)}).first;
+    if (it == stylizers_.end()) {
+        // One pipeline cache for every model: a model seen for the first time (an import,
+        // a picture style added) compiles only the shader variants no other one had.
+        render::StylizerOptions options;
+        options.precision =
+            context_.info().fp16Storage ? render::Precision::Fp16Storage : render::Precision::Fp32;
+        if (!pipelines_)
+            pipelines_ = render::Stylizer::makePipelineCache(context_, *options.precision);
+        options.pipelines = pipelines_;
+        it = stylizers_.emplace(key, Entry{blend.shared, std::make_unique<render::Stylizer>(context_, *key, options)})
+                 .first;
+    }
     return *it->second.stylizer;
 }
 
@@ -50,6 +62,7 @@ void BlendedStylizer::dropPlans()
         if (entry.stylizer->busy())
             static_cast<void>(entry.stylizer.release());  // its buffers may still be in use on the device
     stylizers_.clear();
+    pipelines_.reset();  // a leaked stylizer keeps its own reference
     setBlend(blend_, look_);
 }
 

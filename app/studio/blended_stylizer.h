@@ -13,6 +13,7 @@
 
 namespace stylize::vk {
 class Context;
+class PipelineCache;
 }
 namespace stylize::render {
 class Stylizer;
@@ -55,6 +56,7 @@ private:
     std::vector<ModelBlend> blend_;
     render::OutputLook look_;
     std::map<const model::Model*, Entry> stylizers_;
+    std::shared_ptr<vk::PipelineCache> pipelines_;  // shared by every stylizer of stylizers_
     std::vector<std::uint8_t> scratch_;  // one model's RGBA output while mixing
     std::vector<float> accumulator_;
 };

@@ -2,6 +2,7 @@
 #include "studio/live_stylize.h"
 
 #include <thread>
+#include <utility>
 
 #include <QObject>
 
@@ -85,9 +86,12 @@ render::SharedFrame LiveStylize::operator()(const render::FrameView& input, cons
             stylizer_.setBlend(library_.resolve(blend_), {float(blend_.strength), blend_.preserveColours});
             brush_.setPercent(blend_.brushPercent);
             appliedVersion_ = blendVersion_;
-            libraryChanged_ = false;
+            // A model replaced in the library (a picture style added) leaves its old
+            // snapshot unused: free its plan; pipelines stay in the shared cache.
+            if (std::exchange(libraryChanged_, false))
+                stylizer_.releaseUnused();
         }
-        if (library_.modelCount() == 0)
+        if (library_.styleCount() == 0)
             return {};  // nothing to stylize with: the source as it is
     }
     const render::Size processing = brush_.processingSize(input.size());

@@ -13,6 +13,7 @@
 
 namespace stylize::vk {
 class Context;
+class PipelineCache;
 }
 namespace stylize::render {
 class Stylizer;
@@ -24,7 +25,9 @@ namespace stylize::studio {
 // pipelines) and one decoded sample image serve all of them, made on the first cache miss.
 class PreviewRenderer {
 public:
-    PreviewRenderer(vk::Context& context, const model::Model& model, QString sampleImage, QString cacheFolder);
+    // `pipelines`: shared with the other renderers of this thread (null: its own).
+    PreviewRenderer(vk::Context& context, const model::Model& model, QString sampleImage, QString cacheFolder,
+                    std::shared_ptr<vk::PipelineCache> pipelines = {});
     ~PreviewRenderer();
     PreviewRenderer(const PreviewRenderer&) = delete;
     PreviewRenderer& operator=(const PreviewRenderer&) = delete;
@@ -37,6 +40,7 @@ private:
     vk::Context& context_;
     const model::Model& model_;
     QString sampleImage_, cacheFolder_;
+    std::shared_ptr<vk::PipelineCache> pipelines_;
     render::Image sample_;  // decoded on the first cache miss, for all styles
     std::unique_ptr<render::Stylizer> stylizer_;
 };

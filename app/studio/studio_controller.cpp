@@ -7,7 +7,9 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <map>
+#include <set>
 #include <mutex>
 #include <thread>
 
@@ -19,10 +21,12 @@
 #include "pipeline/live_session.h"
 #include "studio/camera_sources.h"
 #include "studio/live_stylize.h"
+#include "studio/picture_style_set.h"
 #include "studio/preview_renderer.h"
 #include "studio/studio_export.h"
 #include "studio/style_library.h"
 #include "video/av_error.h"
+#include "stylizer.h"
 #include "vk/context.h"
 
 namespace stylize::studio {
@@ -70,12 +74,25 @@ struct StudioController::State {
     QElapsedTimer recordingClock;                     // mutex
     std::atomic<bool> recording{false};
 
-    std::thread previewThread;               // controller thread starts and joins it
+    std::unique_ptr<PictureStyleSet> pictures;  // controller thread (the library holds its model snapshots)
+    std::thread previewThread;               // controller thread starts (once) and joins it: renders previewQueue
+    std::deque<std::pair<StyleCard, std::shared_ptr<const model::Model>>> previewQueue;  // mutex
+    std::set<QString> previewsQueued;        // mutex: ids in previewQueue or being rendered
+    std::shared_ptr<vk::PipelineCache> previewPipelines;  // the preview thread
     std::unique_ptr<StudioExport> exporter;  // controller thread
 };
 QString bundledResourcesDir()
 {
     return QString::fromStdString(app::resourcesDir().string());
+}
+
+QString pictureModelMissingMessage()
+{
+    return StudioController::tr(
+        "Pictures become styles through Magenta's arbitrary-style model, which is not imported yet. Use Import "
+        "model… and choose style_transfer_f16_384.tflite in the folder that holds it beside "
+        "style_predict_quantized_256.tflite (TensorFlow Lite's artistic style transfer example, Apache-2.0; "
+        "README, \"Pictures as styles\", says where to get them).");
 }
 
 StudioController::StudioController(StudioConfig config, QObject* parent)
@@ -123,13 +140,29 @@ void StudioController::start(const SourceSpec& initial)
         }
     }
     for (const QString& path : models) {
+        if (PictureStyleSet::isModelFolder(path)) {
+            loadPictureModel(path);
+            continue;
+        }
         try {
             s.library.add(path);
         } catch (const std::exception& e) {
             emit errorOccurred(tr("Could not load the styles in '%1': %2").arg(path, sentence(e)));
         }
     }
-    if (s.library.modelCount() == 0)
+    if (s.pictures) {
+        // The remembered pictures: their vectors come from the cache (no predictor run).
+        for (const QString& picture : s.config.pictureStyles) {
+            try {
+                s.pictures->add(picture);
+            } catch (const std::exception& e) {
+                emit errorOccurred(tr("The picture style '%1' is gone: %2").arg(picture, sentence(e)));
+            }
+        }
+        std::lock_guard lock(s.mutex);
+        s.library.setPictureStyles(s.pictures->folder(), s.pictures->model(), s.pictures->ids());
+    }
+    if (s.library.styleCount() == 0)
         emit errorOccurred(tr("No styles are installed: use Import model… to add an ONNX model, an Engstrom/ml5 "
                               "checkpoint folder or a Stylize style pack."));
     emit stylesChanged(s.library.cards());
@@ -280,22 +313,26 @@ void StudioController::renderMissingPreviews()
 {
     // On a thread of its own: a preview builds a stylizer (seconds of pipeline compiles
     // on a CPU driver), and the controller thread must keep taking the UI's requests.
+    // The controller only queues what is missing; one preview thread works the queue.
     State& s = *state_;
-    if (s.previewThread.joinable())
-        s.previewThread.join();
-    std::vector<std::pair<StyleCard, std::shared_ptr<const model::Model>>> missing;
     {
         std::lock_guard lock(s.mutex);
         const QList<StyleCard> cards = s.library.cards();
-        for (const StyleCard& card : cards)
-            if (card.preview.isNull() && !s.previews.count(card.id))
-                for (int m = 0; m < s.library.modelCount(); ++m)
-                    if (s.library.modelPath(m) == card.modelPath)
-                        missing.emplace_back(card, s.library.sharedModel(m));
+        for (const StyleCard& card : cards) {
+            if (!card.preview.isNull() || s.previews.count(card.id) || s.previewsQueued.count(card.id))
+                continue;
+            for (int m = 0; m < s.library.modelCount(); ++m)
+                if (s.library.modelPath(m) == card.modelPath) {
+                    s.previewQueue.emplace_back(card, s.library.sharedModel(m));
+                    s.previewsQueued.insert(card.id);
+                }
+        }
+        if (s.previewQueue.empty() || s.previewThread.joinable()) {
+            s.wake.notify_all();
+            return;
+        }
     }
-    if (missing.empty())
-        return;
-    s.previewThread = std::thread([this, missing] {
+    s.previewThread = std::thread([this] {
         State& s = *state_;
         // The live view first: on a CPU driver the previews' pipeline compiles would
         // otherwise hold back the first live frames for tens of seconds.
@@ -303,23 +340,47 @@ void StudioController::renderMissingPreviews()
             std::unique_lock lock(s.mutex);
             s.wake.wait_for(lock, std::chrono::seconds(30), [&] { return s.firstFrameShown || s.stop; });
         }
-        std::map<const model::Model*, std::unique_ptr<PreviewRenderer>> renderers;
-        for (const auto& [card, model] : missing) {
-            if (s.stop)
-                return;
+        // One renderer at a time (its model held beside it): a picture style added makes
+        // a new model snapshot, and an old renderer's plan would only hold device memory.
+        std::shared_ptr<const model::Model> rendererModel;
+        std::unique_ptr<PreviewRenderer> renderer;
+        while (true) {
+            std::pair<StyleCard, std::shared_ptr<const model::Model>> job;
+            {
+                std::unique_lock lock(s.mutex);
+                s.wake.wait(lock, [&] { return !s.previewQueue.empty() || s.stop; });
+                if (s.stop)
+                    return;
+                job = std::move(s.previewQueue.front());
+                s.previewQueue.pop_front();
+            }
+            const auto& [card, model] = job;
             try {
-                auto& renderer = renderers[model.get()];
-                if (!renderer)
+                if (!s.previewPipelines)  // the renderers share their pipelines
+                    s.previewPipelines = render::Stylizer::makePipelineCache(
+                        *s.context, s.context->info().fp16Storage ? render::Precision::Fp16Storage
+                                                                  : render::Precision::Fp32);
+                if (rendererModel != model) {
+                    renderer.reset();
+                    rendererModel = model;
                     renderer = std::make_unique<PreviewRenderer>(*s.context, *model, s.config.sampleImage,
-                                                                 s.config.previewCache);
+                                                                 s.config.previewCache, s.previewPipelines);
+                }
                 const QImage image = renderer->render(card);
                 std::lock_guard lock(s.mutex);
                 s.previews[card.id] = image;
             } catch (const std::exception& e) {
                 emit errorOccurred(tr("Could not render a preview of '%1': %2").arg(card.name, sentence(e)));
             }
+            bool last = false;
+            {
+                std::lock_guard lock(s.mutex);
+                s.previewsQueued.erase(card.id);
+                last = s.previewQueue.empty();
+            }
+            if (last)  // the gallery updates once per batch
+                emit stylesChanged(cardsWithPreviews());
         }
-        emit stylesChanged(cardsWithPreviews());
     });
 }
 
@@ -364,9 +425,83 @@ void StudioController::setBlend(const BlendSettings& blend)
         s.stylize->setBlend(blend);
 }
 
+bool StudioController::loadPictureModel(const QString& folder)
+{
+    State& s = *state_;
+    if (s.pictures && s.pictures->folder() == QFileInfo(folder).absoluteFilePath())
+        return true;
+    try {
+        const QString cache = s.config.previewCache.isEmpty()
+                                  ? QString()
+                                  : QDir(s.config.previewCache).filePath("picture-styles.json");
+        auto pictures = std::make_unique<PictureStyleSet>(folder, cache);
+        if (s.pictures) {
+            // Another copy of the model: the pictures move over to it.
+            for (const QString& id : s.pictures->ids())
+                pictures->add(id.mid(QStringLiteral("picture:").size()));
+            std::lock_guard lock(s.mutex);
+            s.library.setPictureStyles(s.pictures->folder(), nullptr, {});
+        }
+        s.pictures = std::move(pictures);
+    } catch (const std::exception& e) {
+        emit errorOccurred(tr("Could not load Magenta's arbitrary-style model from '%1': %2").arg(folder, sentence(e)));
+        return false;
+    }
+    emit pictureModelReady(s.pictures->folder());
+    return true;
+}
+
+void StudioController::publishPictureStyles()
+{
+    State& s = *state_;
+    {
+        std::lock_guard lock(s.mutex);
+        s.library.setPictureStyles(s.pictures->folder(), s.pictures->model(), s.pictures->ids());
+    }
+    if (s.stylize)
+        s.stylize->libraryChanged();
+    emit stylesChanged(cardsWithPreviews());
+}
+
+void StudioController::addPictureStyle(const QString& picturePath)
+{
+    State& s = *state_;
+    if (!s.pictures) {
+        emit errorOccurred(pictureModelMissingMessage());
+        return;
+    }
+    QString id;
+    try {
+        id = s.pictures->add(picturePath);  // the predictor: well under a second
+    } catch (const std::exception& e) {
+        emit errorOccurred(tr("Could not make a style of '%1': %2").arg(picturePath, sentence(e)));
+        return;
+    }
+    publishPictureStyles();
+    emit pictureStyleAdded(id, QFileInfo(picturePath).absoluteFilePath());
+    if (s.context)
+        renderMissingPreviews();
+}
+
+void StudioController::removePictureStyle(const QString& id)
+{
+    State& s = *state_;
+    if (!s.pictures || !s.pictures->remove(id))
+        return;
+    publishPictureStyles();
+    emit pictureStyleRemoved(id, id.mid(QStringLiteral("picture:").size()));
+}
+
 void StudioController::importModel(const QString& path)
 {
     State& s = *state_;
+    if (PictureStyleSet::isModelFolder(path)) {
+        if (loadPictureModel(path) && !s.pictures->empty()) {
+            publishPictureStyles();
+            renderMissingPreviews();
+        }
+        return;
+    }
     try {
         // Parsed outside the lock: the live path takes it every frame.
         StyleLibrary::Loaded loaded = StyleLibrary::load(path);

@@ -22,9 +22,13 @@ namespace stylize::studio {
 // The bundled resources folder (see app/default_styles.h): samples/ and styles/.
 QString bundledResourcesDir();
 
+// What to do before pictures can be styles: import Magenta's model, and where it comes from.
+QString pictureModelMissingMessage();
+
 struct StudioConfig {
     QString resourcesDir;    // bundled styles/ (the pack for the device is loaded first)
-    QStringList modelFiles;  // imported models, after the bundled pack
+    QStringList modelFiles;  // imported models, after the bundled pack (Magenta's folder among them)
+    QStringList pictureStyles;  // the user's pictures as styles (needs Magenta's model in modelFiles)
     QString sampleClip;      // played (looping) when no camera exists
     QString sampleImage;     // what style previews are rendered on
     QString previewCache;    // folder for rendered previews (empty: no cache)
@@ -52,6 +56,10 @@ public slots:
     void setSource(const stylize::studio::SourceSpec& source);
     void setBlend(const stylize::studio::BlendSettings& blend);
     void importModel(const QString& path);
+    // A picture as a style, through Magenta's arbitrary-style model: a card that paints
+    // at once (pictureStyleAdded), or a sentence saying what is missing.
+    void addPictureStyle(const QString& picturePath);
+    void removePictureStyle(const QString& id);
     void startRecording(const QString& path);
     void stopRecording();
     void takeSnapshot(const QString& path);
@@ -63,6 +71,10 @@ public slots:
 signals:
     void deviceReady(const QString& name);
     void stylesChanged(const QList<stylize::studio::StyleCard>& styles);
+    // Magenta's model is loaded (its folder): pictures can become styles.
+    void pictureModelReady(const QString& folder);
+    void pictureStyleAdded(const QString& id, const QString& picturePath);
+    void pictureStyleRemoved(const QString& id, const QString& picturePath);
     void sourcesListed(const QList<stylize::studio::SourceSpec>& sources);
     void sourceStarted(const stylize::studio::SourceSpec& source);
     void frameReady(const QImage& stylized, const QImage& original);
@@ -83,6 +95,8 @@ private:
     void reportStats(const pipeline::LiveStats& stats);
     void saveSnapshot(const QImage& image, const QString& path);
     void renderMissingPreviews();
+    bool loadPictureModel(const QString& folder);
+    void publishPictureStyles();
     QList<StyleCard> cardsWithPreviews();
 
     struct State;

@@ -12,8 +12,9 @@ namespace stylize::studio {
 
 // One style the user can pick: a slot of a model file.
 struct StyleCard {
-    QString id;         // "<model path>#<slot>", stable across runs
+    QString id;         // "<model path>#<slot>", or "picture:<picture path>"; stable across runs
     QString modelPath;
+    bool picture = false;  // one of the user's pictures as a style (it can be removed)
     int slot = 0;
     QString name;       // short name ("great-wave")
     QString title;      // painting

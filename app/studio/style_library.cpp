@@ -31,6 +31,49 @@ void StyleLibrary::append(Loaded loaded)
         models_.push_back({loaded.path, std::move(loaded.model)});
 }
 
+void StyleLibrary::setPictureStyles(const QString& folder, std::shared_ptr<model::Model> model,
+                                    std::vector<QString> ids)
+{
+    const auto it = std::find_if(models_.begin(), models_.end(), [&](const Entry& e) { return e.path == folder; });
+    if (!model) {
+        if (it != models_.end())
+            models_.erase(it);
+        return;
+    }
+    Entry entry{folder, std::move(model), std::move(ids)};
+    if (it != models_.end())
+        *it = std::move(entry);
+    else
+        models_.push_back(std::move(entry));
+}
+
+int StyleLibrary::styleCount() const
+{
+    int n = 0;
+    for (const Entry& e : models_)
+        n += e.model->styleCount();
+    return n;
+}
+
+QString StyleLibrary::idOf(const Entry& e, int slot) const
+{
+    return e.slotIds.empty() ? styleId(e.path, slot) : e.slotIds.at(std::size_t(slot));
+}
+
+int StyleLibrary::slotOf(const Entry& e, const QString& id) const
+{
+    if (!e.slotIds.empty()) {
+        const auto it = std::find(e.slotIds.begin(), e.slotIds.end(), id);
+        return it == e.slotIds.end() ? -1 : int(it - e.slotIds.begin());
+    }
+    const QString prefix = e.path + "#";
+    if (!id.startsWith(prefix))
+        return -1;
+    bool ok = false;
+    const int slot = id.mid(prefix.size()).toInt(&ok);
+    return ok && slot >= 0 && slot < e.model->styleCount() ? slot : -1;
+}
+
 void StyleLibrary::add(const QString& path)
 {
     if (!contains(path))
@@ -44,8 +87,9 @@ QList<StyleCard> StyleLibrary::cards() const
         for (int slot = 0; slot < e.model->styleCount(); ++slot) {
             const model::StyleInfo& info = e.model->styles[slot];
             StyleCard card;
-            card.id = styleId(e.path, slot);
+            card.id = idOf(e, slot);
             card.modelPath = e.path;
+            card.picture = !e.slotIds.empty();
             card.slot = slot;
             card.name = QString::fromStdString(info.name);
             if (card.name.isEmpty())
@@ -71,12 +115,8 @@ std::vector<ModelBlend> StyleLibrary::resolve(const BlendSettings& blend) const
         if (!(w.weight > 0))
             continue;
         for (std::size_t m = 0; m < models_.size(); ++m) {
-            const QString prefix = models_[m].path + "#";
-            if (!w.id.startsWith(prefix))
-                continue;
-            bool ok = false;
-            const int slot = w.id.mid(prefix.size()).toInt(&ok);
-            if (!ok || slot < 0 || slot >= models_[m].model->styleCount())
+            const int slot = slotOf(models_[m], w.id);
+            if (slot < 0)
                 continue;
             auto it = std::find_if(result.begin(), result.end(), [&](const ModelBlend& b) { return b.model == int(m); });
             if (it == result.end()) {
@@ -88,10 +128,15 @@ std::vector<ModelBlend> StyleLibrary::resolve(const BlendSettings& blend) const
             total += w.weight;
         }
     }
-    if (result.empty() && !models_.empty()) {
-        ModelBlend first{0, models_[0].model, std::vector<float>(models_[0].model->styleCount(), 0.f), 1.f};
-        first.slotWeights[0] = 1.f;
-        return {first};
+    if (result.empty()) {
+        for (std::size_t m = 0; m < models_.size(); ++m) {
+            if (models_[m].model->styleCount() == 0)
+                continue;
+            ModelBlend first{int(m), models_[m].model, std::vector<float>(models_[m].model->styleCount(), 0.f), 1.f};
+            first.slotWeights[0] = 1.f;
+            return {first};
+        }
+        return {};
     }
     for (ModelBlend& b : result) {
         for (float& w : b.slotWeights)

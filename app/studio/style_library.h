@@ -36,6 +36,11 @@ public:
     static Loaded load(const QString& path);
     bool contains(const QString& path) const;
     void append(Loaded loaded);
+    // The picture styles (see PictureStyleSet): `model` has one slot per id; it replaces
+    // the last one given under `folder`. A null model removes them.
+    void setPictureStyles(const QString& folder, std::shared_ptr<model::Model> model, std::vector<QString> ids);
+    // Style slots over all models.
+    int styleCount() const;
     QList<StyleCard> cards() const;
     int modelCount() const { return int(models_.size()); }
     const model::Model& model(int index) const { return *models_[index].model; }
@@ -50,7 +55,10 @@ private:
     struct Entry {
         QString path;
         std::shared_ptr<model::Model> model;
+        std::vector<QString> slotIds;  // picture styles: the id of each slot; else empty (ids are path#slot)
     };
+    QString idOf(const Entry& e, int slot) const;
+    int slotOf(const Entry& e, const QString& id) const;  // -1 if not one of e's
     std::vector<Entry> models_;
 };
 

@@ -193,5 +193,39 @@ TEST(StylizerPlan, ANewSizeCompilesNothingNew)
     EXPECT_EQ(stylizer.pipelineCount(), afterSizes);
 }
 
+TEST(StylizerPlan, StylizersSharingPipelinesCompileOnce)
+{
+    STYLIZE_REQUIRE_VULKAN();
+    std::mt19937 rng(6);
+    const render::Image input = randomImage(rng, 32, 20);
+    const render::FrameView frame = render::frameView(input.view());
+    // Another model with the same layers (the app's picture styles: a slot added makes a
+    // new model): the second stylizer reuses every pipeline of the first.
+    model::Model other = smallNetwork();
+    std::get<model::Conv>(other.nodes[0].op).bias[0] += 0.5f;
+    render::Stylizer alone(*vulkanContext(), other);
+    const std::vector<std::uint8_t> expected = pixels(alone.runShared(frame, {}, rgba(32, 20)));
+
+    render::StylizerOptions options;
+    options.precision = render::Precision::Fp32;
+    options.pipelines = render::Stylizer::makePipelineCache(*vulkanContext(), render::Precision::Fp32);
+    render::Stylizer first(*vulkanContext(), smallNetwork(), options);
+    const std::vector<std::uint8_t> firstPixels = pixels(first.runShared(frame, {}, rgba(32, 20)));
+    const std::uint64_t compiled = vk::PipelineCache::builtInProcess();
+    render::Stylizer second(*vulkanContext(), other, options);
+    const std::vector<std::uint8_t> secondPixels = pixels(second.runShared(frame, {}, rgba(32, 20)));
+    EXPECT_EQ(vk::PipelineCache::builtInProcess(), compiled);
+    EXPECT_NE(secondPixels, firstPixels);
+    if (alone.precision() == render::Precision::Fp32) {
+        EXPECT_EQ(secondPixels, expected);
+    }
+
+    if (vulkanContext()->info().fp16Storage) {
+        render::StylizerOptions wrong = options;
+        wrong.precision = render::Precision::Fp16Storage;
+        EXPECT_THROW(render::Stylizer(*vulkanContext(), other, wrong), std::invalid_argument);
+    }
+}
+
 }  // namespace
 }  // namespace stylize::test

@@ -18,55 +18,14 @@
 #include "live_view.h"
 #include "main_window.h"
 #include "message_bar.h"
-#include "model/loaders.h"
 #include "source_bar.h"
 #include "studio/studio_controller.h"
 #include "style_gallery.h"
+#include "window_test_support.h"
 
 using namespace stylize;
 
 namespace {
-
-// A two-style pack from the tiny test network: slot 1 has other IN parameters, and the
-// output mapping spreads its small outputs over visible grey levels.
-QString makeTwoStylePack(const QString& folder)
-{
-    model::Model m = model::loadOnnx(STYLIZE_TEST_DATA_DIR "/model/transformer_small.onnx");
-    for (model::Node& n : m.nodes)
-        if (auto* in = std::get_if<model::InstanceNorm>(&n.op)) {
-            std::vector<float> scale = in->scale[0], shift = in->shift[0];
-            for (std::size_t c = 0; c < scale.size(); ++c) {
-                scale[c] = -scale[c] * 1.5f;
-                shift[c] += (c % 2 ? 0.8f : -0.8f);
-            }
-            in->scale.push_back(scale);
-            in->shift.push_back(shift);
-        }
-    m.styles = {{"first", "First test style", "Test", "2026", "", "CC0", {}},
-                {"second", "Second test style", "Test", "2026", "", "CC0", {}}};
-    for (int c = 0; c < 3; ++c) {
-        m.mapping.outScale[c] = 60.f;
-        m.mapping.outBias[c] = 128.f;
-    }
-    const QString path = QDir(folder).filePath("two-styles.stylepack");
-    model::saveStylePack(m, path.toStdString());
-    return path;
-}
-
-double meanAbsDiff(const QImage& a, const QImage& b)
-{
-    if (a.size() != b.size() || a.isNull())
-        return 1e9;
-    const QImage x = a.convertToFormat(QImage::Format_RGBA8888), y = b.convertToFormat(QImage::Format_RGBA8888);
-    double sum = 0;
-    for (int row = 0; row < x.height(); ++row) {
-        const uchar* p = x.constScanLine(row);
-        const uchar* q = y.constScanLine(row);
-        for (int i = 0; i < x.width() * 4; ++i)
-            sum += std::abs(int(p[i]) - int(q[i]));
-    }
-    return sum / (double(x.width()) * x.height() * 4);
-}
 
 bool playsCleanly(const QString& file, int* frames)
 {
@@ -94,32 +53,13 @@ private:
     std::unique_ptr<ui::MainWindow> window_;
     QString pack_, clip_, still_;
 
-    QImage nextFrame(int timeoutMs = 60000)
-    {
-        QSignalSpy spy(window_->liveView(), &ui::LiveView::splitMoved);  // any event loop turn
-        const QImage before = window_->liveView()->stylizedFrame();
-        QElapsedTimer t;
-        t.start();
-        // Two new stylized frames: the first may have been in flight before a settings
-        // change (and a new size plays unstylized while its plan is prepared).
-        int seen = 0;
-        QImage last = before;
-        while (t.elapsed() < timeoutMs && seen < 2) {
-            QTest::qWait(50);
-            const QImage now = window_->liveView()->stylizedFrame();
-            if (now.cacheKey() != last.cacheKey() && window_->liveView()->showsStylizedFrame()) {
-                last = now;
-                ++seen;
-            }
-        }
-        return last;
-    }
+    QImage nextFrame(int timeoutMs = 60000) { return test::nextStylizedFrame(window_->liveView(), timeoutMs); }
 
 private slots:
     void initTestCase()
     {
         QVERIFY(dir_.isValid());
-        pack_ = makeTwoStylePack(dir_.path());
+        pack_ = test::makeTwoStylePack(dir_.path());
         still_ = QStringLiteral(STYLIZE_SOURCE_DIR "/resources/samples/coffee.jpg");
         clip_ = dir_.filePath("clip.mp4");
         QProcess ff;
@@ -149,7 +89,7 @@ private slots:
         const QImage a = nextFrame();
         const QImage b = nextFrame();
         QVERIFY(!a.isNull() && !b.isNull());
-        QVERIFY2(meanAbsDiff(a, b) > 0.1, "consecutive live frames are identical: the view is not moving");
+        QVERIFY2(test::meanAbsDiff(a, b) > 0.1, "consecutive live frames are identical: the view is not moving");
         QCOMPARE(window_->gallery()->cardCount(), 2);
     }
 
@@ -161,15 +101,15 @@ private slots:
         const QImage first = nextFrame();
         window_->gallery()->selectOnly(1);
         const QImage second = nextFrame();
-        QVERIFY2(meanAbsDiff(first, second) > 2.0, "the two styles render the same");
+        QVERIFY2(test::meanAbsDiff(first, second) > 2.0, "the two styles render the same");
         // Both, then move the first weight: the blend panel shows two normalized rows.
         window_->gallery()->setSelectedIds({window_->gallery()->idAt(0), window_->gallery()->idAt(1)});
         QVERIFY(window_->blendPanel()->weightSlider(1) != nullptr);
         window_->blendPanel()->weightSlider(0)->setValue(50);
         window_->blendPanel()->weightSlider(1)->setValue(50);
         const QImage mixed = nextFrame();
-        const double toFirst = meanAbsDiff(mixed, first), toSecond = meanAbsDiff(mixed, second);
-        const double apart = meanAbsDiff(first, second);
+        const double toFirst = test::meanAbsDiff(mixed, first), toSecond = test::meanAbsDiff(mixed, second);
+        const double apart = test::meanAbsDiff(first, second);
         QVERIFY2(toFirst < apart && toSecond < apart, "a 50/50 blend should lie between the two styles");
     }
 
@@ -197,18 +137,18 @@ private slots:
         window_->blendPanel()->strengthSlider()->setValue(0);
         const QImage plain = nextFrame();
         const QImage original = QImage(still_).convertToFormat(QImage::Format_RGBA8888).scaled(plain.size());
-        const double diff = meanAbsDiff(plain, original);
+        const double diff = test::meanAbsDiff(plain, original);
         if (diff >= 3.0) {  // say what the following frames show, to tell latency from a wrong image
             QString later;
             for (int i = 0; i < 4; ++i)
-                later += QString(" %1").arg(meanAbsDiff(nextFrame(), original), 0, 'f', 2);
+                later += QString(" %1").arg(test::meanAbsDiff(nextFrame(), original), 0, 'f', 2);
             qWarning("strength 0: frame differs from the original by %.2f; the next frames by%s", diff,
                      qPrintable(later));
         }
         QVERIFY2(diff < 3.0, "strength 0 should show the original frame");
         window_->blendPanel()->strengthSlider()->setValue(100);
         window_->blendPanel()->keepColoursBox()->setChecked(true);
-        QVERIFY(meanAbsDiff(nextFrame(), plain) > 1.0);
+        QVERIFY(test::meanAbsDiff(nextFrame(), plain) > 1.0);
         window_->blendPanel()->keepColoursBox()->setChecked(false);
     }
 

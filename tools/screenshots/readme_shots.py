@@ -2,8 +2,12 @@
 """Takes the README's screenshots from the real app under Xvfb, as a new user sees it
 (empty settings, bundled sample clip and styles): the live view, a blend of two styles
 picked in the gallery, and the Export dialog. Drives the window with xdotool.
+With --pictures, a second start whose settings hold Magenta's arbitrary-style model and
+pictures added as styles (as "Add picture as style..." leaves them), the first one
+painting: pictures.png.
 
-usage: readme_shots.py STYLIZE_BINARY OUT_DIR     (needs xvfb, xdotool, ffmpeg)
+usage: readme_shots.py STYLIZE_BINARY OUT_DIR [--pictures MAGENTA_DIR PICTURE...]
+       (needs xvfb, xdotool, ffmpeg)
 """
 import os
 import shutil
@@ -48,6 +52,11 @@ def main():
         if shutil.which(tool) is None:
             sys.exit(f"error: {tool} is not installed (apt-get install xvfb xdotool ffmpeg)")
     binary, out = sys.argv[1], sys.argv[2]
+    pictures = []
+    if len(sys.argv) > 3:
+        if sys.argv[3] != "--pictures" or len(sys.argv) < 6:
+            sys.exit(__doc__)
+        pictures = [os.path.abspath(p) for p in sys.argv[4:]]
     os.makedirs(out, exist_ok=True)
     home = tempfile.mkdtemp(prefix="stylize-shots-")
     env = dict(os.environ, HOME=home, XDG_CONFIG_HOME=f"{home}/.config", XDG_CACHE_HOME=f"{home}/.cache",
@@ -77,6 +86,24 @@ def main():
         time.sleep(3)
         _, dgeo = window_geometry(env, "Export stylized video")
         grab(env, f"{out}/export.png", dgeo)
+        if pictures:
+            app.terminate()
+            app.wait(timeout=30)
+            magenta, shown = pictures[0], pictures[1:]
+            conf = f"{env['XDG_CONFIG_HOME']}/Stylize/Stylize.conf"
+            with open(conf, "a") as f:  # what importing the model and adding pictures leaves
+                f.write("\n[models]\nimported=%s\n[styles]\npictures=%s\n" % (magenta, ", ".join(shown)))
+            subprocess.run(["sed", "-i", "/^styles=/d;/^weights=/d", conf], check=True)
+            with open(conf, "a") as f:
+                f.write("[blend]\nstyles=picture:%s\nweights=50\n" % shown[0])
+            app = subprocess.Popen([binary], env=env)
+            time.sleep(wait * 1.5)
+            wid, geo = window_geometry(env, "Stylize")
+            run("xdotool", "windowsize", wid, str(W), str(H), env=env)
+            run("xdotool", "windowmove", wid, "0", "0", env=env)
+            time.sleep(wait / 2)
+            wid, geo = window_geometry(env, "Stylize")
+            grab(env, f"{out}/pictures.png", geo)
     finally:
         if app:
             app.terminate()
