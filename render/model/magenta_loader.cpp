@@ -1,6 +1,8 @@
 // loadMagentaTransfer: Magenta's TFLite transfer network read back into layers.
 #include "model/magenta_loader.h"
 
+#include <cmath>
+
 #include <map>
 #include <optional>
 #include <variant>
@@ -370,10 +372,19 @@ void StyleProjection::addStyle(Model& model, const std::vector<float>& vector, S
                 out[c] += w[c * vectorSize + k] * vector[k];
         return out;
     };
+    for (float v : vector)
+        if (!std::isfinite(v))
+            throw ModelError("A style vector holds a number that is not finite.");
     for (const Norm& n : norms) {
-        auto& norm = std::get<InstanceNorm>(model.nodes.at(n.node).op);
-        norm.scale.push_back(apply(n.scaleWeights, n.scaleBias));
-        norm.shift.push_back(apply(n.shiftWeights, n.shiftBias));
+        auto& node = model.nodes.at(n.node);
+        auto& norm = std::get<InstanceNorm>(node.op);
+        std::vector<float> scale = apply(n.scaleWeights, n.scaleBias), shift = apply(n.shiftWeights, n.shiftBias);
+        for (std::size_t c = 0; c < scale.size(); ++c)
+            if (!std::isfinite(scale[c]) || !std::isfinite(shift[c]))
+                throw ModelError("The style's scale or shift of instance norm '" + node.name +
+                                 "' overflows: the network's style projection weights are out of range.");
+        norm.scale.push_back(std::move(scale));
+        norm.shift.push_back(std::move(shift));
     }
     model.styles.push_back(std::move(info));
 }

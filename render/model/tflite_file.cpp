@@ -361,6 +361,10 @@ std::vector<float> constantValues(const Tensor& tensor, const std::string& fileN
             out[i] = (out[i] - zero) * q.scale[ch];
         }
     }
+    for (std::size_t i = 0; i < elements; ++i)
+        if (!std::isfinite(out[i]))
+            throw ModelError(fileName + ": tensor '" + tensor.name + "' value " + std::to_string(i) + " of " +
+                             std::to_string(elements) + " is not a finite number: the weights are damaged.");
     return out;
 }
 

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "model/loaders.h"
+#include "model/magenta_loader.h"
 #include "model_test_util.h"
 #include "support/test_paths.h"
 
@@ -228,6 +229,37 @@ TEST(ModelFuzz, StylePack)
         // Half the rounds aim at the JSON numbers, half at any byte.
         writeBytes(file, m.mutate(base, i % 2 == 0));
         return loadStylePack(file);
+    });
+}
+
+// Magenta's transfer network (TensorFlow Lite, fp16 and int8 weights): damaged copies load
+// into a valid network (given a style) or are rejected with a ModelError.
+TEST(ModelFuzz, MagentaTransferNetwork)
+{
+    STYLIZE_REQUIRE_FIXTURES();
+    TempDir tmp;
+    const fs::path folder = fixturesDir() / "models/magenta-arbitrary";
+    const std::vector<Bytes> bases = {readBytes(folder / "style_transfer_f16_384.tflite"),
+                                      readBytes(folder / "style_transfer_quantized_384.tflite")};
+    const fs::path file = tmp / "fuzz.tflite";
+    fuzz("Magenta transfer network", [&](Mutator& m, int i) {
+        const Bytes& base = bases[std::size_t(i) % bases.size()];
+        // Half the rounds in the first 8 KiB (the tables, offsets and shapes), half anywhere.
+        Bytes b = base;
+        if (i % 2 == 0) {
+            Bytes head(b.begin(), b.begin() + std::min<std::ptrdiff_t>(8192, std::ptrdiff_t(b.size())));
+            head = m.mutate(std::move(head), false);
+            if (head.size() == std::min<std::size_t>(8192, b.size()))
+                std::copy(head.begin(), head.end(), b.begin());
+            else
+                b = head;  // shortened or grown: the file cut there
+        } else {
+            b = m.mutate(std::move(b), false);
+        }
+        writeBytes(file, b);
+        MagentaTransfer t = loadMagentaTransfer(file);
+        t.projection.addStyle(t.model, std::vector<float>(std::size_t(t.projection.vectorSize), 0.1f), {"fuzz"});
+        return t.model;
     });
 }
 
