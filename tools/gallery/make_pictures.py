@@ -9,8 +9,13 @@ the cockatoo and dog frames of make_gallery.py. A sheet per input, two rows: our
 (original | six styles) and the pictures (original | six paintings | photo | texture),
 each tile labelled with the picture's name.
 
+Also strength.jpg: strength as an output mix (--strength s: the stylized frame mixed
+with the original) above strength as a vector mix (Magenta's way: the picture's style
+vector mixed with the content's own, --style-image PICTURE=s,CONTENT=1-s), on chicago
+with The Great Wave at 0.25, 0.5, 0.75 and 1.
+
 usage: make_pictures.py STYLIZE_CLI MAGENTA_DIR PACK OUT_DIR [--shared ../shared]
-         [--photo PHOTO] [--texture TEXTURE] [--width 480]
+         [--photo PHOTO] [--texture TEXTURE] [--width 480] [--strength-only]
 The photo and texture default to two pictures of tools/train/data (fetch_data.py: Debian
 packages palapeli-data and python3-skimage).
 """
@@ -40,8 +45,8 @@ def render(cli, args, src, dst, width):
 
 def evaluate(photo, pairs, json_path):
     """tools/train/evaluate.py on NAME=RENDER pairs, NAME a painting path; rows back."""
-    subprocess.run(["/usr/bin/python3", os.path.join(TRAIN, "evaluate.py"), photo, "--json", json_path] +
-                   [f"{painting}={path}" for painting, path in pairs], check=True, cwd=TRAIN)
+    subprocess.run(["/usr/bin/python3", os.path.join(TRAIN, "evaluate.py"), photo] +
+                   [f"{painting}={path}" for painting, path in pairs] + ["--json", json_path], check=True, cwd=TRAIN)
     with open(json_path) as f:
         return json.load(f)
 
@@ -61,6 +66,22 @@ def sheet(rows, width, path):
     print("wrote", path, flush=True)
 
 
+def strength_sheet(cli, magenta, content, painting, width, path):
+    rows = [[], []]
+    with tempfile.TemporaryDirectory() as tmp:
+        for s in (0.25, 0.5, 0.75, 1.0):
+            out_mix, vector_mix = os.path.join(tmp, f"out-{s}.png"), os.path.join(tmp, f"vec-{s}.png")
+            render(cli, ["--model", magenta, "--style-image", painting, "--strength", str(s)], content, out_mix, width)
+            rows[0].append((f"output mix {s}", Image.open(out_mix).convert("RGB")))
+            if s < 1:
+                render(cli, ["--model", magenta, "--style-image", f"{painting}={s},{content}={1 - s:g}"], content,
+                       vector_mix, width)
+            else:
+                vector_mix = out_mix  # both are the picture's style alone
+            rows[1].append((f"vector mix {s}", Image.open(vector_mix).convert("RGB")))
+    sheet(rows, width * 3 // 4, path)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("cli")
@@ -71,7 +92,9 @@ def main():
     p.add_argument("--photo", default=os.path.join(TRAIN, "data/content/palapeli-data__citrus-fruits.jpg"))
     p.add_argument("--texture", default=os.path.join(TRAIN, "data/content/python3-skimage__gravel.jpg"))
     p.add_argument("--width", type=int, default=480)
+    p.add_argument("--strength-only", action="store_true", help="only strength.jpg")
     a = p.parse_args()
+    a.out = os.path.abspath(a.out)
     for path in (a.photo, a.texture):
         if not os.path.exists(path):
             sys.exit(f"error: {path} not found (run tools/train/fetch_data.py, or give --photo/--texture)")
@@ -79,9 +102,13 @@ def main():
     paintings = [(name, os.path.join(a.shared, "training/styles", table[name]["file"])) for name in PACK_STYLES]
     pictures = paintings + [("photo", a.photo), ("texture", a.texture)]
     os.makedirs(a.out, exist_ok=True)
+    chicago = os.path.join(a.shared, "fixtures/images/chicago.jpg")
+    strength_sheet(a.cli, a.magenta, chicago, paintings[0][1], a.width, os.path.join(a.out, "strength.jpg"))
+    if a.strength_only:
+        return
     index = {"pictures": {name: os.path.basename(path) for name, path in pictures}, "renders": {}, "scores": {}}
     with tempfile.TemporaryDirectory() as tmp:
-        inputs = [("chicago", os.path.join(a.shared, "fixtures/images/chicago.jpg"))]
+        inputs = [("chicago", chicago)]
         for name, clip, t in FRAMES:
             if name == "megamind":
                 continue
