@@ -4,6 +4,7 @@
 #include <functional>
 
 #include <QAbstractButton>
+#include <QCoreApplication>
 #include <QContextMenuEvent>
 #include <QDragEnterEvent>
 #include <QDropEvent>
@@ -17,6 +18,8 @@
 #include <QPainter>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QScrollBar>
+#include <QTimer>
 #include <QVBoxLayout>
 
 namespace stylize::ui {
@@ -139,7 +142,7 @@ StyleGallery::StyleGallery(QWidget* parent) : QWidget(parent)
     setAcceptDrops(true);  // pictures dropped here become styles
     auto* title = new QLabel(tr("<b>Styles</b> — click to add to the blend; drop a picture to paint with it"), this);
     layout->addWidget(title);
-    auto* scroll = new QScrollArea(this);
+    auto* scroll = scroll_ = new QScrollArea(this);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
     scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
@@ -174,6 +177,12 @@ StyleGallery::StyleGallery(QWidget* parent) : QWidget(parent)
 void StyleGallery::setStyles(const QList<stylize::studio::StyleCard>& styles)
 {
     const QStringList selected = order_;
+    // New cards (previews rendered, a style added) keep the gallery where the user scrolled it.
+    const int scrolled = scroll_->verticalScrollBar()->value();
+    QTimer::singleShot(0, this, [this, scrolled] {
+        settleLayout();
+        scroll_->verticalScrollBar()->setValue(scrolled);
+    });
     for (StyleCardButton* card : cards_)
         card->deleteLater();
     cards_.clear();
@@ -223,7 +232,28 @@ void StyleGallery::setSelectedIds(const QStringList& ids)
         for (StyleCardButton* card : cards_)
             if (card->card().id == id)
                 order_.append(id);
+    if (!order_.isEmpty())
+        showCard(order_.first());  // e.g. a picture just added, at the end of a long gallery
     emitSelection();
+}
+
+// New cards' positions and the scroll range now, not at the next layout pass: the grid's
+// layout request, then the scroll area's for its grown content.
+void StyleGallery::settleLayout()
+{
+    for (int pass = 0; pass < 2; ++pass)
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+}
+
+void StyleGallery::showCard(const QString& id)
+{
+    // Once the layout has placed new cards.
+    QTimer::singleShot(0, this, [this, id] {
+        settleLayout();
+        for (StyleCardButton* card : cards_)
+            if (card->card().id == id)
+                scroll_->ensureWidgetVisible(card, 8, 8);
+    });
 }
 
 void StyleGallery::selectOnly(int index)

@@ -12,6 +12,7 @@
 class QGridLayout;
 class QLabel;
 class QMimeData;
+class QScrollArea;
 
 namespace stylize::ui {
 
@@ -33,6 +34,8 @@ public slots:
     // Keyboard 1-9: makes that style the only one selected.
     void selectOnly(int index);
     void toggle(int index);
+    // Scrolls the gallery to that style's card.
+    void showCard(const QString& id);
 
     // Whether a drop carries pictures (local image files), and which.
     static QStringList droppedPictures(const QMimeData* mime);
@@ -50,8 +53,10 @@ protected:
 
 private:
     void relayout();
+    static void settleLayout();
     void emitSelection();
 
+    QScrollArea* scroll_ = nullptr;
     QGridLayout* grid_ = nullptr;
     QLabel* empty_ = nullptr;
     QList<StyleCardButton*> cards_;

@@ -3,9 +3,11 @@
 // becomes a card that paints the live view at once; a picture card can be removed; and
 // the pictures come back at the next start from the vector cache, even once the picture
 // file has moved away.
+#include <QAbstractButton>
 #include <QApplication>
 #include <QMimeData>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -83,11 +85,28 @@ private slots:
         const QImage packStyle = nextFrame();
         window_->importModelPath(magenta_ + "/style_transfer_f16_384.tflite");  // as chosen in the dialog
         QTest::qWait(500);
+        // A short window: the gallery shows one row, and the new card is below it.
+        const QSize size = window_->size();
+        window_->resize(size.width(), 480);
         window_->addPictureStyles({painting_});
         QTRY_COMPARE_WITH_TIMEOUT(window_->gallery()->cardCount(), 3, 30000);
         const QString id = studio::PictureStyleSet::idFor(painting_);
         QCOMPARE(window_->gallery()->idAt(2), id);
         QTRY_COMPARE_WITH_TIMEOUT(window_->gallery()->selectedIds(), QStringList{id}, 10000);
+        QAbstractButton* card = nullptr;
+        for (QAbstractButton* b : window_->gallery()->findChildren<QAbstractButton*>())
+            if (b->accessibleName() == "great-wave")
+                card = b;
+        QVERIFY(card);
+        // All of it in view, or as much as the gallery's viewport holds.
+        const QWidget* viewport = window_->gallery()->findChild<QScrollArea*>()->viewport();
+        QTRY_VERIFY2(card->visibleRegion().boundingRect().height() >= std::min(card->height(), viewport->height() - 16),
+                     qPrintable(QString("the gallery did not scroll to the new picture's card: %1 px of its %2 in "
+                                        "view (viewport %3)")
+                                    .arg(card->visibleRegion().boundingRect().height())
+                                    .arg(card->height())
+                                    .arg(viewport->height())));
+        window_->resize(size);
         const QImage painted = nextFrame(180000);
         QVERIFY(!painted.isNull());
         QVERIFY2(test::meanAbsDiff(painted, packStyle) > 5.0, "the picture style paints like the pack's style");

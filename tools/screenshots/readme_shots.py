@@ -93,9 +93,10 @@ def main():
             conf = f"{env['XDG_CONFIG_HOME']}/Stylize/Stylize.conf"
             with open(conf, "a") as f:  # what importing the model and adding pictures leaves
                 f.write("\n[models]\nimported=%s\n[styles]\npictures=%s\n" % (magenta, ", ".join(shown)))
-            subprocess.run(["sed", "-i", "/^styles=/d;/^weights=/d", conf], check=True)
+            subprocess.run(["sed", "-i", "/^styles=/d;/^weights=/d;/^brushPercent=/d", conf], check=True)
             with open(conf, "a") as f:
-                f.write("[blend]\nstyles=picture:%s\nweights=50\n" % shown[0])
+                # The whole frame as the brush: the picture's strokes, at the fps lavapipe manages.
+                f.write("[blend]\nstyles=picture:%s\nweights=50\nbrushPercent=100\n" % shown[0])
             app = subprocess.Popen([binary], env=env)
             time.sleep(wait * 1.5)
             wid, geo = window_geometry(env, "Stylize")
