@@ -27,8 +27,7 @@ constexpr int kCacheVersion = 1;
 
 std::vector<std::uint8_t> thumbnailPng(const render::Image& picture)
 {
-    const QImage full(picture.rgba.data(), picture.width, picture.height, picture.width * 4,
-                      QImage::Format_RGBA8888);
+    const QImage full(picture.rgba.data(), picture.width, picture.height, picture.width * 4, QImage::Format_RGBA8888);
     const QImage small = full.scaled(kThumbnailSide, kThumbnailSide, Qt::KeepAspectRatio, Qt::SmoothTransformation);
     QByteArray png;
     QBuffer buffer(&png);
@@ -47,7 +46,8 @@ struct PictureStyleSet::Picture {
 };
 
 PictureStyleSet::PictureStyleSet(const QString& folder, QString cacheFile)
-    : folder_(QFileInfo(folder).absoluteFilePath()), cacheFile_(std::move(cacheFile)),
+    : folder_(QFileInfo(folder).absoluteFilePath()),
+      cacheFile_(std::move(cacheFile)),
       magenta_(std::make_unique<app::MagentaStyles>(folder_.toStdString()))
 {
     if (cacheFile_.isEmpty())
@@ -69,8 +69,8 @@ PictureStyleSet::PictureStyleSet(const QString& folder, QString cacheFile)
             p.style.vector.push_back(float(v.toDouble(NAN)));
         const QByteArray png = QByteArray::fromBase64(o.value("thumbnail").toString().toLatin1());
         p.style.info.thumbnail.assign(png.begin(), png.end());
-        const bool finite = std::all_of(p.style.vector.begin(), p.style.vector.end(),
-                                        [](float v) { return std::isfinite(v); });
+        const bool finite =
+            std::all_of(p.style.vector.begin(), p.style.vector.end(), [](float v) { return std::isfinite(v); });
         if (!p.path.isEmpty() && finite && int(p.style.vector.size()) == magenta_->vectorSize())
             cache_.push_back(std::move(p));  // a damaged entry is predicted again
     }
@@ -78,7 +78,10 @@ PictureStyleSet::PictureStyleSet(const QString& folder, QString cacheFile)
 
 PictureStyleSet::~PictureStyleSet() = default;
 
-bool PictureStyleSet::isModelFolder(const QString& path) { return app::isMagentaFolder(path.toStdString()); }
+bool PictureStyleSet::isModelFolder(const QString& path)
+{
+    return app::isMagentaFolder(path.toStdString());
+}
 
 QString PictureStyleSet::idFor(const QString& picturePath)
 {
@@ -126,7 +129,8 @@ QString PictureStyleSet::add(const QString& picturePath)
 
 bool PictureStyleSet::remove(const QString& id)
 {
-    const auto it = std::find_if(pictures_.begin(), pictures_.end(), [&](const Picture& p) { return idFor(p.path) == id; });
+    const auto it =
+        std::find_if(pictures_.begin(), pictures_.end(), [&](const Picture& p) { return idFor(p.path) == id; });
     if (it == pictures_.end())
         return false;
     pictures_.erase(it);
