@@ -1,6 +1,7 @@
 // loadPictureStyles: predictor on each picture, transfer network with one slot per picture.
 #include "picture_styles.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "cpu/style_predictor.h"
@@ -59,9 +60,30 @@ model::Model MagentaStyles::withStyles(const std::vector<PictureStyle>& styles) 
     return m;
 }
 
+model::Model MagentaStyles::withContent(const model::Model& pictures, const std::vector<float>& content) const
+{
+    model::Model m = pictures;
+    model::StyleInfo info;
+    info.name = "content";
+    info.title = "The frame's own style";
+    transfer_.projection.addStyle(m, content, info);
+    return m;
+}
+
+std::vector<float> contentMixWeights(const std::vector<float>& pictureWeights, float strength)
+{
+    const float s = std::clamp(strength, 0.f, 1.f);
+    std::vector<float> weights;
+    for (float w : pictureWeights)
+        weights.push_back(w * s);
+    weights.push_back(1.f - s);
+    return weights;
+}
+
 PictureStyles loadPictureStyles(const fs::path& folder, const std::string& pictures)
 {
-    const MagentaStyles magenta(folder);
+    auto shared = std::make_shared<const MagentaStyles>(folder);
+    const MagentaStyles& magenta = *shared;
     std::vector<PictureStyle> styles;
     PictureStyles out;
     std::size_t start = 0;
@@ -105,6 +127,7 @@ PictureStyles loadPictureStyles(const fs::path& folder, const std::string& pictu
         w = float(w / total);
     out.model = magenta.withStyles(styles);
     model::validate(out.model);
+    out.magenta = std::move(shared);
     return out;
 }
 

@@ -45,6 +45,11 @@ public:
     // The transfer network with these styles as its slots (none: a model without styles,
     // which is not valid to run until one is added).
     model::Model withStyles(const std::vector<PictureStyle>& styles) const;
+    // Strength the way Magenta's authors give it: the pictures' vectors mixed with the
+    // content's own (predict() on the frame being painted) rather than the painted frame
+    // mixed with the original. A copy of `pictures` (a withStyles model) with `content`
+    // as one more slot, the last; weigh it with contentMixWeights.
+    model::Model withContent(const model::Model& pictures, const std::vector<float>& content) const;
     int vectorSize() const { return transfer_.projection.vectorSize; }
     const std::filesystem::path& folder() const { return folder_; }
 
@@ -54,9 +59,14 @@ private:
     std::unique_ptr<cpu::StylePredictor> predictor_;
 };
 
+// Slot weights at `strength` for a withContent model: each picture's weight times the
+// strength, then 1 - strength for the content's slot (0: the frame in its own style).
+std::vector<float> contentMixWeights(const std::vector<float>& pictureWeights, float strength);
+
 struct PictureStyles {
     model::Model model;          // one style slot per picture
     std::vector<float> weights;  // per slot, summing to 1
+    std::shared_ptr<const MagentaStyles> magenta;  // for withContent at a strength below 1
 };
 
 // "PICTURE[=w][,PICTURE[=w]...]": the pictures' styles with their weights (default 1).

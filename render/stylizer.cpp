@@ -126,6 +126,11 @@ struct Stylizer::Plan {
     vk::CommandRecorder recorder;
 };
 
+Precision Stylizer::defaultPrecision(const vk::Context& context)
+{
+    return context.info().fp16Storage ? Precision::Fp16Storage : Precision::Fp32;
+}
+
 Stylizer::Stylizer(vk::Context& context, model::Model model, StylizerOptions options)
     : context_(context), model_(std::move(model)), options_(options)
 {
@@ -134,7 +139,7 @@ Stylizer::Stylizer(vk::Context& context, model::Model model, StylizerOptions opt
         options.precision = options.pipelines->variant() == precisionName(Precision::Fp16Storage)
                                 ? Precision::Fp16Storage
                                 : Precision::Fp32;
-    precision_ = options.precision.value_or(context.info().fp16Storage ? Precision::Fp16Storage : Precision::Fp32);
+    precision_ = options.precision.value_or(defaultPrecision(context));
     if (precision_ == Precision::Fp16Storage && !context.info().fp16Storage)
         throw vk::VulkanError("Vulkan device '" + context.info().name +
                               "' has no 16-bit storage: use fp32 precision");

@@ -76,6 +76,9 @@ public:
     std::size_t pipelineCount() const;
     // A cache for StylizerOptions::pipelines: the build for `precision` on `context`.
     static std::shared_ptr<vk::PipelineCache> makePipelineCache(const vk::Context& context, Precision precision);
+    // What a stylizer without StylizerOptions::precision runs at: fp16 storage where the
+    // device has it, else fp32.
+    static Precision defaultPrecision(const vk::Context& context);
     // Device memory the current plan holds (tensors after reuse, weights, parameters).
     std::uint64_t deviceBytes() const;
 

@@ -27,7 +27,8 @@ BlendPanel::BlendPanel(QWidget* parent) : QWidget(parent)
     strength_->setRange(0, 100);
     strength_->setValue(100);
     strength_->setAccessibleName(tr("Strength"));
-    strength_->setToolTip(tr("0%: the original frame, 100%: the full style"));
+    strength_->setToolTip(tr("0%: the original frame, 100%: the full style. Picture styles mix their style with the "
+                             "frame's own instead: 0% paints the frame in its own style"));
     strengthLabel_ = new QLabel(this);
     auto* strengthRow = new QHBoxLayout;
     strengthRow->addWidget(strength_, 1);

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "default_styles.h"
+#include "frame_pixels.h"
 #include "model/loaders.h"
 #include "picture_styles.h"
 #include "style_selection.h"
@@ -43,6 +44,8 @@ EngineSetup::EngineSetup(const Arguments& args, bool timestamps)
         app::PictureStyles styles = app::loadPictureStyles(*modelArg, *pictures);
         model = std::move(styles.model);
         weights = std::move(styles.weights);
+        if (args.number("strength", 1.0, 0.0, 1.0) < 1.0)
+            contentMix_ = ContentMix{std::move(styles.magenta), model, weights, {}, {}};
     } else {
         if (modelArg && app::isMagentaFolder(*modelArg))
             throw UsageError(*modelArg + " holds Magenta's arbitrary-style model: give it pictures as styles with "
@@ -69,6 +72,24 @@ EngineSetup::EngineSetup(const Arguments& args, bool timestamps)
     look.strength = static_cast<float>(args.number("strength", 1.0, 0.0, 1.0));
     look.preserveColours = args.flag("preserve-colours");
     stylizer_->setLook(look);
+    if (contentMix_) {
+        contentMix_->options = options;
+        contentMix_->look = look;
+    }
+}
+
+render::Stylizer& EngineSetup::stylizerFor(const render::FrameView& frame)
+{
+    if (!contentMix_)
+        return *stylizer_;
+    ContentMix& mix = *contentMix_;
+    const std::vector<float> content = mix.magenta->predict(render::frameToImage(frame).view());
+    model::Model model = mix.magenta->withContent(mix.pictures, content);
+    stylizer_ = std::make_unique<render::Stylizer>(*context_, std::move(model), mix.options);
+    stylizer_->setStyleWeights(app::contentMixWeights(mix.weights, mix.look.strength));
+    stylizer_->setLook({1.f, mix.look.preserveColours});  // the strength is in the weights
+    contentMix_.reset();
+    return *stylizer_;
 }
 
 }  // namespace stylize::cli

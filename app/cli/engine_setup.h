@@ -3,10 +3,12 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "cli/arguments.h"
 #include "model/model.h"
+#include "picture_styles.h"
 #include "stylizer.h"
 #include "vk/context.h"
 
@@ -17,12 +19,25 @@ public:
     explicit EngineSetup(const Arguments& args, bool timestamps = false);
     vk::Context& context() { return *context_; }
     render::Stylizer& stylizer() { return *stylizer_; }
+    // The stylizer for this frame: picture styles below full strength first take the
+    // content's own style vector from the first frame they are given (Magenta's
+    // strength, app/picture_styles.h; the predictor, under a second), every other
+    // model and every later frame get stylizer() as it is.
+    render::Stylizer& stylizerFor(const render::FrameView& frame);
     const model::Model& model() const { return stylizer_->model(); }
     // "wave" or "wave 60% + udnie 40%".
     std::string styleDescription() const { return styles_; }
 
 private:
+    struct ContentMix {
+        std::shared_ptr<const app::MagentaStyles> magenta;
+        model::Model pictures;
+        std::vector<float> weights;
+        render::StylizerOptions options;
+        render::OutputLook look;
+    };
     std::unique_ptr<vk::Context> context_;
+    std::optional<ContentMix> contentMix_;  // until the first frame has given its vector
     std::unique_ptr<render::Stylizer> stylizer_;
     std::string styles_;
 };

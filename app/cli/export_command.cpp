@@ -50,7 +50,7 @@ int exportCommand(const std::vector<std::string>& args)
     EngineSetup engine(a);
 
     pipeline::ExportJob job(config, [&](const render::FrameView& in, const render::MutableFrameView& out) {
-        engine.stylizer().run(in, processing.empty() ? out.size() : processing, out);
+        engine.stylizerFor(in).run(in, processing.empty() ? out.size() : processing, out);
     });
     ProgressPrinter progress;
     if (interruptRequested())

@@ -23,7 +23,7 @@ int imageCommand(const std::vector<std::string>& args)
     const render::Size output = a.size("size").empty() ? frame.size() : a.size("size");
     const render::Size processing = a.size("processing").empty() ? output : a.size("processing");
     render::Image result;
-    engine.stylizer().run(frame.view(), processing, output, result);
+    engine.stylizerFor(render::frameView(frame.view())).run(frame.view(), processing, output, result);
     app::writeImage(result, out);
     std::printf("%s: %dx%d stylized with %s on %s (%s), written to %s\n", in.c_str(), result.width, result.height,
                 engine.styleDescription().c_str(), engine.context().info().name.c_str(),

@@ -39,7 +39,7 @@ int liveCommand(const std::vector<std::string>& args)
     EngineSetup engine(a);
 
     pipeline::LiveSession session(config, [&](const render::FrameView& in, const render::MutableFrameView& out) {
-        engine.stylizer().run(in, processing.empty() ? out.size() : processing, out);
+        engine.stylizerFor(in).run(in, processing.empty() ? out.size() : processing, out);
         return true;
     });
     if (interruptRequested())

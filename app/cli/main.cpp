@@ -44,6 +44,8 @@ Models: an ONNX file, an Engstrom/ml5 checkpoint folder or a .stylepack file. Wi
 Styles: --style NAME, or a blend such as --style wave=0.6,udnie=0.4 (pack styles).
 Any picture as a style (image, export, live): --model DIR --style-image PICTURE[=w][,PICTURE=w],
 DIR holding Magenta's arbitrary-style model (style_predict*.tflite, style_transfer*.tflite).
+--strength mixes the stylized frame with the original; for pictures it mixes their style
+with the first frame's own instead (Magenta's way: 0 paints the frame in its own style).
 )";
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "picture_styles.h"
 #include "stylizer.h"
 #include "vk/context.h"
 #include "vk/pipeline_cache.h"
@@ -25,8 +26,7 @@ render::Stylizer& BlendedStylizer::stylizerFor(const ModelBlend& blend)
         // One pipeline cache for every model: a model seen for the first time (an import,
         // a picture style added) compiles only the shader variants no other one had.
         render::StylizerOptions options;
-        options.precision =
-            context_.info().fp16Storage ? render::Precision::Fp16Storage : render::Precision::Fp32;
+        options.precision = render::Stylizer::defaultPrecision(context_);
         if (!pipelines_)
             pipelines_ = render::Stylizer::makePipelineCache(context_, *options.precision);
         options.pipelines = pipelines_;
@@ -40,10 +40,48 @@ void BlendedStylizer::setBlend(std::vector<ModelBlend> blend, const render::Outp
 {
     blend_ = std::move(blend);
     look_ = look;
-    for (const ModelBlend& b : blend_) {
-        render::Stylizer& s = stylizerFor(b);
-        s.setStyleWeights(b.slotWeights);
-        s.setLook(look_);
+    apply();
+}
+
+std::shared_ptr<const app::MagentaStyles> BlendedStylizer::contentPredictor() const
+{
+    if (!(look_.strength < 1.f))
+        return nullptr;
+    for (const ModelBlend& b : blend_)
+        if (b.magenta)
+            return b.magenta;
+    return nullptr;
+}
+
+void BlendedStylizer::setContent(std::vector<float> vector)
+{
+    content_ = std::move(vector);
+    withContent_.clear();
+    apply();
+}
+
+void BlendedStylizer::apply()
+{
+    active_ = blend_;
+    for (ModelBlend& b : active_) {
+        if (!b.magenta || content_.empty() || !(look_.strength < 1.f))
+            continue;
+        auto& derived = withContent_[b.shared.get()];
+        if (!derived)
+            derived = std::make_shared<const model::Model>(b.magenta->withContent(*b.shared, content_));
+        b.shared = derived;
+        b.slotWeights = app::contentMixWeights(b.slotWeights, look_.strength);
+    }
+    // Derived models of pictures no longer in the blend are not kept.
+    for (auto it = withContent_.begin(); it != withContent_.end();) {
+        const bool used = std::any_of(blend_.begin(), blend_.end(), [&](const ModelBlend& b) { return b.shared.get() == it->first; });
+        it = used ? std::next(it) : withContent_.erase(it);
+    }
+    for (std::size_t i = 0; i < active_.size(); ++i) {
+        render::Stylizer& s = stylizerFor(active_[i]);
+        s.setStyleWeights(active_[i].slotWeights);
+        const bool mixed = active_[i].shared != blend_[i].shared;  // the strength is in its weights
+        s.setLook(mixed ? render::OutputLook{1.f, look_.preserveColours} : look_);
     }
 }
 
@@ -51,7 +89,7 @@ void BlendedStylizer::releaseUnused()
 {
     for (auto it = stylizers_.begin(); it != stylizers_.end();) {
         const bool used =
-            std::any_of(blend_.begin(), blend_.end(), [&](const ModelBlend& b) { return b.shared.get() == it->first; });
+            std::any_of(active_.begin(), active_.end(), [&](const ModelBlend& b) { return b.shared.get() == it->first; });
         it = used ? std::next(it) : stylizers_.erase(it);
     }
 }
@@ -63,13 +101,13 @@ void BlendedStylizer::dropPlans()
             static_cast<void>(entry.stylizer.release());  // its buffers may still be in use on the device
     stylizers_.clear();
     pipelines_.reset();  // a leaked stylizer keeps its own reference
-    setBlend(blend_, look_);
+    apply();
 }
 
 bool BlendedStylizer::needsPlan(const render::FrameGeometry& frame, render::Size processing,
                                 const render::FrameGeometry& output)
 {
-    return std::any_of(blend_.begin(), blend_.end(), [&](const ModelBlend& b) {
+    return std::any_of(active_.begin(), active_.end(), [&](const ModelBlend& b) {
         return stylizerFor(b).needsPlan(frame, processing, output);
     });
 }
@@ -77,15 +115,15 @@ bool BlendedStylizer::needsPlan(const render::FrameGeometry& frame, render::Size
 void BlendedStylizer::prepare(const render::FrameGeometry& frame, render::Size processing,
                               const render::FrameGeometry& output)
 {
-    for (const ModelBlend& b : blend_)
+    for (const ModelBlend& b : active_)
         stylizerFor(b).prepare(frame, processing, output);
 }
 
 render::SharedFrame BlendedStylizer::runShared(const render::FrameView& frame, render::Size processing,
                                                const render::FrameGeometry& output)
 {
-    if (blend_.size() == 1)
-        return stylizerFor(blend_[0]).runShared(frame, processing, output);
+    if (active_.size() == 1)
+        return stylizerFor(active_[0]).runShared(frame, processing, output);
     if (output.layout != render::PixelLayout::Rgba8)
         throw std::invalid_argument("Blends across models produce RGBA frames only");
     const int stride = output.width * 4;
@@ -105,10 +143,10 @@ render::SharedFrame BlendedStylizer::runShared(const render::FrameView& frame, r
 void BlendedStylizer::run(const render::FrameView& frame, render::Size processing,
                           const render::MutableFrameView& output)
 {
-    if (blend_.empty())
+    if (active_.empty())
         throw std::runtime_error("No style is loaded: import a model or install the default style pack");
-    if (blend_.size() == 1) {
-        stylizerFor(blend_[0]).run(frame, processing, output);
+    if (active_.size() == 1) {
+        stylizerFor(active_[0]).run(frame, processing, output);
         return;
     }
     if (output.layout != render::PixelLayout::Rgba8)
@@ -119,7 +157,7 @@ void BlendedStylizer::run(const render::FrameView& frame, render::Size processin
     render::MutableFrameView tight = output;
     tight.planes[0] = scratch_.data();
     tight.strides[0] = int(rowBytes);
-    for (const ModelBlend& b : blend_) {
+    for (const ModelBlend& b : active_) {
         stylizerFor(b).run(frame, processing, tight);
         for (std::size_t i = 0; i < scratch_.size(); ++i)
             accumulator_[i] += b.share * float(scratch_[i]);

@@ -1,6 +1,8 @@
 // Stylizes frames with a blend of styles: styles of one model blend inside the network
 // (conditional instance norm, free); styles of different models blend in output space,
 // one network pass per model. Stylizers are kept per model so switching is cheap.
+// Strength mixes the output with the frame, except for picture styles once the
+// content's own style vector is known (setContent): their vectors are mixed with it.
 #pragma once
 
 #include <map>
@@ -28,6 +30,14 @@ public:
     ~BlendedStylizer();
 
     void setBlend(std::vector<ModelBlend> blend, const render::OutputLook& look);
+    // Picture styles below full strength want the content's style vector: the model to
+    // predict it with (null when the blend needs none). The caller runs its predictor on
+    // a frame of the source, where it can wait for it, and hands the vector over.
+    std::shared_ptr<const app::MagentaStyles> contentPredictor() const;
+    // From now on picture styles below full strength mix their vectors with `vector`
+    // (Magenta's strength) instead of mixing the output with the frame. Kept across
+    // setBlend calls; a new source's vector replaces it.
+    void setContent(std::vector<float> vector);
     // Output in any layout with one model; RGBA8 when several models are blended.
     void run(const render::FrameView& frame, render::Size processing, const render::MutableFrameView& output);
     // Whether a run would first build plans (see render::Stylizer::needsPlan), and
@@ -47,14 +57,19 @@ public:
 
 private:
     render::Stylizer& stylizerFor(const ModelBlend& blend);
+    void apply();  // blend_, look_ and content_ -> active_, each stylizer's weights and look
 
     struct Entry {
         std::shared_ptr<const model::Model> model;  // outlives its stylizer, which refers to it
         std::unique_ptr<render::Stylizer> stylizer;
     };
     vk::Context& context_;
-    std::vector<ModelBlend> blend_;
+    std::vector<ModelBlend> blend_;   // as given
     render::OutputLook look_;
+    std::vector<ModelBlend> active_;  // what runs: blend_ with picture models given the content slot
+    std::vector<float> content_;      // the content's style vector (empty: not known)
+    // Picture models with content_ as their last slot, by the model they were made from.
+    std::map<const model::Model*, std::shared_ptr<const model::Model>> withContent_;
     std::map<const model::Model*, Entry> stylizers_;
     std::shared_ptr<vk::PipelineCache> pipelines_;  // shared by every stylizer of stylizers_
     std::vector<std::uint8_t> scratch_;  // one model's RGBA output while mixing

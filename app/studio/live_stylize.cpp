@@ -6,6 +6,8 @@
 
 #include <QObject>
 
+#include "frame_pixels.h"
+#include "picture_styles.h"
 #include "vk/context.h"
 
 namespace stylize::studio {
@@ -21,6 +23,34 @@ LiveStylize::~LiveStylize()
 {
     if (building_.valid())
         building_.wait();  // the build uses stylizer_
+    if (content_.valid())
+        content_.wait();  // owns what it reads; waited for only to end the thread
+}
+
+void LiveStylize::matchContent(const render::FrameView& input)
+{
+    if (content_.valid()) {
+        if (content_.wait_for(std::chrono::seconds(0)) != std::future_status::ready)
+            return;
+        try {
+            stylizer_.setContent(content_.get());
+        } catch (const std::exception& e) {
+            // The output mix goes on; the sentence says why the strength looks different.
+            if (callbacks_.failed)
+                callbacks_.failed(QObject::tr("The frame's own style could not be read (%1): picture styles "
+                                              "mix their strength with the frame instead.")
+                                      .arg(QString::fromStdString(e.what())));
+        }
+        return;
+    }
+    if (contentAsked_)
+        return;
+    if (auto magenta = stylizer_.contentPredictor()) {
+        contentAsked_ = true;
+        content_ = std::async(std::launch::async, [magenta, picture = render::frameToImage(input)] {
+            return magenta->predict(picture.view());
+        });
+    }
 }
 
 void LiveStylize::setBlend(const BlendSettings& blend)
@@ -77,7 +107,7 @@ render::SharedFrame LiveStylize::operator()(const render::FrameView& input, cons
         std::scoped_lock lock(mutex_, libraryMutex_);
         const bool newSource = std::exchange(sourceChanged_, false);
         if (newSource)
-            styledThisSource_ = false;
+            styledThisSource_ = contentAsked_ = false;
         if (gaveUp_ && (newSource || blendVersion_ != appliedVersion_ || libraryChanged_))
             gaveUp_ = rebuiltAfterFailure_ = false;  // the user asked for something new: try again
         if (gaveUp_)
@@ -94,6 +124,8 @@ render::SharedFrame LiveStylize::operator()(const render::FrameView& input, cons
         if (library_.styleCount() == 0)
             return {};  // nothing to stylize with: the source as it is
     }
+    if (!building_.valid())
+        matchContent(input);
     const render::Size processing = brush_.processingSize(input.size());
     {
         std::lock_guard lock(mutex_);

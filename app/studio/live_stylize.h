@@ -2,7 +2,9 @@
 // brush size that keeps the view live. A new plan (first frame, new size or model)
 // compiles pipelines, tens of seconds on a cold CPU-driver cache: it is built on a
 // helper thread, and while it takes longer than a moment the session shows the source
-// unstylized (with a note) instead of a black or frozen view.
+// unstylized (with a note) instead of a black or frozen view. Picture styles below full
+// strength take the content's style vector from the first frame of each source, predicted
+// on a helper thread (under a second); until it is known their strength mixes the output.
 #pragma once
 
 #include <chrono>
@@ -47,6 +49,7 @@ public:
 
 private:
     render::SharedFrame failed(const std::exception& e);
+    void matchContent(const render::FrameView& input);  // stylize thread, no build running
 
     BlendedStylizer stylizer_;  // stylize thread (and the build it starts)
     BrushSizer brush_;          // stylize thread
@@ -58,6 +61,8 @@ private:
     std::future<void> building_;                        // stylize thread
     bool announced_ = false;                            // stylize thread
     bool styledThisSource_ = false;                     // stylize thread
+    std::future<std::vector<float>> content_;           // stylize thread: the predictor on a frame
+    bool contentAsked_ = false;                         // stylize thread: for this source
     // After a failure (a device timeout, a lost device): the plans are rebuilt once; if
     // that fails too, stylizing stops (the source shows) until the blend or source changes.
     bool rebuiltAfterFailure_ = false;  // stylize thread

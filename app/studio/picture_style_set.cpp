@@ -48,7 +48,7 @@ struct PictureStyleSet::Picture {
 PictureStyleSet::PictureStyleSet(const QString& folder, QString cacheFile)
     : folder_(QFileInfo(folder).absoluteFilePath()),
       cacheFile_(std::move(cacheFile)),
-      magenta_(std::make_unique<app::MagentaStyles>(folder_.toStdString()))
+      magenta_(std::make_shared<const app::MagentaStyles>(folder_.toStdString()))
 {
     if (cacheFile_.isEmpty())
         return;
@@ -87,6 +87,8 @@ QString PictureStyleSet::idFor(const QString& picturePath)
 {
     return "picture:" + QFileInfo(picturePath).absoluteFilePath();
 }
+
+QString PictureStyleSet::pathOf(const QString& id) { return id.mid(QStringLiteral("picture:").size()); }
 
 QString PictureStyleSet::add(const QString& picturePath)
 {

@@ -29,6 +29,7 @@ public:
 
     static bool isModelFolder(const QString& path);
     static QString idFor(const QString& picturePath);  // "picture:<absolute path>"
+    static QString pathOf(const QString& id);           // idFor's inverse
 
     const QString& folder() const { return folder_; }
     // Adds `picturePath` (already added: nothing changes) and returns its style id. The
@@ -45,6 +46,8 @@ public:
     // stays valid for whoever still holds it.
     std::shared_ptr<model::Model> model() const { return model_; }
     std::vector<QString> ids() const;
+    // What made model(): its predictor gives the content's vector for strength.
+    std::shared_ptr<const app::MagentaStyles> magenta() const { return magenta_; }
 
 private:
     struct Picture;
@@ -53,7 +56,7 @@ private:
 
     QString folder_;
     QString cacheFile_;
-    std::unique_ptr<app::MagentaStyles> magenta_;
+    std::shared_ptr<const app::MagentaStyles> magenta_;
     std::vector<Picture> pictures_;
     std::vector<Picture> cache_;  // every picture ever predicted (the cache file's contents)
     std::shared_ptr<model::Model> model_;

@@ -160,7 +160,7 @@ void StudioController::start(const SourceSpec& initial)
             }
         }
         std::lock_guard lock(s.mutex);
-        s.library.setPictureStyles(s.pictures->folder(), s.pictures->model(), s.pictures->ids());
+        s.library.setPictureStyles(s.pictures->folder(), s.pictures->model(), s.pictures->ids(), s.pictures->magenta());
     }
     if (s.library.styleCount() == 0)
         emit errorOccurred(tr("No styles are installed: use Import model… to add an ONNX model, an Engstrom/ml5 "
@@ -358,8 +358,7 @@ void StudioController::renderMissingPreviews()
             try {
                 if (!s.previewPipelines)  // the renderers share their pipelines
                     s.previewPipelines = render::Stylizer::makePipelineCache(
-                        *s.context, s.context->info().fp16Storage ? render::Precision::Fp16Storage
-                                                                  : render::Precision::Fp32);
+                        *s.context, render::Stylizer::defaultPrecision(*s.context));
                 if (rendererModel != model) {
                     renderer.reset();
                     rendererModel = model;
@@ -438,7 +437,7 @@ bool StudioController::loadPictureModel(const QString& folder)
         if (s.pictures) {
             // Another copy of the model: the pictures move over to it.
             for (const QString& id : s.pictures->ids())
-                pictures->add(id.mid(QStringLiteral("picture:").size()));
+                pictures->add(PictureStyleSet::pathOf(id));
             std::lock_guard lock(s.mutex);
             s.library.setPictureStyles(s.pictures->folder(), nullptr, {});
         }
@@ -456,7 +455,7 @@ void StudioController::publishPictureStyles()
     State& s = *state_;
     {
         std::lock_guard lock(s.mutex);
-        s.library.setPictureStyles(s.pictures->folder(), s.pictures->model(), s.pictures->ids());
+        s.library.setPictureStyles(s.pictures->folder(), s.pictures->model(), s.pictures->ids(), s.pictures->magenta());
     }
     if (s.stylize)
         s.stylize->libraryChanged();
@@ -489,7 +488,7 @@ void StudioController::removePictureStyle(const QString& id)
     if (!s.pictures || !s.pictures->remove(id))
         return;
     publishPictureStyles();
-    emit pictureStyleRemoved(id, id.mid(QStringLiteral("picture:").size()));
+    emit pictureStyleRemoved(id, PictureStyleSet::pathOf(id));
 }
 
 void StudioController::importModel(const QString& path)

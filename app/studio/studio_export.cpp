@@ -6,6 +6,8 @@
 
 #include <QObject>
 
+#include "frame_pixels.h"
+#include "picture_styles.h"
 #include "pipeline/export_job.h"
 #include "studio/blended_stylizer.h"
 #include "studio/style_library.h"
@@ -72,6 +74,9 @@ void StudioExport::start(ProgressFn progress, FinishedFn finished)
         if (!k.stylizer) {
             k.stylizer = std::make_unique<BlendedStylizer>(impl_->context);
             k.stylizer->setBlend(models, look);
+            // Picture styles below full strength: the first frame's own style vector.
+            if (auto magenta = k.stylizer->contentPredictor())
+                k.stylizer->setContent(magenta->predict(render::frameToImage(in).view()));
         }
         const render::Size processing{std::max(2, int(in.width * brush) / 2 * 2), std::max(2, int(in.height * brush) / 2 * 2)};
         if (models.size() == 1) {

@@ -32,7 +32,7 @@ void StyleLibrary::append(Loaded loaded)
 }
 
 void StyleLibrary::setPictureStyles(const QString& folder, std::shared_ptr<model::Model> model,
-                                    std::vector<QString> ids)
+                                    std::vector<QString> ids, std::shared_ptr<const app::MagentaStyles> magenta)
 {
     const auto it = std::find_if(models_.begin(), models_.end(), [&](const Entry& e) { return e.path == folder; });
     if (!model) {
@@ -40,7 +40,7 @@ void StyleLibrary::setPictureStyles(const QString& folder, std::shared_ptr<model
             models_.erase(it);
         return;
     }
-    Entry entry{folder, std::move(model), std::move(ids)};
+    Entry entry{folder, std::move(model), std::move(ids), std::move(magenta)};
     if (it != models_.end())
         *it = std::move(entry);
     else
@@ -120,7 +120,8 @@ std::vector<ModelBlend> StyleLibrary::resolve(const BlendSettings& blend) const
                 continue;
             auto it = std::find_if(result.begin(), result.end(), [&](const ModelBlend& b) { return b.model == int(m); });
             if (it == result.end()) {
-                result.push_back({int(m), models_[m].model, std::vector<float>(models_[m].model->styleCount(), 0.f), 0.f});
+                result.push_back({int(m), models_[m].model, std::vector<float>(models_[m].model->styleCount(), 0.f), 0.f,
+                                  models_[m].magenta});
                 it = std::prev(result.end());
             }
             it->slotWeights[slot] += float(w.weight);
@@ -132,7 +133,8 @@ std::vector<ModelBlend> StyleLibrary::resolve(const BlendSettings& blend) const
         for (std::size_t m = 0; m < models_.size(); ++m) {
             if (models_[m].model->styleCount() == 0)
                 continue;
-            ModelBlend first{int(m), models_[m].model, std::vector<float>(models_[m].model->styleCount(), 0.f), 1.f};
+            ModelBlend first{int(m), models_[m].model, std::vector<float>(models_[m].model->styleCount(), 0.f), 1.f,
+                             models_[m].magenta};
             first.slotWeights[0] = 1.f;
             return {first};
         }

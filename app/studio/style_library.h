@@ -11,6 +11,10 @@
 #include "model/model.h"
 #include "studio/studio_types.h"
 
+namespace stylize::app {
+class MagentaStyles;
+}
+
 namespace stylize::studio {
 
 // How much of one model a blend uses: its slot weights (summing to 1) and its share of
@@ -20,6 +24,9 @@ struct ModelBlend {
     std::shared_ptr<const model::Model> shared;   // the model itself: immutable, safe on any thread
     std::vector<float> slotWeights;
     float share = 1.f;
+    // Picture styles: the model they come from, with which strength mixes their vectors
+    // with the content's own (see BlendedStylizer::setContent); null for other models.
+    std::shared_ptr<const app::MagentaStyles> magenta;
 };
 
 class StyleLibrary {
@@ -36,9 +43,10 @@ public:
     static Loaded load(const QString& path);
     bool contains(const QString& path) const;
     void append(Loaded loaded);
-    // The picture styles (see PictureStyleSet): `model` has one slot per id; it replaces
-    // the last one given under `folder`. A null model removes them.
-    void setPictureStyles(const QString& folder, std::shared_ptr<model::Model> model, std::vector<QString> ids);
+    // The picture styles (see PictureStyleSet): `model` has one slot per id, made by
+    // `magenta`; it replaces the last one given under `folder`. A null model removes them.
+    void setPictureStyles(const QString& folder, std::shared_ptr<model::Model> model, std::vector<QString> ids,
+                          std::shared_ptr<const app::MagentaStyles> magenta = nullptr);
     // Style slots over all models.
     int styleCount() const;
     QList<StyleCard> cards() const;
@@ -56,6 +64,7 @@ private:
         QString path;
         std::shared_ptr<model::Model> model;
         std::vector<QString> slotIds;  // picture styles: the id of each slot; else empty (ids are path#slot)
+        std::shared_ptr<const app::MagentaStyles> magenta;  // picture styles: the model that made them
     };
     QString idOf(const Entry& e, int slot) const;
     int slotOf(const Entry& e, const QString& id) const;  // -1 if not one of e's

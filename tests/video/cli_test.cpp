@@ -199,9 +199,9 @@ TEST(Cli, PicturesAsStylesThroughMagentasModel)
     const fs::path styles = fixturesDir().parent_path() / "training" / "styles";
     const fs::path chicago = fixturesDir() / "images" / "chicago.jpg";
     const fs::path dir = videoTempDir();
-    const auto render = [&](const std::string& pictures, const fs::path& out) {
+    const auto render = [&](const std::string& pictures, const fs::path& out, const std::string& strength = "1") {
         ChildProcess child(cli({"image", chicago.string(), out.string(), "--model", magenta.string(), "--style-image",
-                                pictures, "--size", "96x64", "--precision", "fp32"}));
+                                pictures, "--size", "96x64", "--precision", "fp32", "--strength", strength}));
         EXPECT_EQ(child.wait(120), 0) << child.output();
         return child.output();
     };
@@ -216,6 +216,16 @@ TEST(Cli, PicturesAsStylesThroughMagentasModel)
                           "' || echo differ"),
               "") << "two pictures gave the same render";
     EXPECT_GT(bytes(dir / "pic_blend.png"), 0u);
+
+    // Strength for pictures mixes the picture's vector with the content's own (the
+    // predictor on the frame): the same as giving the frame itself as a second picture.
+    render(wave, dir / "pic_wave_half.png", "0.5");
+    render(wave + "=0.5," + chicago.string() + "=0.5", dir / "pic_wave_chicago.png");
+    const auto same = [&](const fs::path& a, const fs::path& b) {
+        return shellOutput("cmp -s '" + a.string() + "' '" + b.string() + "' && echo same") != "";
+    };
+    EXPECT_TRUE(same(dir / "pic_wave_half.png", dir / "pic_wave_chicago.png"));
+    EXPECT_FALSE(same(dir / "pic_wave_half.png", dir / "pic_wave.png"));
 
     // Without pictures, and with a missing one: one sentence that says what to do.
     for (const auto& [args, expected] :

@@ -4,11 +4,17 @@
 #include <cstring>
 #include <cmath>
 
+#include "frame_pixels.h"
 #include "video/av_error.h"
 #include "video/frame_mapping.h"
 #include "video/frame_pool.h"
 #include "video/media_output.h"
 #include "video/source_spec.h"
+
+extern "C" {
+#include <libavutil/pixdesc.h>
+#include <libswscale/swscale.h>
+}
 
 namespace stylize::video {
 namespace {
@@ -99,6 +105,93 @@ TEST(FrameMapping, FrameToRgbaReadsTheMatrixFromTheTags)
     sd->colorspace = AVCOL_SPC_BT709;
     frameToRgba(cache, *sd, rgba.data(), 64 * 4);
     EXPECT_GT(std::abs(rgba[(16 * 64 + 32) * 4 + 1] - colour[1]), 4);
+}
+
+// render::frameToImage (the CPU's YUV -> RGB, used for the style predictor) against
+// FFmpeg's swscale on the same frames: four flat quadrants (so swscale's chroma
+// filtering does not matter away from the edges), each layout, each matrix and range.
+TEST(FrameMapping, CpuFrameToImageMatchesSwscale)
+{
+    FramePool pool;
+    const int w = 64, h = 32;
+    const int colours[4][3] = {{200, 100, 50}, {30, 160, 220}, {240, 240, 235}, {12, 40, 20}};
+    struct Space {
+        AVColorSpace tag;
+        AVColorRange range;
+        double kr, kb;
+    };
+    const Space spaces[] = {{AVCOL_SPC_BT709, AVCOL_RANGE_MPEG, 0.2126, 0.0722},
+                            {AVCOL_SPC_SMPTE170M, AVCOL_RANGE_MPEG, 0.299, 0.114},
+                            {AVCOL_SPC_BT709, AVCOL_RANGE_JPEG, 0.2126, 0.0722},
+                            {AVCOL_SPC_SMPTE170M, AVCOL_RANGE_JPEG, 0.299, 0.114}};
+    for (const Space& space : spaces) {
+        const bool full = space.range == AVCOL_RANGE_JPEG;
+        FramePtr yuv = pool.get(AV_PIX_FMT_YUV420P, w, h);
+        yuv->colorspace = space.tag;
+        yuv->color_range = space.range;
+        for (int y = 0; y < h; ++y)
+            for (int x = 0; x < w; ++x) {
+                const int* rgb = colours[(y >= h / 2) * 2 + (x >= w / 2)];
+                const double r = rgb[0] / 255.0, g = rgb[1] / 255.0, b = rgb[2] / 255.0;
+                const double Y = space.kr * r + (1 - space.kr - space.kb) * g + space.kb * b;
+                const double U = (b - Y) / (2 * (1 - space.kb)), V = (r - Y) / (2 * (1 - space.kr));
+                yuv->data[0][y * yuv->linesize[0] + x] = std::uint8_t(std::lround(full ? 255 * Y : 16 + 219 * Y));
+                if (y % 2 == 0 && x % 2 == 0) {
+                    const double c = full ? 255 : 224;
+                    yuv->data[1][y / 2 * yuv->linesize[1] + x / 2] = std::uint8_t(std::lround(128 + c * U));
+                    yuv->data[2][y / 2 * yuv->linesize[2] + x / 2] = std::uint8_t(std::lround(128 + c * V));
+                }
+            }
+        std::vector<std::uint8_t> fromPlanar;
+        for (const AVPixelFormat format : {AV_PIX_FMT_YUV420P, AV_PIX_FMT_NV12, AV_PIX_FMT_YUYV422}) {
+            FramePtr converted;
+            if (format != AV_PIX_FMT_YUV420P) {  // the same samples in another layout
+                converted = pool.get(format, w, h);
+                AVFrame* frame = converted.get();
+                SwsContextPtr sws(sws_getContext(w, h, AV_PIX_FMT_YUV420P, w, h, format, SWS_POINT, nullptr,
+                                                 nullptr, nullptr));
+                sws_scale(sws.get(), yuv->data, yuv->linesize, 0, h, frame->data, frame->linesize);
+                frame->colorspace = space.tag;
+                frame->color_range = space.range;
+            }
+            const AVFrame* frame = converted ? converted.get() : yuv.get();
+            const render::Image cpu = render::frameToImage(frameView(*frame));
+            ASSERT_EQ(cpu.width, w);
+            ASSERT_EQ(cpu.height, h);
+            // swscale reads yuv420p as the reference; its unscaled NV12/YUYV paths round
+            // differently (3 levels off the formula), so those layouts must give exactly
+            // what the same samples gave as yuv420p.
+            std::vector<std::uint8_t> reference(std::size_t(w) * h * 4);
+            if (format == AV_PIX_FMT_YUV420P) {
+                SwsContextPtr cache;
+                frameToRgba(cache, *frame, reference.data(), w * 4);
+                fromPlanar = cpu.rgba;
+            } else {
+                reference = fromPlanar;
+            }
+            const int tolerance = format == AV_PIX_FMT_YUV420P ? 2 : 0;
+            for (int q = 0; q < 4; ++q) {
+                const int x = (q % 2) * w / 2 + w / 4, y = (q / 2) * h / 2 + h / 4;
+                const std::size_t i = (std::size_t(y) * w + x) * 4;
+                for (int c = 0; c < 3; ++c) {
+                    EXPECT_NEAR(cpu.rgba[i + c], reference[i + c], tolerance)
+                        << av_get_pix_fmt_name(format) << (full ? " full" : " limited") << " kr " << space.kr
+                        << " quadrant " << q << " channel " << c;
+                    EXPECT_NEAR(cpu.rgba[i + c], colours[q][c], 2);
+                }
+                EXPECT_EQ(cpu.rgba[i + 3], 255);
+            }
+        }
+    }
+    // A smaller copy takes every n-th pixel: 64x32 at most 20 wide is every 4th.
+    FramePtr small = pool.get(AV_PIX_FMT_RGBA, w, h);
+    for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w * 4; ++x)
+            small->data[0][y * small->linesize[0] + x] = std::uint8_t(x / 4 + y);
+    const render::Image copy = render::frameToImage(frameView(*small), 20);
+    EXPECT_EQ(copy.width, 16);
+    EXPECT_EQ(copy.height, 8);
+    EXPECT_EQ(copy.rgba[(std::size_t(2) * 16 + 3) * 4], 3 * 4 + 2 * 4);
 }
 
 TEST(UprightConverter, RotatesClockwiseByTheDisplayMatrixAngle)
