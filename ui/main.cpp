@@ -1,12 +1,25 @@
 // stylize: the desktop app. Usage: stylize [VIDEO_OR_IMAGE] [--device N|NAME]
+#include <csignal>
+
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
 #include <QStandardPaths>
+#include <QTimer>
 
 #include "main_window.h"
 #include "studio/studio_controller.h"
+
+namespace {
+
+// SIGTERM (logout, `kill`) and SIGINT (Ctrl+C in the terminal) close the window as its
+// close button does: a recording is finished and kept, the engine shuts down. The handler
+// only sets the flag (async-signal-safe); the event loop looks at it.
+volatile std::sig_atomic_t closeRequested = 0;
+extern "C" void requestClose(int) { closeRequested = 1; }
+
+}  // namespace
 
 int main(int argc, char** argv)
 {
@@ -41,5 +54,13 @@ int main(int argc, char** argv)
                                                 file.fileName()};
     }
     window.start(requested);
+    std::signal(SIGTERM, requestClose);
+    std::signal(SIGINT, requestClose);
+    QTimer closePoll;
+    QObject::connect(&closePoll, &QTimer::timeout, &window, [&window] {
+        if (closeRequested)
+            window.close();
+    });
+    closePoll.start(100);
     return app.exec();
 }

@@ -210,6 +210,7 @@ void MainWindow::buildShortcuts()
         add(QKeySequence(Qt::CTRL | (Qt::Key_0 + i)), [this, i] { gallery_->toggle(i - 1); });
     }
     add(QKeySequence(Qt::CTRL | Qt::Key_E), [this] { openExportDialog(); });
+    add(QKeySequence(QKeySequence::Quit), [this] { close(); });
 }
 
 void MainWindow::onStylesChanged(const QList<StyleCard>& styles)

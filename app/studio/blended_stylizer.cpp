@@ -12,7 +12,13 @@
 
 namespace stylize::studio {
 
-BlendedStylizer::BlendedStylizer(vk::Context& context) : context_(context) {}
+BlendedStylizer::BlendedStylizer(vk::Context& context)
+    : context_(context),
+      pipelines_(render::Stylizer::makePipelineCache(context, render::Stylizer::defaultPrecision(context)))
+{
+}
+
+void BlendedStylizer::cancel() { pipelines_->cancel(); }
 
 BlendedStylizer::~BlendedStylizer() = default;
 
@@ -26,10 +32,7 @@ render::Stylizer& BlendedStylizer::stylizerFor(const ModelBlend& blend)
         // One pipeline cache for every model: a model seen for the first time (an import,
         // a picture style added) compiles only the shader variants no other one had.
         render::StylizerOptions options;
-        options.precision = render::Stylizer::defaultPrecision(context_);
-        if (!pipelines_)
-            pipelines_ = render::Stylizer::makePipelineCache(context_, *options.precision);
-        options.pipelines = pipelines_;
+        options.pipelines = pipelines_;  // and its precision
         it = stylizers_.emplace(key, Entry{blend.shared, std::make_unique<render::Stylizer>(context_, *key, options)})
                  .first;
     }
@@ -99,8 +102,7 @@ void BlendedStylizer::dropPlans()
     for (auto& [model, entry] : stylizers_)
         if (entry.stylizer->busy())
             static_cast<void>(entry.stylizer.release());  // its buffers may still be in use on the device
-    stylizers_.clear();
-    pipelines_.reset();  // a leaked stylizer keeps its own reference
+    stylizers_.clear();  // the pipelines stay: a timeout leaves them valid
     apply();
 }
 

@@ -54,6 +54,9 @@ public:
     // Forgets every stylizer and plan (the next run builds them again): after a device
     // failure. One whose work is still running on the device (hung) is leaked, not waited for.
     void dropPlans();
+    // Any thread: a plan being built stops at its next pipeline compile (prepare or run
+    // throws vk::Cancelled), and so does every later one; for shutting down only.
+    void cancel();
 
 private:
     render::Stylizer& stylizerFor(const ModelBlend& blend);
@@ -71,7 +74,8 @@ private:
     // Picture models with content_ as their last slot, by the model they were made from.
     std::map<const model::Model*, std::shared_ptr<const model::Model>> withContent_;
     std::map<const model::Model*, Entry> stylizers_;
-    std::shared_ptr<vk::PipelineCache> pipelines_;  // shared by every stylizer of stylizers_
+    // Shared by every stylizer of stylizers_; made once (cancel() reads it from any thread).
+    const std::shared_ptr<vk::PipelineCache> pipelines_;
     std::vector<std::uint8_t> scratch_;  // one model's RGBA output while mixing
     std::vector<float> accumulator_;
 };

@@ -21,6 +21,9 @@ LiveStylize::LiveStylize(vk::Context& context, const StyleLibrary& library, std:
 
 LiveStylize::~LiveStylize()
 {
+    // A cold plan build compiles for up to a minute on a CPU driver: it stops at its
+    // next pipeline instead, so closing the window waits one compile at most.
+    stylizer_.cancel();
     if (building_.valid())
         building_.wait();  // the build uses stylizer_
     if (content_.valid())

@@ -28,6 +28,8 @@
 #include "video/av_error.h"
 #include "stylizer.h"
 #include "vk/context.h"
+#include "vk/error.h"
+#include "vk/pipeline_cache.h"
 
 namespace stylize::studio {
 namespace {
@@ -78,7 +80,9 @@ struct StudioController::State {
     std::thread previewThread;               // controller thread starts (once) and joins it: renders previewQueue
     std::deque<std::pair<StyleCard, std::shared_ptr<const model::Model>>> previewQueue;  // mutex
     std::set<QString> previewsQueued;        // mutex: ids in previewQueue or being rendered
-    std::shared_ptr<vk::PipelineCache> previewPipelines;  // the preview thread
+    // Made by start() on the controller thread, then used by the preview thread only
+    // (shutdown() cancels its compiles from the controller thread: cancel() is atomic).
+    std::shared_ptr<vk::PipelineCache> previewPipelines;
     std::unique_ptr<StudioExport> exporter;  // controller thread
 };
 QString bundledResourcesDir()
@@ -127,6 +131,7 @@ void StudioController::start(const SourceSpec& initial)
         return;
     }
     emit deviceReady(QString::fromStdString(s.context->info().name));
+    s.previewPipelines = render::Stylizer::makePipelineCache(*s.context, render::Stylizer::defaultPrecision(*s.context));
 
     QStringList models = s.config.modelFiles;
     if (!s.config.resourcesDir.isEmpty()) {
@@ -356,9 +361,6 @@ void StudioController::renderMissingPreviews()
             }
             const auto& [card, model] = job;
             try {
-                if (!s.previewPipelines)  // the renderers share their pipelines
-                    s.previewPipelines = render::Stylizer::makePipelineCache(
-                        *s.context, render::Stylizer::defaultPrecision(*s.context));
                 if (rendererModel != model) {
                     renderer.reset();
                     rendererModel = model;
@@ -368,6 +370,8 @@ void StudioController::renderMissingPreviews()
                 const QImage image = renderer->render(card);
                 std::lock_guard lock(s.mutex);
                 s.previews[card.id] = image;
+            } catch (const vk::Cancelled&) {
+                return;  // shutting down
             } catch (const std::exception& e) {
                 emit errorOccurred(tr("Could not render a preview of '%1': %2").arg(card.name, sentence(e)));
             }
@@ -618,6 +622,8 @@ void StudioController::shutdown()
         s.stop = true;
     }
     s.wake.notify_all();
+    if (s.previewPipelines)
+        s.previewPipelines->cancel();  // a preview compiling stops at its next pipeline
     if (s.session)
         s.session->stop();
     if (s.live.joinable())

@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <thread>
+#include <utility>
 
 #include <QObject>
 
@@ -30,8 +31,12 @@ struct StudioExport::Impl {
     BlendSettings blend;
     ExportRequest request;
     std::unique_ptr<pipeline::ExportJob> job;
+    // Made by start() (cancel() may stop its compiles from another thread); used by the
+    // job's stylize thread from the first frame on.
+    std::shared_ptr<BlendedStylizer> stylizer;
     std::thread thread;
     std::atomic<bool> running{false};
+    std::atomic<bool> cancelled{false};
 };
 
 StudioExport::StudioExport(vk::Context& context, std::vector<ModelBlend> models, const BlendSettings& blend,
@@ -60,19 +65,21 @@ void StudioExport::start(ProgressFn progress, FinishedFn finished)
     // What the job's stylize thread keeps across frames: the stylizer (created there at the
     // first frame) and, for blends across models, the RGBA mix and one conversion context.
     struct Scratch {
-        std::unique_ptr<BlendedStylizer> stylizer;
+        std::shared_ptr<BlendedStylizer> stylizer;
+        bool blendSet = false;
         std::vector<std::uint8_t> rgba;
         video::SwsContextPtr sws;
     };
     auto scratch = std::make_shared<Scratch>();
+    d.stylizer = std::make_shared<BlendedStylizer>(d.context);
+    scratch->stylizer = d.stylizer;
     const auto& models = d.models;
     const render::OutputLook look{float(d.blend.strength), d.blend.preserveColours};
     const double brush = d.blend.brushPercent > 0 ? d.blend.brushPercent / 100.0 : 1.0;
-    pipeline::StylizeFunction stylize = [this, scratch, models, look, brush](const render::FrameView& in,
-                                                                        const render::MutableFrameView& out) {
+    pipeline::StylizeFunction stylize = [scratch, models, look, brush](const render::FrameView& in,
+                                                                  const render::MutableFrameView& out) {
         Scratch& k = *scratch;
-        if (!k.stylizer) {
-            k.stylizer = std::make_unique<BlendedStylizer>(impl_->context);
+        if (!std::exchange(k.blendSet, true)) {
             k.stylizer->setBlend(models, look);
             // Picture styles below full strength: the first frame's own style vector.
             if (auto magenta = k.stylizer->contentPredictor())
@@ -124,7 +131,11 @@ void StudioExport::start(ProgressFn progress, FinishedFn finished)
                 break;
             }
         } catch (const std::exception& e) {
-            finished(false, QString::fromStdString(e.what()));
+            if (d.cancelled)  // stopped in the first frame's compile: nothing was written
+                finished(false, QObject::tr("Export cancelled before its first frame; %1 was not written.")
+                                    .arg(d.request.output));
+            else
+                finished(false, QString::fromStdString(e.what()));
         }
         d.running = false;
     });
@@ -132,8 +143,11 @@ void StudioExport::start(ProgressFn progress, FinishedFn finished)
 
 void StudioExport::cancel()
 {
+    impl_->cancelled = true;
     if (impl_->job)
         impl_->job->cancel();
+    if (impl_->stylizer)
+        impl_->stylizer->cancel();  // a first frame still compiling stops at its next pipeline
 }
 
 void StudioExport::wait()

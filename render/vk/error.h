@@ -18,6 +18,12 @@ private:
     VkResult result_;
 };
 
+// Work given up on purpose (PipelineCache::cancel): not a device failure, nothing to report.
+class Cancelled : public std::runtime_error {
+public:
+    Cancelled() : std::runtime_error("cancelled: the pipelines are no longer wanted") {}
+};
+
 const char* resultName(VkResult result);
 
 // Throws VulkanError("<call> failed: VK_ERROR_... <context>") unless result is VK_SUCCESS.

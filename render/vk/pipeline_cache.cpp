@@ -53,6 +53,8 @@ const Pipeline& PipelineCache::get(const std::string& shader, int bindings, std:
     auto key = std::make_pair(shader, std::vector<std::int32_t>(specialization.begin(), specialization.end()));
     if (auto it = pipelines_.find(key); it != pipelines_.end())
         return it->second->info;
+    if (cancelled_.load(std::memory_order_relaxed))
+        throw Cancelled();
 
     auto module = modules_.find(shader);
     if (module == modules_.end()) {

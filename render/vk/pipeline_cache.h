@@ -35,10 +35,14 @@ public:
     PipelineCache& operator=(const PipelineCache&) = delete;
 
     // The pipeline of `shader` (all bindings storage buffers) with these specialization
-    // constants (ids 0..n-1), built on first use.
+    // constants (ids 0..n-1), built on first use. One thread at a time (cancel() excepted).
     const Pipeline& get(const std::string& shader, int bindings, std::uint32_t pushBytes,
                         std::span<const std::int32_t> specialization);
     const std::string& variant() const { return variant_; }
+    // Any thread: from now on get() throws vk::Cancelled instead of compiling a pipeline
+    // it has not built yet (one already compiling finishes), so a plan being built for
+    // a window that is closing stops within one compile. Built pipelines stay usable.
+    void cancel() { cancelled_.store(true, std::memory_order_relaxed); }
     std::size_t size() const { return pipelines_.size(); }
     // Pipelines compiled by every cache of this process so far (tests: what a step compiled).
     static std::uint64_t builtInProcess();
@@ -48,6 +52,7 @@ private:
     VkDescriptorSetLayout setLayout(int bindings);
 
     static std::atomic<std::uint64_t> builtInProcess_;
+    std::atomic<bool> cancelled_{false};
     const Context& context_;
     std::string variant_;
     PipelineCacheHandle driverCache_;

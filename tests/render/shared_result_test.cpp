@@ -6,6 +6,7 @@
 #include "frame_layout.h"
 #include "gpu_test_support.h"
 #include "stylizer.h"
+#include "vk/error.h"
 #include "vk/pipeline_cache.h"
 
 namespace stylize::test {
@@ -225,6 +226,42 @@ TEST(StylizerPlan, StylizersSharingPipelinesCompileOnce)
         wrong.precision = render::Precision::Fp16Storage;
         EXPECT_THROW(render::Stylizer(*vulkanContext(), other, wrong), std::invalid_argument);
     }
+}
+
+// Closing the app during a cold plan build: a cancelled cache compiles nothing more, so
+// the build throws vk::Cancelled at its next new pipeline; pipelines it has stay usable.
+TEST(StylizerPlan, ACancelledCacheStopsTheBuildAtItsNextCompile)
+{
+    STYLIZE_REQUIRE_VULKAN();
+    std::mt19937 rng(7);
+    const render::Image input = randomImage(rng, 32, 20);
+    const render::FrameView frame = render::frameView(input.view());
+    render::StylizerOptions options;
+    options.precision = render::Precision::Fp32;
+    options.pipelines = render::Stylizer::makePipelineCache(*vulkanContext(), render::Precision::Fp32);
+    render::Stylizer warm(*vulkanContext(), smallNetwork(), options);
+    const std::vector<std::uint8_t> before = pixels(warm.runShared(frame, {}, rgba(32, 20)));
+
+    options.pipelines->cancel();
+    const std::uint64_t compiled = vk::PipelineCache::builtInProcess();
+    // Everything this size needs is built: it still runs, and a new plan of the same
+    // network (another model object) builds from the cache without compiling.
+    EXPECT_EQ(pixels(warm.runShared(frame, {}, rgba(32, 20))), before);
+    render::Stylizer again(*vulkanContext(), smallNetwork(), options);
+    EXPECT_EQ(pixels(again.runShared(frame, {}, rgba(32, 20))), before);
+    // A network with a layer the cache has not seen (an instance norm) needs a compile: refused.
+    model::Model bigger = smallNetwork();
+    model::InstanceNorm norm;
+    norm.channels = 3;
+    norm.scale = {{1.f, 1.f, 1.f}};
+    norm.shift = {{0.f, 0.f, 0.f}};
+    bigger.nodes.insert(bigger.nodes.begin() + 1, model::Node{"norm", norm, {1}, 2});
+    bigger.nodes.back().inputs = {2};
+    bigger.nodes.back().output = 3;
+    bigger.output = 3;
+    render::Stylizer cold(*vulkanContext(), bigger, options);
+    EXPECT_THROW(cold.prepare(frame, {}, rgba(32, 20)), vk::Cancelled);
+    EXPECT_EQ(vk::PipelineCache::builtInProcess(), compiled);
 }
 
 }  // namespace
