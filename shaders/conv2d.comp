@@ -1,6 +1,11 @@
 // Direct convolution, register-blocked: each invocation computes PX adjacent output
 // pixels of OC_BLOCK channel packs, looping taps outside and input packs inside so the
 // padding/upsampling index math runs once per tap, not once per multiply-add.
+// With STYLIZE_FP16_MATH (shader conv2d_f16, fp16 storage on devices with shaderFloat16)
+// the four multiply-adds of each input pack run as packed half math on the stored
+// f16vec4 values and their sum is added to fp32 accumulators: half the multiply cost
+// where fp16 runs at twice the fp32 rate, and the long sums (K = 1152 in the residual
+// blocks) keep fp32 precision.
 #version 450
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
@@ -65,6 +70,23 @@ void main()
             int wBase[4];
             for (int o = 0; o < OC_BLOCK; ++o)
                 wBase[o] = (((min(oc0 + o, p.outC4 - 1) * KH + ky) * KW + kx) * p.inC4) * 4;
+#if defined(STYLIZE_FP16_MATH) && defined(STYLIZE_FP16_STORAGE)
+            for (int ic = 0; ic < p.inC4; ++ic) {
+                f16vec4 v[PX];
+                const int icBase = ic * plane;
+                for (int j = 0; j < PX; ++j)
+                    v[j] = inp[icBase + offset[j]];
+                if (!allValid)
+                    for (int j = 0; j < PX; ++j)
+                        v[j] *= float16_t(keep[j]);
+                for (int o = 0; o < OC_BLOCK; ++o) {
+                    const int wi = wBase[o] + ic * 4;
+                    const f16vec4 w0 = wts[wi], w1 = wts[wi + 1], w2 = wts[wi + 2], w3 = wts[wi + 3];
+                    for (int j = 0; j < PX; ++j)
+                        acc[o][j] += vec4(w0 * v[j].x + w1 * v[j].y + w2 * v[j].z + w3 * v[j].w);
+                }
+            }
+#else
             for (int ic = 0; ic < p.inC4; ++ic) {
                 vec4 v[PX];
                 const int icBase = ic * plane;
@@ -81,6 +103,7 @@ void main()
                         acc[o][j] += w0 * v[j].x + w1 * v[j].y + w2 * v[j].z + w3 * v[j].w;
                 }
             }
+#endif
         }
     }
 

@@ -39,6 +39,8 @@ const char* convKernelName(ConvKernel kernel)
             return "subgroup";
         case ConvKernel::Tiled:
             return "tiled";
+        case ConvKernel::DirectF16:
+            return "direct-f16";
     }
     return "?";
 }
@@ -46,6 +48,8 @@ const char* convKernelName(ConvKernel kernel)
 std::vector<ConvKernel> availableConvKernels(const vk::DeviceInfo& info)
 {
     std::vector<ConvKernel> kernels{ConvKernel::Direct, ConvKernel::Tiled};
+    if (info.fp16Storage && info.fp16Arithmetic)
+        kernels.push_back(ConvKernel::DirectF16);
     if (info.subgroupSize == 16)
         kernels.push_back(ConvKernel::Subgroup);
     return kernels;
@@ -53,8 +57,12 @@ std::vector<ConvKernel> availableConvKernels(const vk::DeviceInfo& info)
 
 ConvKernel defaultConvKernel(const vk::DeviceInfo& info)
 {
-    return info.type == VK_PHYSICAL_DEVICE_TYPE_CPU && info.subgroupSize == 16 ? ConvKernel::Subgroup
-                                                                               : ConvKernel::Direct;
+    const bool cpu = info.type == VK_PHYSICAL_DEVICE_TYPE_CPU;
+    if (cpu && info.subgroupSize == 16)
+        return ConvKernel::Subgroup;
+    if (!cpu && info.fp16Storage && info.fp16Arithmetic)
+        return ConvKernel::DirectF16;
+    return ConvKernel::Direct;
 }
 
 ConvKernel requestedConvKernel(const vk::DeviceInfo& info)
@@ -63,13 +71,14 @@ ConvKernel requestedConvKernel(const vk::DeviceInfo& info)
     if (!env || !*env)
         return defaultConvKernel(info);
     const std::string wanted = env;
-    for (ConvKernel k : {ConvKernel::Direct, ConvKernel::Subgroup, ConvKernel::Tiled}) {
+    for (ConvKernel k : {ConvKernel::Direct, ConvKernel::Subgroup, ConvKernel::Tiled, ConvKernel::DirectF16}) {
         if (wanted != convKernelName(k))
             continue;
         const auto available = availableConvKernels(info);
         if (std::find(available.begin(), available.end(), k) == available.end())
             throw std::invalid_argument(std::string(kVariable) + "=" + wanted + ": device '" + info.name +
                                         "' cannot run that kernel (subgroup size " + std::to_string(info.subgroupSize) +
+                                        (info.fp16Arithmetic ? "" : ", no shaderFloat16") +
                                         "); it can run: " + choices(info));
         return k;
     }
@@ -77,13 +86,15 @@ ConvKernel requestedConvKernel(const vk::DeviceInfo& info)
                                 info.name + "' can run: " + choices(info));
 }
 
-ConvKernel chooseConvKernel(const vk::DeviceInfo& info, const model::Conv& conv)
+ConvKernel chooseConvKernel(const vk::DeviceInfo& info, const model::Conv& conv, bool fp16Plan)
 {
     const ConvKernel k = requestedConvKernel(info);
+    if (k == ConvKernel::DirectF16 && !fp16Plan)
+        return ConvKernel::Direct;
     if (k == ConvKernel::Subgroup && !subgroupFits(conv))
         return ConvKernel::Direct;
-    if (k == ConvKernel::Tiled && !tiledShape(conv, 1, 1, info.maxComputeSharedMemory ? info.maxComputeSharedMemory
-                                                                                        : kTiledBudget))
+    if (k == ConvKernel::Tiled &&
+        !tiledShape(conv, 1, 1, info.maxComputeSharedMemory ? info.maxComputeSharedMemory : kTiledBudget))
         return ConvKernel::Direct;
     return k;
 }

@@ -18,6 +18,7 @@ enum class ConvKernel {
     Direct,    // conv2d.comp: 8x8 workgroups, 4 pixels x 2 output packs per invocation
     Subgroup,  // conv2d_subgroup.comp: one 16-lane subgroup shares each weight load
     Tiled,     // conv2d_tiled.comp: input window and weights staged in shared memory per tile
+    DirectF16, // conv2d.comp as conv2d_f16: fp16 multiply-adds per input pack, fp32 sums (fp16 plans)
 };
 
 // How conv2d_tiled.comp runs one layer: PX pixels per invocation (a tile of 8 * PX x 8),
@@ -33,17 +34,22 @@ const char* convKernelName(ConvKernel kernel);
 
 // The kernels this device can run, in the order a forced name is matched. Direct and Tiled
 // run everywhere (Tiled needs the 16 KiB of shared memory every Vulkan device has);
-// Subgroup needs the workgroup (16 lanes) to be exactly one subgroup.
+// DirectF16 needs 16-bit storage and shaderFloat16; Subgroup needs the workgroup (16
+// lanes) to be exactly one subgroup.
 std::vector<ConvKernel> availableConvKernels(const vk::DeviceInfo& info);
 // What the device gets unless forced: Subgroup on a CPU driver with 16-lane subgroups
-// (lavapipe with 512-bit vectors, where loads dominate), Direct elsewhere.
+// (lavapipe with 512-bit vectors, where loads dominate); DirectF16 on GPUs with
+// shaderFloat16 (packed half math: twice the fp32 rate on AMD RDNA, Intel Xe and
+// NVIDIA's cards; a CPU driver emulates it, so CPUs never get it by default); Direct
+// elsewhere.
 ConvKernel defaultConvKernel(const vk::DeviceInfo& info);
 
 // The kernel for one convolution: STYLIZE_CONV_KERNEL (a name from availableConvKernels)
 // when set, else the default. A layer the chosen kernel cannot take (Subgroup unrolls at
 // most 9 tap columns in a 16-column window; Tiled takes kernels up to 5x5) runs Direct. Throws std::invalid_argument
 // naming the variable and the choices for an unknown name or one the device cannot run.
-ConvKernel chooseConvKernel(const vk::DeviceInfo& info, const model::Conv& conv);
+// DirectF16 applies to fp16-storage plans only (`fp16Plan`); an fp32 plan runs Direct.
+ConvKernel chooseConvKernel(const vk::DeviceInfo& info, const model::Conv& conv, bool fp16Plan = false);
 // The forced kernel (validated as above), or the default: what `devices` reports.
 ConvKernel requestedConvKernel(const vk::DeviceInfo& info);
 

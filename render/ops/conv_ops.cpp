@@ -69,7 +69,7 @@ Conv2dOp::Conv2dOp(OpResources& res, const model::Conv& conv, model::Shape in, m
     const std::int32_t push[8] = {packs(in.c), in.h, in.w, packs(out.c), out.h, out.w, pad.top, pad.left};
     std::copy(std::begin(push), std::end(push), push_);
     const int reflect = conv.padding.mode == model::PadMode::Reflect ? 1 : 0;
-    const ConvKernel kernel = chooseConvKernel(res.context.info(), conv);
+    const ConvKernel kernel = chooseConvKernel(res.context.info(), conv, res.precision == Precision::Fp16Storage);
     subgroupKernel_ = kernel == ConvKernel::Subgroup;
     if (kernel == ConvKernel::Tiled) {
         if (const auto shape = tiledShape(conv, packs(in.c), packs(out.c), res.context.info().maxComputeSharedMemory)) {
@@ -128,7 +128,7 @@ Conv2dOp::Conv2dOp(OpResources& res, const model::Conv& conv, model::Shape in, m
                                  conv.upsample2x ? 1 : 0,
                                  relu ? 1 : 0,
                                  blockOc_};
-    pipeline_ = &res.pipelines.get("conv2d", 4, sizeof(push_), spec);
+    pipeline_ = &res.pipelines.get(kernel == ConvKernel::DirectF16 ? "conv2d_f16" : "conv2d", 4, sizeof(push_), spec);
 }
 
 void Conv2dOp::prepare(vk::DescriptorSets& sets)

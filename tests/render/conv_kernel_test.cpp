@@ -1,4 +1,5 @@
 // Convolution kernel choice: defaults per device, STYLIZE_CONV_KERNEL forcing, errors.
+#include <algorithm>
 #include <cstdlib>
 #include <optional>
 #include <stdexcept>
@@ -94,6 +95,39 @@ TEST(ConvKernelChoice, EnvironmentForcesAKernel)
         EXPECT_EQ(render::chooseConvKernel(intel, conv(3, 2)), ConvKernel::Tiled);
         EXPECT_EQ(render::chooseConvKernel(intel, conv(9, 1)), ConvKernel::Direct);
     }
+}
+
+// fp16 arithmetic: GPUs with shaderFloat16 run conv2d_f16 in fp16 plans by default;
+// a CPU driver (which emulates half math) keeps its kernel; fp32 plans never get it.
+TEST(ConvKernelChoice, HalfMathWhereTheDeviceHasIt)
+{
+    ForcedKernel none(nullptr);
+    auto amd = device(VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU, 64);
+    auto lavapipe = device(VK_PHYSICAL_DEVICE_TYPE_CPU, 16);
+    for (vk::DeviceInfo* d : {&amd, &lavapipe})
+        d->fp16Storage = d->fp16Arithmetic = true;
+    EXPECT_EQ(render::defaultConvKernel(amd), ConvKernel::DirectF16);
+    EXPECT_EQ(render::chooseConvKernel(amd, conv(3, 1), true), ConvKernel::DirectF16);
+    EXPECT_EQ(render::chooseConvKernel(amd, conv(3, 1), false), ConvKernel::Direct);
+    EXPECT_EQ(render::defaultConvKernel(lavapipe), ConvKernel::Subgroup);
+    const auto kernels = render::availableConvKernels(lavapipe);
+    EXPECT_NE(std::find(kernels.begin(), kernels.end(), ConvKernel::DirectF16), kernels.end());
+    {
+        ForcedKernel half("direct-f16");
+        EXPECT_EQ(render::chooseConvKernel(lavapipe, conv(9, 1), true), ConvKernel::DirectF16);
+        EXPECT_EQ(render::chooseConvKernel(lavapipe, conv(9, 1), false), ConvKernel::Direct);
+        auto noHalf = device(VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU, 32);
+        noHalf.fp16Storage = true;
+        try {
+            render::chooseConvKernel(noHalf, conv(3, 1), true);
+            FAIL() << "direct-f16 accepted without shaderFloat16";
+        } catch (const std::invalid_argument& e) {
+            EXPECT_NE(std::string(e.what()).find("no shaderFloat16"), std::string::npos) << e.what();
+        }
+    }
+    auto gpuWithoutHalf = device(VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU, 32);
+    gpuWithoutHalf.fp16Storage = true;
+    EXPECT_EQ(render::defaultConvKernel(gpuWithoutHalf), ConvKernel::Direct);
 }
 
 TEST(ConvKernelChoice, TiledShapesFitTheSharedMemoryBudget)

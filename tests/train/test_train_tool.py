@@ -82,15 +82,19 @@ class TrainToolTest(unittest.TestCase):
         self.assertEqual(len(more), 2)
         self.assertEqual(torch.load(os.path.join(out, "checkpoint.pt"))["step"], 14)
 
-    def test_add_style_trains_only_the_new_slot(self):
-        base = os.path.join(self.tmp.name, "base")
+    def run_from_base(self, name, *extra):
+        """A 1-step base run, then a 3-step run from it with `extra`: (base weights, new checkpoint)."""
+        base = os.path.join(self.tmp.name, name + "-base")
         train.main(self.args(base, "--steps", "1"))
         before = torch.load(os.path.join(base, "checkpoint.pt"))["model"]
-        out = os.path.join(self.tmp.name, "added")
+        out = os.path.join(self.tmp.name, name)
         train.main(["--out", out, "--data", self.data, "--lossnet", "random", "--size", "32",
                     "--style-size", "48", "--batch", "2", "--steps", "3", "--threads", "2",
-                    "--add-style", "snow", "--base", os.path.join(base, "checkpoint.pt")])
-        state = torch.load(os.path.join(out, "checkpoint.pt"))
+                    "--base", os.path.join(base, "checkpoint.pt"), *extra])
+        return before, torch.load(os.path.join(out, "checkpoint.pt"))
+
+    def test_add_style_trains_only_the_new_slot(self):
+        before, state = self.run_from_base("added", "--add-style", "snow")
         self.assertEqual(state["styles"], ["wave", "starry", "snow"])
         after = state["model"]
         changed_new_slot = False
@@ -102,6 +106,21 @@ class TrainToolTest(unittest.TestCase):
             else:
                 torch.testing.assert_close(after[k], v, msg=f"{k}: shared weights changed")
         self.assertTrue(changed_new_slot)
+
+    def test_tune_styles_trains_only_those_slots(self):
+        before, state = self.run_from_base("tuned", "--tune-styles", "starry")
+        self.assertEqual(state["styles"], ["wave", "starry"])
+        changed = False
+        for k, v in before.items():
+            if k.endswith(".scale") or k.endswith(".shift"):
+                torch.testing.assert_close(state["model"][k][0], v[0], msg=f"{k}: wave changed")
+                changed |= not torch.equal(state["model"][k][1], v[1])
+            else:
+                torch.testing.assert_close(state["model"][k], v, msg=f"{k}: shared weights changed")
+        self.assertTrue(changed, "starry did not train")
+        with self.assertRaises(SystemExit):
+            train.main(["--out", os.path.join(self.tmp.name, "unknown"), "--data", self.data, "--lossnet", "random",
+                        "--tune-styles", "nope", "--base", os.path.join(self.tmp.name, "tuned-base", "checkpoint.pt")])
 
 
 class GrowTest(unittest.TestCase):

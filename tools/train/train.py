@@ -127,6 +127,9 @@ def parse_args(argv=None):
                    help="continue RUN_DIR/checkpoint.pt, or CKPT (e.g. a committed one) into RUN_DIR")
     p.add_argument("--base", help="checkpoint to start from (with --add-style)")
     p.add_argument("--add-style", help="append this style (a name in styles.json) to --base, training only its IN vectors")
+    p.add_argument("--tune-styles", metavar="NAMES",
+                   help="with --base: train only these styles' IN vectors (comma-separated names of --base), e.g. "
+                        "with a larger --style-weight for one that paints too little; the rest stays bit-identical")
     p.add_argument("--variant", choices=sorted(VARIANTS), default="full")
     p.add_argument("--styles", default="wave,starry,composition,moulin,harvesters,snow,auvers,summertime")
     p.add_argument("--lossnet", choices=["vgg", "mobilenet", "random"], default="vgg",
@@ -190,6 +193,14 @@ def main(argv=None):
     if args.resume is not None:
         state = torch.load(args.resume or ckpt_path)
         args.style_names, args.variant, args.trainable = state["styles"], state["variant"], state["trainable"]
+    elif args.tune_styles:
+        base = torch.load(args.base)
+        names = args.tune_styles.split(",")
+        unknown = [n for n in names if n not in base["styles"]]
+        if unknown:
+            sys.exit(f"error: {args.base} has no style named {unknown}; it has {base['styles']}")
+        args.style_names, args.variant = base["styles"], base["variant"]
+        args.trainable = "slots:" + ",".join(str(base["styles"].index(n)) for n in names)
     elif args.add_style:
         base = torch.load(args.base)
         if args.add_style in base["styles"]:
@@ -211,6 +222,8 @@ def main(argv=None):
         for n in tmp.norms():
             n.add_styles(1, init_from=None)
         net.load_state_dict(tmp.state_dict())
+    elif args.tune_styles:
+        net.load_state_dict(base["model"])
     params = trainable_parameters(net, args.trainable)
     opt = torch.optim.Adam(params, lr=args.lr)
     step = 0
