@@ -54,10 +54,14 @@ def main():
         finally:
             app.terminate()
             try:
-                app.wait(timeout=20)
+                # SIGTERM closes the window as its close button does (the engine shuts
+                # down); a cold CPU driver may first finish the shader compile it is in.
+                quit_start = time.time()
+                app.wait(timeout=120)
+                print("the app quit %.1f s after SIGTERM" % (time.time() - quit_start))
             except subprocess.TimeoutExpired:
                 app.kill()
-                print("FAIL: the app did not quit within 20 s of SIGTERM")
+                print("FAIL: the app did not quit within 120 s of SIGTERM")
                 return 1
     finally:
         xvfb.terminate()

@@ -148,8 +148,9 @@ TEST(Cli, ARecordingOnAFullDiskStopsTheSessionWithTheReason)
         const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         EXPECT_EQ(status, 1) << child.output();
         EXPECT_NE(child.output().find("disk is full"), std::string::npos) << child.output();
-        // It used to wait out --seconds (or never end) with the capture still running.
-        EXPECT_LT(took, 30) << "--seconds " << seconds << ": " << child.output();
+        // It used to wait out --seconds (or never end) with the capture still running; the
+        // bound leaves room for a ThreadSanitizer build on a loaded machine (34 s seen).
+        EXPECT_LT(took, 50) << "--seconds " << seconds << ": " << child.output();
     }
 }
 
