@@ -8,6 +8,7 @@
 
 #include "frame_layout.h"
 #include "network.h"
+#include "ops/weight_store.h"
 #include "vk/context.h"
 #include "vk/error.h"
 #include "vk/host_buffer.h"
@@ -15,12 +16,13 @@
 namespace stylize::render {
 
 struct Stylizer::Plan {
-    Plan(vk::Context& context, vk::PipelineCache& pipelines, const model::Model& model, Precision precision,
-         bool timestamps, const FrameGeometry& frame, Size processing, const FrameGeometry& output)
+    Plan(vk::Context& context, vk::PipelineCache& pipelines, WeightStore& weights, const model::Model& model,
+         Precision precision, bool timestamps, const FrameGeometry& frame, Size processing,
+         const FrameGeometry& output)
         : frame(key(frame)), processing(processing), output(key(output)),
           deviceArena(context, vk::MemoryKind::Device), hostArena(context, vk::MemoryKind::Upload),
           uploadArena(context, vk::MemoryKind::Upload), readbackArena(context, vk::MemoryKind::Readback),
-          res{context, pipelines, deviceArena, hostArena, precision},
+          res{context, pipelines, deviceArena, hostArena, precision, &weights},
           network(res, model, processing.height, processing.width), recorder(context, timestamps)
     {
         frameBuffer = uploadArena.add(gpuFramePlanes(frame.layout, frame.width, frame.height).bytes, "frame");
@@ -34,6 +36,7 @@ struct Stylizer::Plan {
         hostArena.allocate();
         uploadArena.allocate();
         readbackArena.allocate();
+        weights.allocate();
         sets = std::make_unique<vk::DescriptorSets>(context, network.descriptorSets() + 2,
                                                     network.descriptorBuffers() + 5);
         network.prepare(*sets);
@@ -180,10 +183,13 @@ void Stylizer::rebuild(const FrameGeometry& frame, Size processing, const FrameG
     plan_.reset();  // free the old plan's memory before allocating the new one
     if (!pipelines_)
         pipelines_ = makePipelineCache(context_, precision_);
-    // The pipelines outlive plans: a new size (the adaptive brush) records commands and
-    // allocates buffers, but compiles nothing the last plan already had.
-    plan_ = std::make_unique<Plan>(context_, *pipelines_, model_, precision_, options_.timestamps, frame, processing,
-                                   output);
+    if (!packedWeights_)
+        packedWeights_ = std::make_unique<WeightStore>(context_);
+    // Pipelines and packed weights outlive plans: a new size (the adaptive brush) records
+    // commands and allocates activation buffers, but compiles and uploads nothing the
+    // earlier plans had.
+    plan_ = std::make_unique<Plan>(context_, *pipelines_, *packedWeights_, model_, precision_, options_.timestamps,
+                                   frame, processing, output);
     plan_->network.setStyleWeights(weights_);
 }
 
@@ -291,7 +297,10 @@ std::vector<vk::OpTiming> Stylizer::lastTimings() const
 
 std::uint64_t Stylizer::deviceBytes() const
 {
-    return plan_ ? plan_->deviceArena.bytes() + plan_->hostArena.bytes() : 0;
+    return (plan_ ? plan_->deviceArena.bytes() + plan_->hostArena.bytes() : 0) +
+           (packedWeights_ ? packedWeights_->bytes() : 0);
 }
+
+std::size_t Stylizer::weightUploads() const { return packedWeights_ ? packedWeights_->uploads() : 0; }
 
 }  // namespace stylize::render

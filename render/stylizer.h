@@ -19,6 +19,8 @@ class Context;
 
 namespace stylize::render {
 
+class WeightStore;
+
 struct StylizerOptions {
     std::optional<Precision> precision;  // default: fp16 storage where the device has it
     bool timestamps = false;             // per-op GPU times in lastTimings()
@@ -79,8 +81,12 @@ public:
     // What a stylizer without StylizerOptions::precision runs at: fp16 storage where the
     // device has it, else fp32.
     static Precision defaultPrecision(const vk::Context& context);
-    // Device memory the current plan holds (tensors after reuse, weights, parameters).
+    // Device memory the stylizer holds: the current plan's (tensors after reuse,
+    // parameters) and the packed weights, which are kept across plans.
     std::uint64_t deviceBytes() const;
+    // Convolutions whose weights were packed and uploaded so far, over all plans: a new
+    // size that runs the same kernels uploads none.
+    std::size_t weightUploads() const;
 
 private:
     struct Plan;
@@ -95,6 +101,7 @@ private:
     std::vector<float> weights_;
     OutputLook look_;
     std::shared_ptr<vk::PipelineCache> pipelines_;  // shared by every plan (and maybe other stylizers); outlives them
+    std::unique_ptr<WeightStore> packedWeights_;    // this model's packed weights, kept across plans; outlives them
     std::unique_ptr<Plan> plan_;
 };
 

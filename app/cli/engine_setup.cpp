@@ -34,6 +34,10 @@ EngineSetup::EngineSetup(const Arguments& args, bool timestamps)
     model::Model model;
     std::vector<float> weights;
     const auto modelArg = args.value("model");
+    // --strength and --preserve-colours mean the same to every command that has them.
+    render::OutputLook look;
+    look.strength = static_cast<float>(args.number("strength", 1.0, 0.0, 1.0));
+    look.preserveColours = args.flag("preserve-colours");
     if (const auto pictures = args.value("style-image")) {
         // Any picture as a style: Magenta's arbitrary-style model (a folder of two files).
         if (!modelArg)
@@ -44,7 +48,7 @@ EngineSetup::EngineSetup(const Arguments& args, bool timestamps)
         app::PictureStyles styles = app::loadPictureStyles(*modelArg, *pictures);
         model = std::move(styles.model);
         weights = std::move(styles.weights);
-        if (args.number("strength", 1.0, 0.0, 1.0) < 1.0)
+        if (look.strength < 1.f)
             contentMix_ = ContentMix{std::move(styles.magenta), model, weights, {}, {}};
     } else {
         if (modelArg && app::isMagentaFolder(*modelArg))
@@ -67,10 +71,6 @@ EngineSetup::EngineSetup(const Arguments& args, bool timestamps)
     options.timestamps = timestamps;
     stylizer_ = std::make_unique<render::Stylizer>(*context_, std::move(model), options);
     stylizer_->setStyleWeights(weights);
-    // --strength and --preserve-colours mean the same to every command that has them.
-    render::OutputLook look;
-    look.strength = static_cast<float>(args.number("strength", 1.0, 0.0, 1.0));
-    look.preserveColours = args.flag("preserve-colours");
     stylizer_->setLook(look);
     if (contentMix_) {
         contentMix_->options = options;

@@ -22,7 +22,9 @@ LiveStylize::LiveStylize(vk::Context& context, const StyleLibrary& library, std:
 LiveStylize::~LiveStylize()
 {
     // A cold plan build compiles for up to a minute on a CPU driver: it stops at its
-    // next pipeline instead, so closing the window waits one compile at most.
+    // next pipeline instead. GPU drivers compile in vkCreateComputePipelines, so closing
+    // waits one compile at most there; lavapipe compiles lazily inside the warm-up
+    // submission, which cannot be cut short (docs/live-pipeline.md).
     stylizer_.cancel();
     if (building_.valid())
         building_.wait();  // the build uses stylizer_

@@ -2,6 +2,8 @@
 #include "ops/conv_ops.h"
 
 #include <algorithm>
+#include <span>
+#include <string>
 
 #include "ops/conv_kernel.h"
 #include "vk/context.h"
@@ -55,6 +57,33 @@ bool phaseDecomposable(const model::Conv& conv, const model::ResolvedPadding& pa
            pad.left == 1 && pad.bottom == 1 && pad.right == 1;
 }
 
+// The buffers of one convolution's packed weights and bias: the plan's weight store
+// entry for (node, layout, precision), or the op's own in the device arena.
+WeightStore::Entry* packedBuffers(OpResources& res, WeightStore::Entry& own, const void* node,
+                                  const std::string& layout, std::uint64_t weightBytes, int outC,
+                                  const std::string& label)
+{
+    const std::uint64_t biasBytes = std::uint64_t(packs(outC)) * 16;
+    if (res.weights)
+        return &res.weights->get(node, layout + " " + precisionName(res.precision), weightBytes, biasBytes, label);
+    own.weights = res.deviceArena.add(weightBytes, label + " weights");
+    own.bias = res.deviceArena.add(biasBytes, label + " bias");
+    return &own;
+}
+
+// Uploads packed weights and bias into an entry not yet filled.
+void fill(OpResources& res, WeightStore::Entry& entry, std::span<const float> packed, const std::vector<float>& bias,
+          int outC)
+{
+    WeightUploader uploader(res.context);
+    uploader.write(entry.weights, packed, res.precision == Precision::Fp16Storage);
+    uploader.write(entry.bias, biasPacked(bias, outC), false);
+    uploader.flush();
+    entry.filled = true;
+    if (res.weights)
+        res.weights->countUpload();
+}
+
 // Kernel taps of 3 folded into tap `a` (0 or 1) of output parity `parity`.
 bool tapFolds(int parity, int a, int k) { return parity == 0 ? (a == 0 ? k == 0 : k >= 1) : (a == 0 ? k <= 1 : k == 2); }
 
@@ -64,7 +93,6 @@ Conv2dOp::Conv2dOp(OpResources& res, const model::Conv& conv, model::Shape in, m
                    vk::Buffer* output, bool relu, std::string label)
     : res_(res), conv_(conv), in_(in), out_(out), input_(input), output_(output), label_(std::move(label))
 {
-    bias_ = res.deviceArena.add(std::uint64_t(packs(conv.outChannels)) * 16, label_ + " bias");
     const model::ResolvedPadding pad = model::resolvePadding(conv, in.h, in.w);
     const std::int32_t push[8] = {packs(in.c), in.h, in.w, packs(out.c), out.h, out.w, pad.top, pad.left};
     std::copy(std::begin(push), std::end(push), push_);
@@ -76,12 +104,15 @@ Conv2dOp::Conv2dOp(OpResources& res, const model::Conv& conv, model::Shape in, m
             tiledKernel_ = true;
             tilePx_ = shape->px;
             blockOc_ = shape->ocBlock;
-            weights_ = res.deviceArena.add(weightBytes(conv.outChannels, conv.inChannels, conv.kernelH, conv.kernelW,
-                                                       res.precision),
-                                           label_ + " weights");
+            packed_ = packedBuffers(res, own_, &conv, "oc4-ic4",
+                                    weightBytes(conv.outChannels, conv.inChannels, conv.kernelH, conv.kernelW,
+                                                res.precision),
+                                    conv.outChannels, label_);
             const std::int32_t spec[] = {conv.kernelH, conv.kernelW, conv.stride,   reflect,   conv.upsample2x ? 1 : 0,
                                          relu ? 1 : 0, blockOc_,     shape->px, shape->icc};
             pipeline_ = &res.pipelines.get("conv2d_tiled", 4, sizeof(push_), spec);
+            weights_ = packed_->weights;
+            bias_ = packed_->bias;
             return;
         }
     }
@@ -95,9 +126,12 @@ Conv2dOp::Conv2dOp(OpResources& res, const model::Conv& conv, model::Shape in, m
         pixelsPerLane_ = std::clamp((gridW + 15) / 16, 1, 4);
         rowsPerLane_ = 16 / pixelsPerLane_;
         const int k = phases_ ? 2 : conv.kernelH, kw = phases_ ? 2 : conv.kernelW;
-        weights_ = res.deviceArena.add((phases_ ? 4 : 1) * subgroupWeightBytes(conv.outChannels, conv.inChannels, k,
-                                                                               kw, blockOc_, res.precision),
-                                       label_ + " weights");
+        packed_ = packedBuffers(res, own_, &conv, (phases_ ? "phases-" : "blocked-") + std::to_string(blockOc_),
+                                (phases_ ? 4 : 1) * subgroupWeightBytes(conv.outChannels, conv.inChannels, k, kw,
+                                                                        blockOc_, res.precision),
+                                conv.outChannels, label_);
+        weights_ = packed_->weights;
+        bias_ = packed_->bias;
         if (phases_) {
             push_[4] = in.h;  // the phase grid
             push_[5] = in.w;
@@ -115,9 +149,11 @@ Conv2dOp::Conv2dOp(OpResources& res, const model::Conv& conv, model::Shape in, m
         pipeline_ = &res.pipelines.get("conv2d_subgroup", 4, sizeof(push_), spec);
         return;
     }
-    weights_ = res.deviceArena.add(weightBytes(conv.outChannels, conv.inChannels, conv.kernelH, conv.kernelW,
-                                               res.precision),
-                                   label_ + " weights");
+    packed_ = packedBuffers(res, own_, &conv, "oc4-ic4",
+                            weightBytes(conv.outChannels, conv.inChannels, conv.kernelH, conv.kernelW, res.precision),
+                            conv.outChannels, label_);
+    weights_ = packed_->weights;
+    bias_ = packed_->bias;
     blockOc_ = chooseOcBlock(packs(out.c));
     const std::int32_t spec[] = {8,
                                  8,
@@ -133,6 +169,10 @@ Conv2dOp::Conv2dOp(OpResources& res, const model::Conv& conv, model::Shape in, m
 
 void Conv2dOp::prepare(vk::DescriptorSets& sets)
 {
+    vk::Buffer* buffers[] = {input_, weights_, bias_, output_};
+    set_ = sets.make(*pipeline_, buffers);
+    if (packed_->filled)  // an earlier plan packed this convolution the same way
+        return;
     const model::Conv& c = conv_;
     auto weight = [&](int o, int i, int y, int x) {
         return c.weights[((std::size_t(o) * c.inChannels + i) * c.kernelH + y) * c.kernelW + x];
@@ -157,12 +197,7 @@ void Conv2dOp::prepare(vk::DescriptorSets& sets)
     } else {
         packed = packConvWeights(c.outChannels, c.inChannels, c.kernelH, c.kernelW, weight);
     }
-    WeightUploader uploader(res_.context);
-    uploader.write(weights_, packed, res_.precision == Precision::Fp16Storage);
-    uploader.write(bias_, biasPacked(c.bias, c.outChannels), false);
-    uploader.flush();
-    vk::Buffer* buffers[] = {input_, weights_, bias_, output_};
-    set_ = sets.make(*pipeline_, buffers);
+    fill(res_, *packed_, packed, c.bias, c.outChannels);
 }
 
 void Conv2dOp::record(vk::CommandRecorder& recorder)
@@ -188,10 +223,11 @@ ConvTranspose2dOp::ConvTranspose2dOp(OpResources& res, const model::ConvTranspos
                                      std::string label)
     : res_(res), conv_(conv), in_(in), out_(out), input_(input), output_(output), label_(std::move(label))
 {
-    weights_ = res.deviceArena.add(weightBytes(conv.outChannels, conv.inChannels, conv.kernelH, conv.kernelW,
-                                               res.precision),
-                                   label_ + " weights");
-    bias_ = res.deviceArena.add(std::uint64_t(packs(conv.outChannels)) * 16, label_ + " bias");
+    packed_ = packedBuffers(res, own_, &conv, "transposed",
+                            weightBytes(conv.outChannels, conv.inChannels, conv.kernelH, conv.kernelW, res.precision),
+                            conv.outChannels, label_);
+    weights_ = packed_->weights;
+    bias_ = packed_->bias;
     blockOc_ = chooseOcBlock(packs(out.c));
     const std::int32_t push[8] = {packs(in.c), in.h, in.w, packs(out.c), out.h, out.w, conv.padTop, conv.padLeft};
     std::copy(std::begin(push), std::end(push), push_);
@@ -201,16 +237,15 @@ ConvTranspose2dOp::ConvTranspose2dOp(OpResources& res, const model::ConvTranspos
 
 void ConvTranspose2dOp::prepare(vk::DescriptorSets& sets)
 {
+    vk::Buffer* buffers[] = {input_, weights_, bias_, output_};
+    set_ = sets.make(*pipeline_, buffers);
+    if (packed_->filled)
+        return;
     const model::ConvTranspose& c = conv_;
     auto packed = packConvWeights(c.outChannels, c.inChannels, c.kernelH, c.kernelW, [&](int o, int i, int y, int x) {
         return c.weights[((std::size_t(i) * c.outChannels + o) * c.kernelH + y) * c.kernelW + x];
     });
-    WeightUploader uploader(res_.context);
-    uploader.write(weights_, packed, res_.precision == Precision::Fp16Storage);
-    uploader.write(bias_, biasPacked(c.bias, c.outChannels), false);
-    uploader.flush();
-    vk::Buffer* buffers[] = {input_, weights_, bias_, output_};
-    set_ = sets.make(*pipeline_, buffers);
+    fill(res_, *packed_, packed, c.bias, c.outChannels);
 }
 
 void ConvTranspose2dOp::record(vk::CommandRecorder& recorder)

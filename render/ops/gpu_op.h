@@ -28,14 +28,18 @@ inline int packs(int channels) { return (channels + 3) / 4; }
 // Bytes of a packed tensor of c x h x w in the given precision.
 std::uint64_t tensorBytes(int c, int h, int w, Precision precision);
 
+class WeightStore;
+
 // What ops are built from. Ops add their buffers during construction; the owner
-// allocates the arenas, then calls prepare() on every op, then records them.
+// allocates the arenas (and the weight store), then calls prepare() on every op, then
+// records them.
 struct OpResources {
     const vk::Context& context;
     vk::PipelineCache& pipelines;
-    vk::BufferArena& deviceArena;  // tensors, weights
+    vk::BufferArena& deviceArena;  // tensors (and weights, without a store)
     vk::BufferArena& hostArena;    // small parameters the CPU rewrites (style blends)
     Precision precision;
+    WeightStore* weights = nullptr;  // packed weights kept across plans; null: in deviceArena
 };
 
 class GpuOp {

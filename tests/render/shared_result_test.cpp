@@ -194,6 +194,34 @@ TEST(StylizerPlan, ANewSizeCompilesNothingNew)
     EXPECT_EQ(stylizer.pipelineCount(), afterSizes);
 }
 
+TEST(StylizerPlan, ANewSizeUploadsNoWeights)
+{
+    STYLIZE_REQUIRE_VULKAN();
+    std::mt19937 rng(7);
+    const render::Image input = randomImage(rng, 32, 20);
+    const render::FrameView frame = render::frameView(input.view());
+    const model::Model model = smallNetwork();
+    std::size_t convolutions = 0;
+    for (const model::Node& node : model.nodes)
+        convolutions +=
+            std::holds_alternative<model::Conv>(node.op) || std::holds_alternative<model::ConvTranspose>(node.op);
+    render::Stylizer stylizer(*vulkanContext(), model);
+    stylizer.runShared(frame, {}, rgba(32, 20));
+    EXPECT_EQ(stylizer.weightUploads(), convolutions);
+    const std::uint64_t bytesAtFrameSize = stylizer.deviceBytes();
+    // The adaptive brush's sizes: new plans on the packed weights of the first.
+    for (const render::Size processing : {render::Size{20, 12}, render::Size{16, 12}, render::Size{24, 16}}) {
+        const std::vector<std::uint8_t> got = pixels(stylizer.runShared(frame, processing, rgba(32, 20)));
+        EXPECT_EQ(stylizer.weightUploads(), convolutions) << processing.width << "x" << processing.height;
+        render::Stylizer fresh(*vulkanContext(), model);
+        EXPECT_EQ(got, pixels(fresh.runShared(frame, processing, rgba(32, 20))))
+            << processing.width << "x" << processing.height;
+    }
+    EXPECT_EQ(pixels(stylizer.runShared(frame, {}, rgba(32, 20))), pixels(render::Stylizer(*vulkanContext(), model)
+                                                                               .runShared(frame, {}, rgba(32, 20))));
+    EXPECT_EQ(stylizer.deviceBytes(), bytesAtFrameSize);
+}
+
 TEST(StylizerPlan, StylizersSharingPipelinesCompileOnce)
 {
     STYLIZE_REQUIRE_VULKAN();

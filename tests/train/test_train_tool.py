@@ -123,6 +123,48 @@ class TrainToolTest(unittest.TestCase):
                         "--tune-styles", "nope", "--base", os.path.join(self.tmp.name, "tuned-base", "checkpoint.pt")])
 
 
+    def test_one_run_tunes_some_styles_and_adds_others(self):
+        before, state = self.run_from_base("tune-add", "--tune-styles", "starry", "--add-style", "snow,auvers",
+                                           "--style-scale", "starry=1.5,auvers=0.5")
+        self.assertEqual(state["styles"], ["wave", "starry", "snow", "auvers"])
+        self.assertEqual(state["trainable"], "slots:1,2,3")
+        moved = set()
+        for k, v in before.items():
+            after = state["model"][k]
+            if k.endswith(".scale") or k.endswith(".shift"):
+                torch.testing.assert_close(after[0], v[0], msg=f"{k}: wave changed")
+                if not torch.equal(after[1], v[1]):
+                    moved.add("starry")
+                init = torch.ones_like(v[0]) if k.endswith("scale") else torch.zeros_like(v[0])
+                for slot, name in ((2, "snow"), (3, "auvers")):
+                    if not torch.equal(after[slot], init):
+                        moved.add(name)
+            else:
+                torch.testing.assert_close(after, v, msg=f"{k}: shared weights changed")
+        self.assertEqual(moved, {"starry", "snow", "auvers"})
+        base = os.path.join(self.tmp.name, "tune-add-base", "checkpoint.pt")
+        for bad in (["--style-scale", "nope=2"], ["--style-scale", "wave=big"], ["--add-style", "wave"]):
+            with self.assertRaises(SystemExit, msg=bad):
+                train.main(["--out", os.path.join(self.tmp.name, "bad"), "--data", self.data, "--lossnet", "random",
+                            "--size", "32", "--style-size", "48", "--batch", "2", "--steps", "1",
+                            "--base", base, "--tune-styles", "wave", *bad])
+
+    def test_style_scale_weighs_each_samples_style_term(self):
+        import lossnet
+        from losses import PerceptualLoss
+        crit = PerceptualLoss(lossnet.make_lossnet("random", None), jitter=0)
+        torch.manual_seed(3)
+        crit.add_style(torch.rand(1, 3, 40, 40))
+        crit.add_style(torch.rand(1, 3, 40, 40))
+        out, content = torch.rand(2, 3, 32, 32), torch.rand(2, 3, 32, 32)
+        _, plain = crit(out, content, [0, 1])
+        _, first = crit(out[:1], content[:1], [0])
+        _, second = crit(out[1:], content[1:], [1])
+        _, scaled = crit(out, content, [0, 1], style_scale=torch.tensor([2.0, 0.0]))
+        self.assertAlmostEqual(plain["style"], (first["style"] + second["style"]) / 2, places=5)
+        self.assertAlmostEqual(scaled["style"], first["style"], places=5)
+
+
 class GrowTest(unittest.TestCase):
     """grow.py: a light network grown into the full layout computes the same image, and
     the grown checkpoint trains on (the copied channels then drift apart)."""

@@ -59,8 +59,10 @@ class PerceptualLoss(torch.nn.Module):
         tc = torch.stack([self.palettes[s][1] for s in style_ids])
         return ((mean - tm) ** 2).sum(1).mean() + ((cov - tc) ** 2).sum((1, 2)).mean() * 10
 
-    def forward(self, out01, content01, style_ids, content_weight=1.0, style_weight=1.0, tv_weight=0.0):
-        """out01, content01: N x 3 x H x W in [0, 1]; style_ids: list of N slot indices."""
+    def forward(self, out01, content01, style_ids, content_weight=1.0, style_weight=1.0, tv_weight=0.0,
+                style_scale=None):
+        """out01, content01: N x 3 x H x W in [0, 1]; style_ids: list of N slot indices;
+        style_scale: optional N factors on each sample's style term."""
         if self.jitter:
             j, (h, w) = self.jitter, out01.shape[2:]
             dy, dx = random.randrange(2 * j), random.randrange(2 * j)
@@ -76,7 +78,10 @@ class PerceptualLoss(torch.nn.Module):
             g = gram(self.smooth(fo[k]))
             t = torch.stack([self.targets[s][k] for s in style_ids])
             n = torch.tensor([self.norms[s][k] for s in style_ids])
-            style = style + (((g - t) ** 2).mean(dim=(1, 2)) / n).mean()
+            per_sample = ((g - t) ** 2).mean(dim=(1, 2)) / n
+            if style_scale is not None:
+                per_sample = per_sample * style_scale
+            style = style + per_sample.mean()
         style = style / len(self.net.style_layers)
         tv = ((out01[:, :, 1:, :] - out01[:, :, :-1, :]).abs().mean()
               + (out01[:, :, :, 1:] - out01[:, :, :, :-1]).abs().mean())

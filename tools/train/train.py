@@ -120,16 +120,33 @@ def trainable_parameters(net, trainable):
     return params
 
 
+def style_scales(spec, names):
+    """'wave=1.5,snow=1.2' -> a factor per style slot (1 where not named)."""
+    scale = torch.ones(len(names))
+    for item in filter(None, spec.split(",")):
+        name, _, value = item.partition("=")
+        if name not in names:
+            sys.exit(f"error: --style-scale names {name!r}, which is not one of this run's styles {names}")
+        try:
+            scale[names.index(name)] = float(value)
+        except ValueError:
+            sys.exit(f"error: --style-scale {item!r}: expected NAME=FACTOR, e.g. wave=1.5")
+    return scale
+
+
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out", required=True, help="run folder: checkpoint.pt, log.csv, previews")
     p.add_argument("--resume", nargs="?", const="", default=None, metavar="CKPT",
                    help="continue RUN_DIR/checkpoint.pt, or CKPT (e.g. a committed one) into RUN_DIR")
-    p.add_argument("--base", help="checkpoint to start from (with --add-style)")
-    p.add_argument("--add-style", help="append this style (a name in styles.json) to --base, training only its IN vectors")
+    p.add_argument("--base", help="checkpoint to start from (with --add-style and/or --tune-styles)")
+    p.add_argument("--add-style", metavar="NAMES",
+                   help="append these styles (comma-separated names in styles.json) to --base, training only their "
+                        "IN vectors")
     p.add_argument("--tune-styles", metavar="NAMES",
                    help="with --base: train only these styles' IN vectors (comma-separated names of --base), e.g. "
-                        "with a larger --style-weight for one that paints too little; the rest stays bit-identical")
+                        "with a larger --style-scale for one that paints too little; the rest stays bit-identical. "
+                        "Combines with --add-style: one run tunes some styles and adds others")
     p.add_argument("--variant", choices=sorted(VARIANTS), default="full")
     p.add_argument("--styles", default="wave,starry,composition,moulin,harvesters,snow,auvers,summertime")
     p.add_argument("--lossnet", choices=["vgg", "mobilenet", "random"], default="vgg",
@@ -150,6 +167,8 @@ def parse_args(argv=None):
                         "move every weight by ~lr: a shock to a trained or grown network)")
     p.add_argument("--content-weight", type=float, default=1.0)
     p.add_argument("--style-weight", type=float, default=20.0)
+    p.add_argument("--style-scale", metavar="NAME=F,...", default="",
+                   help="per-style factor on --style-weight, e.g. wave=1.5 for a style that paints too little")
     p.add_argument("--luma-weight", type=float, default=2.0,
                    help="MSE of 4x-pooled luminance, output vs input: keeps the scene's light and shapes "
                         "while colours and texture follow the painting; speeds up early training")
@@ -193,22 +212,26 @@ def main(argv=None):
     if args.resume is not None:
         state = torch.load(args.resume or ckpt_path)
         args.style_names, args.variant, args.trainable = state["styles"], state["variant"], state["trainable"]
-    elif args.tune_styles:
+    elif args.tune_styles or args.add_style:
+        if not args.base:
+            sys.exit("error: --add-style and --tune-styles start from a trained model: give it with --base")
         base = torch.load(args.base)
-        names = args.tune_styles.split(",")
-        unknown = [n for n in names if n not in base["styles"]]
+        tuned = args.tune_styles.split(",") if args.tune_styles else []
+        added = args.add_style.split(",") if args.add_style else []
+        unknown = [n for n in tuned if n not in base["styles"]]
         if unknown:
             sys.exit(f"error: {args.base} has no style named {unknown}; it has {base['styles']}")
-        args.style_names, args.variant = base["styles"], base["variant"]
-        args.trainable = "slots:" + ",".join(str(base["styles"].index(n)) for n in names)
-    elif args.add_style:
-        base = torch.load(args.base)
-        if args.add_style in base["styles"]:
-            sys.exit(f"error: {args.base} already has a style named {args.add_style}")
-        if args.add_style not in args.style_table:
-            sys.exit(f"error: {args.add_style} is not in styles.json; add its entry there first")
-        args.style_names, args.variant = base["styles"] + [args.add_style], base["variant"]
-        args.trainable = f"slots:{len(base['styles'])}"
+        present = [n for n in added if n in base["styles"]]
+        if present:
+            sys.exit(f"error: {args.base} already has a style named {present}")
+        missing = [n for n in added if n not in args.style_table]
+        if missing:
+            sys.exit(f"error: {missing} not in styles.json; add the entry there first")
+        if len(set(added)) != len(added):
+            sys.exit(f"error: --add-style names a style twice: {added}")
+        args.style_names, args.variant = base["styles"] + added, base["variant"]
+        slots = [base["styles"].index(n) for n in tuned] + list(range(len(base["styles"]), len(args.style_names)))
+        args.trainable = "slots:" + ",".join(str(i) for i in slots)
     else:
         args.style_names = args.styles.split(",")
         unknown = [s for s in args.style_names if s not in args.style_table]
@@ -216,14 +239,13 @@ def main(argv=None):
             sys.exit(f"error: styles not in styles.json: {unknown}")
 
     net, crit = build(args, os.path.join(args.data, "styles"))
-    if args.add_style:
+    scale = style_scales(args.style_scale, args.style_names)
+    if state is None and (args.add_style or args.tune_styles):
         tmp = StyleNet(len(base["styles"]), net.widths, net.blocks)
         tmp.load_state_dict(base["model"])
         for n in tmp.norms():
-            n.add_styles(1, init_from=None)
+            n.add_styles(net.styles - len(base["styles"]), init_from=None)
         net.load_state_dict(tmp.state_dict())
-    elif args.tune_styles:
-        net.load_state_dict(base["model"])
     params = trainable_parameters(net, args.trainable)
     opt = torch.optim.Adam(params, lr=args.lr)
     step = 0
@@ -265,7 +287,8 @@ def main(argv=None):
         x = pixels_to_input(content * 255)
         y = net(x, w)
         out01 = (y + 1) / 2
-        loss, parts = crit(out01, content, ids, args.content_weight, args.style_weight, args.tv_weight)
+        loss, parts = crit(out01, content, ids, args.content_weight, args.style_weight, args.tv_weight,
+                           style_scale=scale[ids])
         if args.luma_weight > 0:
             luma = torch.tensor([0.299, 0.587, 0.114])[None, :, None, None]
             pooled = [torch.nn.functional.avg_pool2d((t * luma).sum(1, keepdim=True), 4) for t in (out01, content)]
