@@ -1,6 +1,7 @@
 // Stylizer: owns the per-size plan (network, image ops, buffers, recorded commands).
 #include "stylizer.h"
 
+#include <algorithm>
 #include <cstring>
 #include <deque>
 #include <numeric>
@@ -55,20 +56,69 @@ struct Stylizer::Plan {
     };
     static constexpr std::size_t kSharedSlots = 4;
 
+    // A frame in flight (Stylizer::submit): its own upload and readback buffers, input
+    // and output ops and commands around the shared network.
+    struct Flight {
+        explicit Flight(vk::Context& context)
+            : upload(context, vk::MemoryKind::Upload), readback(context, vk::MemoryKind::Readback)
+        {
+        }
+        vk::BufferArena upload, readback;
+        vk::Buffer* frame = nullptr;
+        vk::Buffer* result = nullptr;
+        std::unique_ptr<FrameToTensorOp> toTensor;
+        std::unique_ptr<TensorToFrameOp> toImage;
+        std::unique_ptr<vk::DescriptorSets> sets;
+        std::optional<OutputLook> recordedLook;
+        MutableFrameView output;  // where collect() writes this frame
+        std::unique_ptr<vk::CommandRecorder> recorder;  // last: waits for its work first
+    };
+
     void record(const OutputLook& look)
     {
-        record(recorder, *toImage, look);
+        record(recorder, *toTensor, *toImage, look);
         recordedLook = look;
     }
 
-    void record(vk::CommandRecorder& commands, TensorToFrameOp& output, const OutputLook& look)
+    void record(vk::CommandRecorder& commands, FrameToTensorOp& input, TensorToFrameOp& output,
+                const OutputLook& look)
     {
         output.setLook(look);
         commands.begin();
-        toTensor->record(commands);
+        input.record(commands);
         network.record(commands);
         output.record(commands);
         commands.end();
+    }
+
+    // A flight not submitted and not running (made on first need, up to
+    // kFramesInFlight); a frame that timed out keeps its flight until it finishes.
+    Flight& freeFlight(vk::Context& context, const model::Model& model, bool timestamps)
+    {
+        for (Flight& f : flights)
+            if (std::find(submitted.begin(), submitted.end(), &f) == submitted.end() && !f.recorder->stillRunning())
+                return f;
+        if (flights.size() >= kFramesInFlight)
+            throw vk::VulkanError("Vulkan device '" + context.info().name +
+                                  "' has not finished earlier frames: it may be hung; restart the app");
+        Flight& f = flights.emplace_back(context);
+        const std::string n = std::to_string(flights.size());
+        f.frame = f.upload.add(gpuFramePlanes(frame.layout, frame.width, frame.height).bytes, "frame in flight " + n);
+        f.result = f.readback.add(gpuFramePlanes(output.layout, output.width, output.height).bytes,
+                                  "result in flight " + n);
+        f.upload.allocate();
+        f.readback.allocate();
+        f.toTensor = std::make_unique<FrameToTensorOp>(res, model.mapping, f.frame, frame, network.input(),
+                                                       processing.width, processing.height);
+        f.toImage = std::make_unique<TensorToFrameOp>(res, model.mapping, network.output(), network.outputShape(),
+                                                      processing.width, processing.height, f.frame, frame, f.result,
+                                                      output);
+        f.sets = std::make_unique<vk::DescriptorSets>(context, 2,
+                                                      f.toTensor->descriptorBuffers() + f.toImage->descriptorBuffers());
+        f.toTensor->prepare(*f.sets);
+        f.toImage->prepare(*f.sets);
+        f.recorder = std::make_unique<vk::CommandRecorder>(context, timestamps);
+        return f;
     }
 
     // A slot no one holds, made on first need (up to kSharedSlots); null when the device
@@ -122,6 +172,8 @@ struct Stylizer::Plan {
     std::unique_ptr<vk::DescriptorSets> sets;
     std::optional<OutputLook> recordedLook;
     std::deque<SharedSlot> slots;  // before the resources their commands use go
+    std::deque<Flight> flights;    // likewise
+    std::deque<Flight*> submitted;  // frames in flight, oldest first
     bool importUnavailable = false;
     vk::CommandRecorder* lastSubmitted = nullptr;
     // Last, so it is destroyed first: it waits for work still running on the device
@@ -172,14 +224,19 @@ void Stylizer::setStyleWeights(std::span<const float> weights)
     const float sum = std::accumulate(weights.begin(), weights.end(), 0.f);
     for (std::size_t i = 0; i < weights.size(); ++i)
         weights_[i] = sum > 0.f ? weights[i] / sum : (i == 0 ? 1.f : 0.f);
-    if (plan_)
+    if (plan_) {
+        for (Plan::Flight* f : plan_->submitted)
+            f->recorder->wait();  // they read the blend's parameters, rewritten now
         plan_->network.setStyleWeights(weights_);
+    }
 }
 
 void Stylizer::setLook(const OutputLook& look) { look_ = look; }
 
 void Stylizer::rebuild(const FrameGeometry& frame, Size processing, const FrameGeometry& output)
 {
+    if (plan_ && !plan_->submitted.empty())
+        throw std::logic_error("internal: the stylizer's frame size changed with frames in flight; collect them first");
     plan_.reset();  // free the old plan's memory before allocating the new one
     if (!pipelines_)
         pipelines_ = makePipelineCache(context_, precision_);
@@ -233,6 +290,36 @@ void Stylizer::run(const FrameView& frame, Size processing, const MutableFrameVi
     copyFromGpuLayout(static_cast<const std::uint8_t*>(plan_->resultBuffer->mapped()), output);
 }
 
+void Stylizer::submit(const FrameView& frame, Size processing, const MutableFrameView& output)
+{
+    if (plan_ && plan_->submitted.size() >= kFramesInFlight)
+        throw std::logic_error("internal: Stylizer::submit with " + std::to_string(kFramesInFlight) +
+                               " frames in flight; collect one first");
+    ensurePlan(frame, processing, output);
+    Plan::Flight& f = plan_->freeFlight(context_, model_, options_.timestamps);
+    if (f.recordedLook != look_) {
+        plan_->record(*f.recorder, *f.toTensor, *f.toImage, look_);
+        f.recordedLook = look_;
+    }
+    copyToGpuLayout(frame, static_cast<std::uint8_t*>(f.frame->mapped()));
+    f.output = output;
+    f.recorder->submit();
+    plan_->submitted.push_back(&f);
+}
+
+void Stylizer::collect()
+{
+    if (!plan_ || plan_->submitted.empty())
+        throw std::logic_error("internal: Stylizer::collect with no frame in flight");
+    Plan::Flight& f = *plan_->submitted.front();
+    plan_->submitted.pop_front();  // a timeout below loses this frame, not the next ones
+    f.recorder->wait();
+    plan_->lastSubmitted = f.recorder.get();
+    copyFromGpuLayout(static_cast<const std::uint8_t*>(f.result->mapped()), f.output);
+}
+
+std::size_t Stylizer::framesInFlight() const { return plan_ ? plan_->submitted.size() : 0; }
+
 SharedFrame Stylizer::runShared(const FrameView& frame, Size processing, const FrameGeometry& output)
 {
     ensurePlan(frame, processing, output);
@@ -245,7 +332,7 @@ SharedFrame Stylizer::runShared(const FrameView& frame, Size processing, const F
     copyToGpuLayout(frame, static_cast<std::uint8_t*>(plan_->frameBuffer->mapped()));
     if (Plan::SharedSlot* slot = plan_->freeSlot(context_, model_, options_.timestamps)) {
         if (slot->recordedLook != look_) {
-            plan_->record(*slot->recorder, *slot->toImage, look_);
+            plan_->record(*slot->recorder, *plan_->toTensor, *slot->toImage, look_);
             slot->recordedLook = look_;
         }
         slot->recorder->submitAndWait();
@@ -287,6 +374,8 @@ bool Stylizer::busy() const
     bool running = plan_->recorder.stillRunning();
     for (Plan::SharedSlot& slot : plan_->slots)
         running = slot.recorder->stillRunning() || running;
+    for (Plan::Flight& f : plan_->flights)
+        running = f.recorder->stillRunning() || running;
     return running;
 }
 

@@ -62,6 +62,18 @@ public:
     // once every holder has let go of it. Otherwise, or while all of them are held, the
     // result is copied into new memory. `output` gives layout, size and colour space.
     SharedFrame runShared(const FrameView& frame, Size processing, const FrameGeometry& output);
+    // Frames in flight, for export, where frames queue anyway: submit() copies `frame` to
+    // the device and starts its commands without waiting; collect() waits for the oldest
+    // submitted frame and writes it into the `output` given with it, whose memory must
+    // stay valid until then. With two submitted, the CPU uploads the next frame and reads
+    // back the previous one while the device computes (the network's buffers are shared,
+    // so the device runs the frames one after another, ordered by a barrier). At most
+    // kFramesInFlight submitted; a new size, layout or colour space with frames submitted
+    // is an error (collect them first); setStyleWeights waits for them.
+    static constexpr std::size_t kFramesInFlight = 2;
+    void submit(const FrameView& frame, Size processing, const MutableFrameView& output);
+    void collect();
+    std::size_t framesInFlight() const;  // submitted, not yet collected
     // Still images: RGBA8 in, RGBA8 out (output empty: the frame's size).
     void run(ImageView frame, Size processing, Size output, Image& result);
 

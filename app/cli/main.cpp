@@ -24,10 +24,13 @@ Commands:
   export IN OUT [--model M] [--style S] [--strength 0..1] [--preserve-colours]
                [--size WxH | --scale F] [--processing WxH] [--codec h264|hevc|vp9|av1]
                [--crf N] [--preset P] [--precision fp32|fp16] [--device D] [--verbose]
+               [--in-flight 1|2]
       Stylize a video file with its audio (copied, or re-encoded to AAC for MP4 when
       the container cannot hold it). Progress on stderr; Ctrl-C stops and keeps a
       playable partial OUT. Exit 0: done; 1: failed (OUT removed); 3: the input was
-      damaged, OUT holds what could be decoded; 130: stopped by Ctrl-C.
+      damaged, OUT holds what could be decoded; 130: stopped by Ctrl-C. --in-flight:
+      frames on the device at once (2: the next uploads and the last reads back while
+      one computes, the default on GPUs; 1: one at a time, the default on CPU drivers).
   live [--source SRC] [--record OUT] [--seconds N] [--model M] [--style S]
                [--size WxH] [--processing WxH] [--capture-size WxH] [--capture-fps N]
                [--codec C] [--crf N] [--preset P]

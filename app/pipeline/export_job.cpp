@@ -5,7 +5,9 @@
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
+#include <deque>
 #include <filesystem>
+#include <stdexcept>
 #include <thread>
 
 #include "pipeline/frame_queue.h"
@@ -24,7 +26,7 @@ using Clock = std::chrono::steady_clock;
 
 struct ExportJob::Impl {
     ExportConfig config;
-    StylizeFunction stylize;
+    PipelinedStylize stylize;
 
     std::mutex stateMutex;
     std::condition_variable stateChanged;
@@ -42,8 +44,15 @@ struct ExportJob::Impl {
     ExportResult run(const std::function<void(const ExportProgress&)>& onProgress);
 };
 
-ExportJob::ExportJob(ExportConfig config, StylizeFunction stylize) : impl_(std::make_unique<Impl>())
+ExportJob::ExportJob(ExportConfig config, StylizeFunction stylize)
+    : ExportJob(std::move(config), PipelinedStylize{std::move(stylize), [] {}, 1})
 {
+}
+
+ExportJob::ExportJob(ExportConfig config, PipelinedStylize stylize) : impl_(std::make_unique<Impl>())
+{
+    if (!stylize.submit || !stylize.collect || stylize.depth < 1)
+        throw std::invalid_argument("ExportJob: a pipelined stylizer needs submit, collect and a depth of 1 or more");
     impl_->config = std::move(config);
     impl_->stylize = std::move(stylize);
 }
@@ -234,17 +243,39 @@ ExportResult ExportJob::Impl::run(const std::function<void(const ExportProgress&
         decoded.close();
     });
 
-    // Stylize thread: each decoded frame into a pooled frame of the encoder's layout.
+    // Stylize thread: each decoded frame into a pooled frame of the encoder's layout,
+    // with up to stylize.depth frames in flight (submitted, not yet collected).
     std::thread stylizeThread([&] {
+        std::deque<TimedFrame> inFlight;  // their targets, oldest first
         guard([&] {
             const render::ColorSpace bt709{render::ColorMatrix::Bt709, render::ColorRange::Limited};
-            while (auto item = decoded.pop()) {
-                video::FramePtr target = out->newVideoFrame();
-                stylize(video::frameView(*item->frame), video::mutableFrameView(*target, bt709));
-                if (!stylized.push(TimedFrame{std::move(target), item->us, item->durationUs}))
+            const auto finishOldest = [&] {
+                // Out of inFlight first: a collect that throws has given up that frame.
+                TimedFrame done = std::move(inFlight.front());
+                inFlight.pop_front();
+                stylize.collect();
+                if (!stylized.push(std::move(done)))
                     throw StageStopped{};
+            };
+            while (auto item = decoded.pop()) {
+                if (inFlight.size() >= static_cast<std::size_t>(stylize.depth))
+                    finishOldest();
+                video::FramePtr target = out->newVideoFrame();
+                stylize.submit(video::frameView(*item->frame), video::mutableFrameView(*target, bt709));
+                inFlight.push_back(TimedFrame{std::move(target), item->us, item->durationUs});
             }
+            while (!inFlight.empty())
+                finishOldest();
         });
+        // Stopped early: the engine still holds frames whose targets are in inFlight;
+        // collect them (into those targets) so it is left with none.
+        for (; !inFlight.empty(); inFlight.pop_front()) {
+            try {
+                stylize.collect();
+            } catch (...) {
+                // The first failure already stopped the run; each collect gives up its frame.
+            }
+        }
         stylized.close();
     });
 

@@ -53,6 +53,9 @@ struct ExportResult {
 class ExportJob {
 public:
     ExportJob(ExportConfig config, StylizeFunction stylize);
+    // With frames in flight: `stylize.depth` frames submitted before the oldest is
+    // collected and handed to the encoder.
+    ExportJob(ExportConfig config, PipelinedStylize stylize);
     ~ExportJob();
     ExportJob(const ExportJob&) = delete;
     ExportJob& operator=(const ExportJob&) = delete;

@@ -71,6 +71,14 @@ void CommandRecorder::begin()
     check(vkResetCommandBuffer(commands_, 0), "vkResetCommandBuffer");
     VkCommandBufferBeginInfo info{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
     check(vkBeginCommandBuffer(commands_, &info), "vkBeginCommandBuffer");
+    // Against work submitted earlier to the queue (another frame in flight, which uses
+    // the same network buffers): submission order orders execution, not memory.
+    VkMemoryBarrier barrier{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
+    barrier.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT |
+                            VK_ACCESS_TRANSFER_READ_BIT;
+    barrier.dstAccessMask = barrier.srcAccessMask;
+    vkCmdPipelineBarrier(commands_, kStages, kStages, 0, 1, &barrier, 0, nullptr, 0, nullptr);
+    ++epoch_;
     labels_.clear();
     recorded_ = false;
     if (queries_) {
@@ -152,6 +160,12 @@ void CommandRecorder::end()
 
 void CommandRecorder::submitAndWait(std::chrono::milliseconds timeout)
 {
+    submit();
+    wait(timeout);
+}
+
+void CommandRecorder::submit()
+{
     if (!recorded_)
         throw VulkanError("internal: submit before the command buffer was recorded");
     if (inFlight_)
@@ -167,6 +181,13 @@ void CommandRecorder::submitAndWait(std::chrono::milliseconds timeout)
         check(vkQueueSubmit(context_.queue(), 1, &submit, fence_), "vkQueueSubmit", context_.info().name);
     }
     inFlight_ = true;
+}
+
+void CommandRecorder::wait(std::chrono::milliseconds timeout)
+{
+    if (!inFlight_)
+        return;
+    VkFence fence = fence_;
     const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(timeout).count();
     VkResult r = vkWaitForFences(context_.device(), 1, &fence, VK_TRUE, static_cast<std::uint64_t>(ns));
     if (r == VK_TIMEOUT)

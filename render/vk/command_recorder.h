@@ -42,6 +42,10 @@ public:
     // timeout is an error (a hung device), never silently ignored. The generous default
     // covers CPU drivers on a loaded machine, where one big frame can take minutes.
     void submitAndWait(std::chrono::milliseconds timeout = std::chrono::minutes(10));
+    // The two halves, for frames in flight: submit() returns at once; wait() blocks until
+    // that work is done (nothing to do if it is), with the same timeout rule.
+    void submit();
+    void wait(std::chrono::milliseconds timeout = std::chrono::minutes(10));
 
     // Per-dispatch GPU times of the last submission (empty without timestamps).
     std::vector<OpTiming> timings() const;

@@ -36,6 +36,12 @@ bool validationRequested()
     return env && *env && std::strcmp(env, "0") != 0;
 }
 
+bool submitValidationRequested()
+{
+    const char* env = std::getenv("STYLIZE_VALIDATION");
+    return env && std::strcmp(env, "submit") == 0;
+}
+
 bool validationLayerPresent()
 {
     std::uint32_t count = 0;
@@ -60,6 +66,12 @@ const void* ValidationRequest::chain(const void* next)
     if (!validationLayerPresent())
         throw VulkanError(std::string("STYLIZE_VALIDATION is set but the Vulkan validation layer (") + kLayer +
                           ") is not installed: apt-get install vulkan-validationlayers");
+    // STYLIZE_VALIDATION=submit: also the layer's submit-time synchronization validation
+    // (hazards between submissions, e.g. frames in flight). Debian's 1.3.239 layer has it
+    // off by default and takes it only from its environment; very slow, so tests ask for
+    // it where it matters. Set once, before the first instance, from the thread making it.
+    if (submitValidationRequested())
+        setenv("VK_LAYER_ENABLES", "VALIDATION_CHECK_ENABLE_SYNCHRONIZATION_VALIDATION_QUEUE_SUBMIT", 0);
     layers = {kLayer};
     extensions = {VK_EXT_DEBUG_UTILS_EXTENSION_NAME};
     messenger.messageSeverity =

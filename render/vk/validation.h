@@ -9,8 +9,11 @@
 
 namespace stylize::vk {
 
-// STYLIZE_VALIDATION is set to anything but "" or "0".
+// STYLIZE_VALIDATION is set to anything but "" or "0" ("submit": with submit-time
+// synchronization validation as well).
 bool validationRequested();
+// STYLIZE_VALIDATION=submit.
+bool submitValidationRequested();
 // VK_LAYER_KHRONOS_validation is installed (Debian: vulkan-validationlayers).
 bool validationLayerPresent();
 // Errors the layer has reported in this process (every instance), each also printed to

@@ -1,7 +1,10 @@
 // Stylizer::runShared: results in memory the caller keeps. Where the device imports host
 // memory the shader writes into it directly; buffers are reused only once released, a
-// held frame never changes, and the memory outlives the stylizer.
+// held frame never changes, and the memory outlives the stylizer. Stylizer::submit and
+// collect: frames in flight give what run() gives. StylizerPlan: what plans keep.
 #include <cstring>
+#include <deque>
+#include <stdexcept>
 
 #include "frame_layout.h"
 #include "gpu_test_support.h"
@@ -290,6 +293,79 @@ TEST(StylizerPlan, ACancelledCacheStopsTheBuildAtItsNextCompile)
     render::Stylizer cold(*vulkanContext(), bigger, options);
     EXPECT_THROW(cold.prepare(frame, {}, rgba(32, 20)), vk::Cancelled);
     EXPECT_EQ(vk::PipelineCache::builtInProcess(), compiled);
+}
+
+// A frame's planes in a buffer of its own (the caller's memory for run() and collect()).
+struct OwnedFrame {
+    explicit OwnedFrame(const render::FrameGeometry& g)
+    {
+        const render::GpuFramePlanes planes = render::gpuFramePlanes(g.layout, g.width, g.height);
+        bytes.assign(planes.bytes, 0);
+        static_cast<render::FrameGeometry&>(view) = g;
+        for (int p = 0; p < view.planeCount(); ++p) {
+            view.planes[p] = bytes.data() + planes.offset[p];
+            view.strides[p] = int(planes.stride[p]);
+        }
+    }
+    OwnedFrame(const OwnedFrame&) = delete;  // the view points into bytes
+    std::vector<std::uint8_t> bytes;
+    render::MutableFrameView view;
+};
+
+TEST(FramesInFlight, TwoSubmittedGiveWhatRunGivesFrameByFrame)
+{
+    STYLIZE_REQUIRE_VULKAN();
+    std::mt19937 rng(8);
+    std::vector<render::Image> inputs;
+    for (int i = 0; i < 5; ++i)
+        inputs.push_back(randomImage(rng, 37, 22));
+    for (PixelLayout layout : {PixelLayout::Rgba8, PixelLayout::Yuv420p}) {
+        SCOPED_TRACE(int(layout));
+        render::FrameGeometry g = rgba(41, 25);
+        g.layout = layout;
+        g.color = {render::ColorMatrix::Bt709, render::ColorRange::Limited};
+        render::Stylizer one(*vulkanContext(), smallNetwork());
+        std::vector<std::vector<std::uint8_t>> expected;
+        for (const render::Image& in : inputs) {
+            OwnedFrame out(g);
+            one.run(render::frameView(in.view()), {32, 20}, out.view);
+            expected.push_back(out.bytes);
+        }
+        // Two in flight: submit the next before collecting the one before it.
+        render::Stylizer pipelined(*vulkanContext(), smallNetwork());
+        std::deque<OwnedFrame> outs;
+        for (std::size_t i = 0; i < inputs.size(); ++i)
+            outs.emplace_back(g);
+        std::size_t collected = 0;
+        for (std::size_t i = 0; i < inputs.size(); ++i) {
+            if (pipelined.framesInFlight() == render::Stylizer::kFramesInFlight) {
+                pipelined.collect();
+                ++collected;
+            }
+            pipelined.submit(render::frameView(inputs[i].view()), {32, 20}, outs[i].view);
+        }
+        EXPECT_EQ(pipelined.framesInFlight(), 2u);
+        EXPECT_THROW(pipelined.submit(render::frameView(inputs[0].view()), {32, 20}, outs[0].view),
+                     std::logic_error);
+        // A new size would drop the submitted frames' plan: refused.
+        OwnedFrame other(rgba(20, 12));
+        EXPECT_THROW(pipelined.run(render::frameView(inputs[0].view()), {}, other.view), std::logic_error);
+        while (pipelined.framesInFlight() > 0) {
+            pipelined.collect();
+            ++collected;
+        }
+        EXPECT_EQ(collected, inputs.size());
+        EXPECT_THROW(pipelined.collect(), std::logic_error);
+        for (std::size_t i = 0; i < inputs.size(); ++i)
+            EXPECT_EQ(outs[i].bytes, expected[i]) << "frame " << i;
+        // run() between flights shares the network's buffers and stays correct.
+        OwnedFrame between(g), last(g);
+        pipelined.submit(render::frameView(inputs[3].view()), {32, 20}, last.view);
+        pipelined.run(render::frameView(inputs[2].view()), {32, 20}, between.view);
+        pipelined.collect();
+        EXPECT_EQ(between.bytes, expected[2]);
+        EXPECT_EQ(last.bytes, expected[3]);
+    }
 }
 
 }  // namespace

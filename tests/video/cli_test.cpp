@@ -35,6 +35,18 @@ TEST(Cli, ExportPrintsProgressLinesAndASummary)
     EXPECT_NE(log.find("progress: 100% (30/30 frames)"), std::string::npos) << log;
     EXPECT_NE(log.find("30 frames"), std::string::npos) << log;
     EXPECT_NE(log.find("audio copied (aac)"), std::string::npos) << log;
+
+    // Two frames in flight (the GPU default; lavapipe's is one): the same frames.
+    const fs::path two = videoTempDir() / "cli_out_in_flight.mp4";
+    ChildProcess pipelined(cli({"export", in.string(), two.string(), "--model", tinyModelPath().string(),
+                                "--processing", "64x48", "--in-flight", "2"}));
+    ASSERT_EQ(pipelined.wait(180), 0) << pipelined.output();
+    const auto md5 = [](const fs::path& f) {
+        return shellOutput("ffmpeg -v error -i '" + f.string() + "' -map 0:v -f framemd5 - | grep -v '^#'");
+    };
+    EXPECT_EQ(md5(two), md5(out));
+    ChildProcess tooDeep(cli({"export", in.string(), two.string(), "--in-flight", "3"}));
+    EXPECT_EQ(tooDeep.wait(60), 2) << tooDeep.output();
 }
 
 TEST(Cli, CtrlCStopsTheExportAndSaysWhatBecameOfTheOutput)

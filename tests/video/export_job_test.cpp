@@ -2,11 +2,15 @@
 // rotation, codecs, damaged input, cancellation and failures.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 
+#include "model/loaders.h"
 #include "pipeline/export_job.h"
+#include "stylizer.h"
+#include "vk/context.h"
 #include "video/av_error.h"
 #include "video/video_test_support.h"
 
@@ -291,6 +295,62 @@ int partialFiles(const fs::path& dir)
     for (const auto& e : fs::directory_iterator(dir))
         n += e.path().filename().string().find(".partial-") != std::string::npos;
     return n;
+}
+
+// Two frames in flight (render::Stylizer::submit/collect, as `stylize-cli export` runs)
+// give the very frames of one at a time, in order; a failure with frames in flight stops
+// the run with its sentence and leaves the engine with none.
+TEST(Export, FramesInFlightGiveTheSameVideo)
+{
+    const fs::path in = makeClip("flight.mp4", "-f lavfi -i testsrc2=size=96x64:rate=30 -t 1 -c:v libx264");
+    const fs::path one = videoTempDir() / "flight_one.mp4", two = videoTempDir() / "flight_two.mp4";
+    exportClip(in, one);
+
+    vk::Context context("");
+    render::Stylizer stylizer(context, model::loadModel(tinyModelPath().string()));
+    int submitted = 0, collected = 0;
+    std::size_t mostInFlight = 0;
+    pipeline::PipelinedStylize pipelined;
+    pipelined.submit = [&](const render::FrameView& a, const render::MutableFrameView& b) {
+        stylizer.submit(a, {64, 48}, b);
+        ++submitted;
+        mostInFlight = std::max(mostInFlight, stylizer.framesInFlight());
+    };
+    pipelined.collect = [&] {
+        stylizer.collect();
+        ++collected;
+    };
+    pipelined.depth = 2;
+    ExportConfig config;
+    config.input = in.string();
+    config.output = two.string();
+    const ExportResult result = ExportJob(config, pipelined).run();
+    EXPECT_EQ(result.framesWritten, 30);
+    EXPECT_EQ(submitted, 30);
+    EXPECT_EQ(collected, 30);
+    EXPECT_EQ(mostInFlight, 2u);
+    const auto md5 = [](const fs::path& f) {
+        return shellOutput("ffmpeg -v error -i '" + f.string() + "' -map 0:v -f framemd5 - | grep -v '^#'");
+    };
+    const std::string expected = md5(one);
+    EXPECT_GT(std::count(expected.begin(), expected.end(), '\n'), 29);
+    EXPECT_EQ(md5(two), expected);
+
+    int calls = 0;
+    pipelined.submit = [&](const render::FrameView& a, const render::MutableFrameView& b) {
+        if (++calls == 7)
+            throw std::runtime_error("The GPU went away.");
+        stylizer.submit(a, {64, 48}, b);
+    };
+    config.output = (videoTempDir() / "flight_fail.mp4").string();
+    try {
+        ExportJob(config, pipelined).run();
+        ADD_FAILURE() << "the export did not fail";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("The GPU went away."), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(stylizer.framesInFlight(), 0u);
+    EXPECT_FALSE(fs::exists(config.output));
 }
 
 TEST(Export, AFailedExportLeavesAnExistingOutputAsItWas)
