@@ -80,8 +80,6 @@ void fill(OpResources& res, WeightStore::Entry& entry, std::span<const float> pa
     uploader.write(entry.bias, biasPacked(bias, outC), false);
     uploader.flush();
     entry.filled = true;
-    if (res.weights)
-        res.weights->countUpload();
 }
 
 // Kernel taps of 3 folded into tap `a` (0 or 1) of output parity `parity`.
@@ -111,8 +109,6 @@ Conv2dOp::Conv2dOp(OpResources& res, const model::Conv& conv, model::Shape in, m
             const std::int32_t spec[] = {conv.kernelH, conv.kernelW, conv.stride,   reflect,   conv.upsample2x ? 1 : 0,
                                          relu ? 1 : 0, blockOc_,     shape->px, shape->icc};
             pipeline_ = &res.pipelines.get("conv2d_tiled", 4, sizeof(push_), spec);
-            weights_ = packed_->weights;
-            bias_ = packed_->bias;
             return;
         }
     }
@@ -130,8 +126,6 @@ Conv2dOp::Conv2dOp(OpResources& res, const model::Conv& conv, model::Shape in, m
                                 (phases_ ? 4 : 1) * subgroupWeightBytes(conv.outChannels, conv.inChannels, k, kw,
                                                                         blockOc_, res.precision),
                                 conv.outChannels, label_);
-        weights_ = packed_->weights;
-        bias_ = packed_->bias;
         if (phases_) {
             push_[4] = in.h;  // the phase grid
             push_[5] = in.w;
@@ -152,8 +146,6 @@ Conv2dOp::Conv2dOp(OpResources& res, const model::Conv& conv, model::Shape in, m
     packed_ = packedBuffers(res, own_, &conv, "oc4-ic4",
                             weightBytes(conv.outChannels, conv.inChannels, conv.kernelH, conv.kernelW, res.precision),
                             conv.outChannels, label_);
-    weights_ = packed_->weights;
-    bias_ = packed_->bias;
     blockOc_ = chooseOcBlock(packs(out.c));
     const std::int32_t spec[] = {8,
                                  8,
@@ -169,7 +161,7 @@ Conv2dOp::Conv2dOp(OpResources& res, const model::Conv& conv, model::Shape in, m
 
 void Conv2dOp::prepare(vk::DescriptorSets& sets)
 {
-    vk::Buffer* buffers[] = {input_, weights_, bias_, output_};
+    vk::Buffer* buffers[] = {input_, packed_->weights, packed_->bias, output_};
     set_ = sets.make(*pipeline_, buffers);
     if (packed_->filled)  // an earlier plan packed this convolution the same way
         return;
@@ -204,18 +196,18 @@ void Conv2dOp::record(vk::CommandRecorder& recorder)
 {
     if (tiledKernel_) {
         recorder.dispatch(*pipeline_, set_, push_, sizeof(push_), divUp(out_.w, 8 * tilePx_), divUp(out_.h, 8),
-                          divUp(packs(out_.c), blockOc_), {input_, weights_, bias_}, {output_}, label_);
+                          divUp(packs(out_.c), blockOc_), {input_, packed_->weights, packed_->bias}, {output_}, label_);
         return;
     }
     if (subgroupKernel_) {
         // push_[4], push_[5]: the output or, with phases, the phase grid.
         recorder.dispatch(*pipeline_, set_, push_, sizeof(push_), divUp(push_[5], 16 * pixelsPerLane_),
                           divUp(push_[4], rowsPerLane_), divUp(packs(out_.c), blockOc_) * (phases_ ? 4 : 1),
-                          {input_, weights_, bias_}, {output_}, label_);
+                          {input_, packed_->weights, packed_->bias}, {output_}, label_);
         return;
     }
     recorder.dispatch(*pipeline_, set_, push_, sizeof(push_), divUp(divUp(out_.w, kPixelsPerInvocation), 8),
-                      divUp(out_.h, 8), divUp(packs(out_.c), blockOc_), {input_, weights_, bias_}, {output_}, label_);
+                      divUp(out_.h, 8), divUp(packs(out_.c), blockOc_), {input_, packed_->weights, packed_->bias}, {output_}, label_);
 }
 
 ConvTranspose2dOp::ConvTranspose2dOp(OpResources& res, const model::ConvTranspose& conv, model::Shape in,
@@ -226,8 +218,6 @@ ConvTranspose2dOp::ConvTranspose2dOp(OpResources& res, const model::ConvTranspos
     packed_ = packedBuffers(res, own_, &conv, "transposed",
                             weightBytes(conv.outChannels, conv.inChannels, conv.kernelH, conv.kernelW, res.precision),
                             conv.outChannels, label_);
-    weights_ = packed_->weights;
-    bias_ = packed_->bias;
     blockOc_ = chooseOcBlock(packs(out.c));
     const std::int32_t push[8] = {packs(in.c), in.h, in.w, packs(out.c), out.h, out.w, conv.padTop, conv.padLeft};
     std::copy(std::begin(push), std::end(push), push_);
@@ -237,7 +227,7 @@ ConvTranspose2dOp::ConvTranspose2dOp(OpResources& res, const model::ConvTranspos
 
 void ConvTranspose2dOp::prepare(vk::DescriptorSets& sets)
 {
-    vk::Buffer* buffers[] = {input_, weights_, bias_, output_};
+    vk::Buffer* buffers[] = {input_, packed_->weights, packed_->bias, output_};
     set_ = sets.make(*pipeline_, buffers);
     if (packed_->filled)
         return;
@@ -254,7 +244,7 @@ void ConvTranspose2dOp::record(vk::CommandRecorder& recorder)
     recorder.dispatch(*pipeline_, set_, push_, sizeof(push_), divUp(divUp(columnsPerPhase, kPixelsPerInvocation), 32),
                       static_cast<std::uint32_t>(out_.h),
                       divUp(packs(out_.c), blockOc_) * static_cast<std::uint32_t>(conv_.stride),
-                      {input_, weights_, bias_}, {output_}, label_);
+                      {input_, packed_->weights, packed_->bias}, {output_}, label_);
 }
 
 }  // namespace stylize::render

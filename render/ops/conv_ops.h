@@ -20,9 +20,9 @@ private:
     OpResources& res_;
     const model::Conv& conv_;
     model::Shape in_, out_;
-    vk::Buffer *input_, *output_, *weights_ = nullptr, *bias_ = nullptr;
-    WeightStore::Entry own_;                 // without a store: buffers in deviceArena
-    WeightStore::Entry* packed_ = nullptr;   // the store's entry, or own_
+    vk::Buffer *input_, *output_;
+    WeightStore::Entry own_;                // without a store: buffers in deviceArena
+    WeightStore::Entry* packed_ = nullptr;  // weights and bias: the store's entry, or own_
     const vk::Pipeline* pipeline_ = nullptr;
     VkDescriptorSet set_ = VK_NULL_HANDLE;
     bool subgroupKernel_ = false;  // conv2d_subgroup.comp instead of conv2d.comp
@@ -48,7 +48,7 @@ private:
     OpResources& res_;
     const model::ConvTranspose& conv_;
     model::Shape in_, out_;
-    vk::Buffer *input_, *output_, *weights_ = nullptr, *bias_ = nullptr;
+    vk::Buffer *input_, *output_;
     WeightStore::Entry own_;
     WeightStore::Entry* packed_ = nullptr;
     const vk::Pipeline* pipeline_ = nullptr;

@@ -1,6 +1,8 @@
 // WeightStore: packed convolution weights shared by a stylizer's plans.
 #include "ops/weight_store.h"
 
+#include <algorithm>
+
 namespace stylize::render {
 
 WeightStore::WeightStore(const vk::Context& context) : context_(context) {}
@@ -17,6 +19,11 @@ WeightStore::Entry& WeightStore::get(const void* owner, const std::string& layou
     it->second.weights = arenas_.back().add(weightBytes, label + " weights");
     it->second.bias = arenas_.back().add(biasBytes, label + " bias");
     return it->second;
+}
+
+std::size_t WeightStore::uploads() const
+{
+    return std::size_t(std::count_if(entries_.begin(), entries_.end(), [](const auto& e) { return e.second.filled; }));
 }
 
 void WeightStore::allocate()

@@ -39,9 +39,7 @@ public:
     void allocate();
 
     std::uint64_t bytes() const { return bytes_; }  // device memory held, all layouts
-    std::size_t entries() const { return entries_.size(); }
-    std::size_t uploads() const { return uploads_; }  // entries filled so far
-    void countUpload() { ++uploads_; }
+    std::size_t uploads() const;                    // entries filled so far
 
 private:
     const vk::Context& context_;
@@ -50,7 +48,6 @@ private:
     std::deque<vk::BufferArena> arenas_;  // the last one collects new entries until allocate()
     bool pending_ = false;                // the last arena has buffers not yet allocated
     std::uint64_t bytes_ = 0;
-    std::size_t uploads_ = 0;
 };
 
 }  // namespace stylize::render
