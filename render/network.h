@@ -33,6 +33,9 @@ public:
 
     void prepare(vk::DescriptorSets& sets);
     void record(vk::CommandRecorder& recorder);
+    // The ops one at a time (a CPU driver's first run: Stylizer's warm-up).
+    std::size_t opCount() const { return ops_.size(); }
+    void recordOp(std::size_t index, vk::CommandRecorder& recorder) { ops_.at(index)->record(recorder); }
     void setStyleWeights(std::span<const float> weights);
 
     vk::Buffer* input() const { return input_; }

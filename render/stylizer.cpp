@@ -22,31 +22,54 @@ struct Stylizer::Plan {
          const FrameGeometry& output)
         : frame(key(frame)), processing(processing), output(key(output)),
           deviceArena(context, vk::MemoryKind::Device), hostArena(context, vk::MemoryKind::Upload),
-          uploadArena(context, vk::MemoryKind::Upload), readbackArena(context, vk::MemoryKind::Readback),
           res{context, pipelines, deviceArena, hostArena, precision, &weights},
-          network(res, model, processing.height, processing.width), recorder(context, timestamps)
+          network(res, model, processing.height, processing.width)
     {
-        frameBuffer = uploadArena.add(gpuFramePlanes(frame.layout, frame.width, frame.height).bytes, "frame");
-        resultBuffer = readbackArena.add(gpuFramePlanes(output.layout, output.width, output.height).bytes, "result");
-        toTensor = std::make_unique<FrameToTensorOp>(res, model.mapping, frameBuffer, frame, network.input(),
-                                                     processing.width, processing.height);
-        toImage = std::make_unique<TensorToFrameOp>(res, model.mapping, network.output(), network.outputShape(),
-                                                    processing.width, processing.height, frameBuffer, frame,
-                                                    resultBuffer, output);
         deviceArena.allocate();
         hostArena.allocate();
-        uploadArena.allocate();
-        readbackArena.allocate();
         weights.allocate();
-        sets = std::make_unique<vk::DescriptorSets>(context, network.descriptorSets() + 2,
-                                                    network.descriptorBuffers() + 5);
+        sets = std::make_unique<vk::DescriptorSets>(context, network.descriptorSets(), network.descriptorBuffers());
         network.prepare(*sets);
-        toTensor->prepare(*sets);
-        toImage->prepare(*sets);
+        main.emplace(context, *this, model, timestamps, "");
     }
 
+    // A frame's way through the plan: its upload and readback buffers, the input and
+    // output ops around the shared network, and their commands. run() uses the plan's
+    // main one; each frame in flight (Stylizer::submit) has one of its own.
+    struct Flight {
+        Flight(vk::Context& context, Plan& plan, const model::Model& model, bool timestamps, const std::string& name)
+            : upload(context, vk::MemoryKind::Upload), readback(context, vk::MemoryKind::Readback)
+        {
+            const FrameGeometry& in = plan.frame;
+            const FrameGeometry& out = plan.output;
+            frame = upload.add(gpuFramePlanes(in.layout, in.width, in.height).bytes, "frame" + name);
+            result = readback.add(gpuFramePlanes(out.layout, out.width, out.height).bytes, "result" + name);
+            upload.allocate();
+            readback.allocate();
+            toTensor = std::make_unique<FrameToTensorOp>(plan.res, model.mapping, frame, in, plan.network.input(),
+                                                         plan.processing.width, plan.processing.height);
+            toImage = std::make_unique<TensorToFrameOp>(plan.res, model.mapping, plan.network.output(),
+                                                        plan.network.outputShape(), plan.processing.width,
+                                                        plan.processing.height, frame, in, result, out);
+            sets = std::make_unique<vk::DescriptorSets>(context, 2,
+                                                        toTensor->descriptorBuffers() + toImage->descriptorBuffers());
+            toTensor->prepare(*sets);
+            toImage->prepare(*sets);
+            recorder = std::make_unique<vk::CommandRecorder>(context, timestamps);
+        }
+        vk::BufferArena upload, readback;
+        vk::Buffer* frame = nullptr;
+        vk::Buffer* result = nullptr;
+        std::unique_ptr<FrameToTensorOp> toTensor;
+        std::unique_ptr<TensorToFrameOp> toImage;
+        std::unique_ptr<vk::DescriptorSets> sets;
+        std::optional<OutputLook> recordedLook;
+        MutableFrameView output;  // in flight: where collect() writes this frame
+        std::unique_ptr<vk::CommandRecorder> recorder;  // last: waits for its work first
+    };
+
     // A result buffer in host memory the caller can keep (runShared), with its own
-    // output op and commands; the network part of the commands is the same as recorder's.
+    // output op and commands; it reads the main flight's frame buffer.
     struct SharedSlot {
         std::unique_ptr<vk::HostBuffer> host;
         std::unique_ptr<vk::DescriptorSets> sets;
@@ -56,40 +79,22 @@ struct Stylizer::Plan {
     };
     static constexpr std::size_t kSharedSlots = 4;
 
-    // A frame in flight (Stylizer::submit): its own upload and readback buffers, input
-    // and output ops and commands around the shared network.
-    struct Flight {
-        explicit Flight(vk::Context& context)
-            : upload(context, vk::MemoryKind::Upload), readback(context, vk::MemoryKind::Readback)
-        {
-        }
-        vk::BufferArena upload, readback;
-        vk::Buffer* frame = nullptr;
-        vk::Buffer* result = nullptr;
-        std::unique_ptr<FrameToTensorOp> toTensor;
-        std::unique_ptr<TensorToFrameOp> toImage;
-        std::unique_ptr<vk::DescriptorSets> sets;
-        std::optional<OutputLook> recordedLook;
-        MutableFrameView output;  // where collect() writes this frame
-        std::unique_ptr<vk::CommandRecorder> recorder;  // last: waits for its work first
-    };
-
-    void record(const OutputLook& look)
-    {
-        record(recorder, *toTensor, *toImage, look);
-        recordedLook = look;
-    }
-
+    // Records `input`, the network and `output` into `commands` unless they hold that
+    // already (`recorded` says what look they were recorded with).
     void record(vk::CommandRecorder& commands, FrameToTensorOp& input, TensorToFrameOp& output,
-                const OutputLook& look)
+                std::optional<OutputLook>& recorded, const OutputLook& look)
     {
+        if (recorded == look)
+            return;
         output.setLook(look);
         commands.begin();
         input.record(commands);
         network.record(commands);
         output.record(commands);
         commands.end();
+        recorded = look;
     }
+    void record(Flight& f, const OutputLook& look) { record(*f.recorder, *f.toTensor, *f.toImage, f.recordedLook, look); }
 
     // A flight not submitted and not running (made on first need, up to
     // kFramesInFlight); a frame that timed out keeps its flight until it finishes.
@@ -101,24 +106,36 @@ struct Stylizer::Plan {
         if (flights.size() >= kFramesInFlight)
             throw vk::VulkanError("Vulkan device '" + context.info().name +
                                   "' has not finished earlier frames: it may be hung; restart the app");
-        Flight& f = flights.emplace_back(context);
-        const std::string n = std::to_string(flights.size());
-        f.frame = f.upload.add(gpuFramePlanes(frame.layout, frame.width, frame.height).bytes, "frame in flight " + n);
-        f.result = f.readback.add(gpuFramePlanes(output.layout, output.width, output.height).bytes,
-                                  "result in flight " + n);
-        f.upload.allocate();
-        f.readback.allocate();
-        f.toTensor = std::make_unique<FrameToTensorOp>(res, model.mapping, f.frame, frame, network.input(),
-                                                       processing.width, processing.height);
-        f.toImage = std::make_unique<TensorToFrameOp>(res, model.mapping, network.output(), network.outputShape(),
-                                                      processing.width, processing.height, f.frame, frame, f.result,
-                                                      output);
-        f.sets = std::make_unique<vk::DescriptorSets>(context, 2,
-                                                      f.toTensor->descriptorBuffers() + f.toImage->descriptorBuffers());
-        f.toTensor->prepare(*f.sets);
-        f.toImage->prepare(*f.sets);
-        f.recorder = std::make_unique<vk::CommandRecorder>(context, timestamps);
-        return f;
+        return flights.emplace_back(context, *this, model, timestamps, " in flight " + std::to_string(flights.size() + 1));
+    }
+
+    // CPU drivers compile each pipeline at its first dispatch: the first run of a plan
+    // would compile the whole network inside one submission, which nothing can stop.
+    // This runs the ops that dispatch a pipeline new to the device one submission each
+    // (ops whose pipelines ran before are skipped), stopping between them once `cache`
+    // is cancelled.
+    void warmUp(vk::Context& context, const vk::PipelineCache& cache,
+                const std::function<void(std::size_t, std::size_t)>& progress)
+    {
+        vk::CommandRecorder commands(context, false);
+        const std::size_t total = network.opCount() + 2;  // with the frame conversions
+        for (std::size_t i = 0; i < total; ++i) {
+            commands.begin();
+            if (i == 0)
+                main->toTensor->record(commands);
+            else if (i + 1 == total)
+                main->toImage->record(commands);
+            else
+                network.recordOp(i - 1, commands);
+            commands.end();
+            if (!commands.runsNewPipelines())
+                continue;
+            if (cache.cancelled())
+                throw vk::Cancelled();
+            commands.submitAndWait();
+            if (progress)
+                progress(i + 1, total);
+        }
     }
 
     // A slot no one holds, made on first need (up to kSharedSlots); null when the device
@@ -140,7 +157,7 @@ struct Stylizer::Plan {
             return nullptr;
         }
         slot.toImage = std::make_unique<TensorToFrameOp>(res, model.mapping, network.output(), network.outputShape(),
-                                                         processing.width, processing.height, frameBuffer, frame,
+                                                         processing.width, processing.height, main->frame, frame,
                                                          slot.host->buffer(), output);
         slot.sets = std::make_unique<vk::DescriptorSets>(context, 1, slot.toImage->descriptorBuffers());
         slot.toImage->prepare(*slot.sets);
@@ -162,23 +179,18 @@ struct Stylizer::Plan {
     FrameGeometry frame;
     Size processing;
     FrameGeometry output;
-    vk::BufferArena deviceArena, hostArena, uploadArena, readbackArena;
+    vk::BufferArena deviceArena, hostArena;
     OpResources res;
     Network network;
-    vk::Buffer* frameBuffer = nullptr;
-    vk::Buffer* resultBuffer = nullptr;
-    std::unique_ptr<FrameToTensorOp> toTensor;
-    std::unique_ptr<TensorToFrameOp> toImage;
-    std::unique_ptr<vk::DescriptorSets> sets;
-    std::optional<OutputLook> recordedLook;
-    std::deque<SharedSlot> slots;  // before the resources their commands use go
-    std::deque<Flight> flights;    // likewise
+    std::unique_ptr<vk::DescriptorSets> sets;  // the network's
+    // Destroyed before the network and buffers their commands use (each recorder waits
+    // for its work first); the slots read main's frame buffer, so they go before it.
+    std::optional<Flight> main;
+    std::deque<SharedSlot> slots;
+    std::deque<Flight> flights;
     std::deque<Flight*> submitted;  // frames in flight, oldest first
     bool importUnavailable = false;
     vk::CommandRecorder* lastSubmitted = nullptr;
-    // Last, so it is destroyed first: it waits for work still running on the device
-    // before anything that work uses goes away.
-    vk::CommandRecorder recorder;
 };
 
 Precision Stylizer::defaultPrecision(const vk::Context& context)
@@ -248,6 +260,14 @@ void Stylizer::rebuild(const FrameGeometry& frame, Size processing, const FrameG
     plan_ = std::make_unique<Plan>(context_, *pipelines_, *packedWeights_, model_, precision_, options_.timestamps,
                                    frame, processing, output);
     plan_->network.setStyleWeights(weights_);
+    if (context_.info().type == VK_PHYSICAL_DEVICE_TYPE_CPU) {
+        try {
+            plan_->warmUp(context_, *pipelines_, options_.warmUpProgress);
+        } catch (...) {
+            plan_.reset();  // cancelled or failed: the next run builds it again
+            throw;
+        }
+    }
 }
 
 bool Stylizer::needsPlan(const FrameGeometry& frame, Size processing, const FrameGeometry& output) const
@@ -274,20 +294,19 @@ void Stylizer::prepare(const FrameGeometry& frame, Size processing, const FrameG
 {
     if (!ensurePlan(frame, processing, output))
         return;
-    if (plan_->recordedLook != look_)
-        plan_->record(look_);
-    plan_->recorder.submitAndWait();
+    plan_->record(*plan_->main, look_);
+    plan_->main->recorder->submitAndWait();
 }
 
 void Stylizer::run(const FrameView& frame, Size processing, const MutableFrameView& output)
 {
     ensurePlan(frame, processing, output);
-    if (plan_->recordedLook != look_)
-        plan_->record(look_);
-    copyToGpuLayout(frame, static_cast<std::uint8_t*>(plan_->frameBuffer->mapped()));
-    plan_->recorder.submitAndWait();
-    plan_->lastSubmitted = &plan_->recorder;
-    copyFromGpuLayout(static_cast<const std::uint8_t*>(plan_->resultBuffer->mapped()), output);
+    Plan::Flight& f = *plan_->main;
+    plan_->record(f, look_);
+    copyToGpuLayout(frame, static_cast<std::uint8_t*>(f.frame->mapped()));
+    f.recorder->submitAndWait();
+    plan_->lastSubmitted = f.recorder.get();
+    copyFromGpuLayout(static_cast<const std::uint8_t*>(f.result->mapped()), output);
 }
 
 void Stylizer::submit(const FrameView& frame, Size processing, const MutableFrameView& output)
@@ -297,10 +316,7 @@ void Stylizer::submit(const FrameView& frame, Size processing, const MutableFram
                                " frames in flight; collect one first");
     ensurePlan(frame, processing, output);
     Plan::Flight& f = plan_->freeFlight(context_, model_, options_.timestamps);
-    if (f.recordedLook != look_) {
-        plan_->record(*f.recorder, *f.toTensor, *f.toImage, look_);
-        f.recordedLook = look_;
-    }
+    plan_->record(f, look_);
     copyToGpuLayout(frame, static_cast<std::uint8_t*>(f.frame->mapped()));
     f.output = output;
     f.recorder->submit();
@@ -329,24 +345,21 @@ SharedFrame Stylizer::runShared(const FrameView& frame, Size processing, const F
     for (int p = 0; p < result.planeCount(); ++p)
         result.strides[p] = int(g.stride[p]);
     const std::uint8_t* base = nullptr;
-    copyToGpuLayout(frame, static_cast<std::uint8_t*>(plan_->frameBuffer->mapped()));
+    Plan::Flight& main = *plan_->main;
+    copyToGpuLayout(frame, static_cast<std::uint8_t*>(main.frame->mapped()));
     if (Plan::SharedSlot* slot = plan_->freeSlot(context_, model_, options_.timestamps)) {
-        if (slot->recordedLook != look_) {
-            plan_->record(*slot->recorder, *plan_->toTensor, *slot->toImage, look_);
-            slot->recordedLook = look_;
-        }
+        plan_->record(*slot->recorder, *main.toTensor, *slot->toImage, slot->recordedLook, look_);
         slot->recorder->submitAndWait();
         plan_->lastSubmitted = slot->recorder.get();
         result.memory = slot->host->lease();
         result.deviceWritten = true;
         base = slot->host->data();
     } else {
-        if (plan_->recordedLook != look_)
-            plan_->record(look_);
-        plan_->recorder.submitAndWait();
-        plan_->lastSubmitted = &plan_->recorder;
+        plan_->record(main, look_);
+        main.recorder->submitAndWait();
+        plan_->lastSubmitted = main.recorder.get();
         auto copy = std::shared_ptr<std::uint8_t[]>(new std::uint8_t[g.bytes]);
-        std::memcpy(copy.get(), plan_->resultBuffer->mapped(), g.bytes);
+        std::memcpy(copy.get(), main.result->mapped(), g.bytes);
         base = copy.get();
         result.memory = std::move(copy);
     }
@@ -371,7 +384,7 @@ bool Stylizer::busy() const
 {
     if (!plan_)
         return false;
-    bool running = plan_->recorder.stillRunning();
+    bool running = plan_->main->recorder->stillRunning();
     for (Plan::SharedSlot& slot : plan_->slots)
         running = slot.recorder->stillRunning() || running;
     for (Plan::Flight& f : plan_->flights)

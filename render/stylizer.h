@@ -1,6 +1,7 @@
 // The engine's front door: one frame in, one stylized frame out, on a Vulkan device.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -30,6 +31,13 @@ struct StylizerOptions {
     // cache of its own. A shared cache is not thread-safe:
     // the stylizers that share it run on one thread at a time.
     std::shared_ptr<vk::PipelineCache> pipelines;
+    // CPU drivers (lavapipe) compile a pipeline at its first dispatch, so a new plan's
+    // first run there goes op by op, one submission per op that dispatches a pipeline
+    // new to the device, and stops between them (vk::Cancelled) once `pipelines` is
+    // cancelled: closing the app waits one compile, not the network's. Called after each
+    // op that compiled, on the thread building the plan: (ops done, ops in all), for a
+    // progress note; a plan whose pipelines all ran before calls it not at all.
+    std::function<void(std::size_t done, std::size_t total)> warmUpProgress;
 };
 
 class Stylizer {

@@ -1,7 +1,9 @@
 // EngineSetup: model, device and stylizer from the common command-line options.
 #include "cli/engine_setup.h"
 
+#include <chrono>
 #include <cmath>
+#include <cstdio>
 
 #include "default_styles.h"
 #include "frame_pixels.h"
@@ -69,6 +71,15 @@ EngineSetup::EngineSetup(const Arguments& args, bool timestamps)
     render::StylizerOptions options;
     options.precision = parsePrecision(args);
     options.timestamps = timestamps;
+    // A CPU driver's first run compiles the network's shaders (up to a minute): say how far.
+    options.warmUpProgress = [device = context_->info().name,
+                              last = std::chrono::steady_clock::time_point{}](std::size_t done, std::size_t total) mutable {
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last < std::chrono::seconds(1))
+            return;
+        last = now;
+        std::fprintf(stderr, "compiling shaders for %s (first use): %d%%\n", device.c_str(), int(100 * done / total));
+    };
     stylizer_ = std::make_unique<render::Stylizer>(*context_, std::move(model), options);
     stylizer_->setStyleWeights(weights);
     stylizer_->setLook(look);

@@ -33,6 +33,7 @@ render::Stylizer& BlendedStylizer::stylizerFor(const ModelBlend& blend)
         // a picture style added) compiles only the shader variants no other one had.
         render::StylizerOptions options;
         options.pipelines = pipelines_;  // and its precision
+        options.warmUpProgress = warmUpProgress_;
         it = stylizers_.emplace(key, Entry{blend.shared, std::make_unique<render::Stylizer>(context_, *key, options)})
                  .first;
     }

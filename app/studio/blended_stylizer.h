@@ -5,6 +5,7 @@
 // content's own style vector is known (setContent): their vectors are mixed with it.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <vector>
@@ -57,6 +58,12 @@ public:
     // Any thread: a plan being built stops at its next pipeline compile (prepare or run
     // throws vk::Cancelled), and so does every later one; for shutting down only.
     void cancel();
+    // For stylizers made from now on: called while a CPU driver compiles a new plan's
+    // shaders (render::StylizerOptions::warmUpProgress), on the thread building it.
+    void setWarmUpProgress(std::function<void(std::size_t done, std::size_t total)> progress)
+    {
+        warmUpProgress_ = std::move(progress);
+    }
 
 private:
     render::Stylizer& stylizerFor(const ModelBlend& blend);
@@ -76,6 +83,7 @@ private:
     std::map<const model::Model*, Entry> stylizers_;
     // Shared by every stylizer of stylizers_; made once (cancel() reads it from any thread).
     const std::shared_ptr<vk::PipelineCache> pipelines_;
+    std::function<void(std::size_t, std::size_t)> warmUpProgress_;
     std::vector<std::uint8_t> scratch_;  // one model's RGBA output while mixing
     std::vector<float> accumulator_;
 };

@@ -17,14 +17,33 @@ LiveStylize::LiveStylize(vk::Context& context, const StyleLibrary& library, std:
     : stylizer_(context), brush_(targetFps), library_(library), libraryMutex_(libraryMutex),
       callbacks_(std::move(callbacks)), device_(QString::fromStdString(context.info().name))
 {
+    // On a CPU driver a cold plan compiles op by op: once the note shows (builds quicker
+    // than the grace below show none), it says how far the compile got.
+    stylizer_.setWarmUpProgress([this](std::size_t done, std::size_t total) {
+        warmUpPercent_ = int(100 * done / total);
+        if (announced_ && callbacks_.preparing)
+            callbacks_.preparing(preparingMessage());
+    });
+}
+
+QString LiveStylize::preparingMessage() const
+{
+    const int percent = warmUpPercent_;
+    if (percent < 0)
+        return QObject::tr("Preparing the style on %1: its first use compiles shaders, up to a minute on a CPU "
+                           "driver…")
+            .arg(device_);
+    return QObject::tr("Preparing the style on %1: compiling its shaders on first use, %2% done…")
+        .arg(device_)
+        .arg(percent);
 }
 
 LiveStylize::~LiveStylize()
 {
     // A cold plan build compiles for up to a minute on a CPU driver: it stops at its
-    // next pipeline instead. GPU drivers compile in vkCreateComputePipelines, so closing
-    // waits one compile at most there; lavapipe compiles lazily inside the warm-up
-    // submission, which cannot be cut short (docs/live-pipeline.md).
+    // next pipeline instead, so closing waits one compile at most (GPU drivers compile in
+    // vkCreateComputePipelines; lavapipe at the first dispatch, which a new plan's first
+    // run there does op by op: docs/live-pipeline.md).
     stylizer_.cancel();
     if (building_.valid())
         building_.wait();  // the build uses stylizer_
@@ -140,6 +159,7 @@ render::SharedFrame LiveStylize::operator()(const render::FrameView& input, cons
     if (building_.valid() || stylizer_.needsPlan(input, processing, target)) {
         if (!building_.valid()) {
             const render::FrameGeometry geometry = input;
+            warmUpPercent_ = -1;
             building_ = std::async(std::launch::async, [this, geometry, processing, target] {
                 stylizer_.prepare(geometry, processing, target);
             });
@@ -149,13 +169,11 @@ render::SharedFrame LiveStylize::operator()(const render::FrameView& input, cons
         // unstylized frames; a new source's first frames wait less.
         const auto grace = std::chrono::milliseconds(styledThisSource_ ? 1500 : 700);
         if (building_.wait_until(buildStart_ + grace) != std::future_status::ready) {
-            if (!std::exchange(announced_, true) && callbacks_.preparing)
-                callbacks_.preparing(QObject::tr("Preparing the style on %1: its first use compiles shaders, up to a "
-                                                 "minute on a CPU driver…")
-                                         .arg(device_));
+            if (!announced_.exchange(true) && callbacks_.preparing)
+                callbacks_.preparing(preparingMessage());
             return {};
         }
-        if (std::exchange(announced_, false) && callbacks_.preparing)
+        if (announced_.exchange(false) && callbacks_.preparing)
             callbacks_.preparing({});
         try {
             building_.get();

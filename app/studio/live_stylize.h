@@ -7,6 +7,7 @@
 // on a helper thread (under a second); until it is known their strength mixes the output.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <exception>
@@ -49,6 +50,7 @@ public:
 
 private:
     render::SharedFrame failed(const std::exception& e);
+    QString preparingMessage() const;  // any thread
     void matchContent(const render::FrameView& input);  // stylize thread, no build running
 
     BlendedStylizer stylizer_;  // stylize thread (and the build it starts)
@@ -58,8 +60,9 @@ private:
     Callbacks callbacks_;
     const QString device_;
     std::chrono::steady_clock::time_point buildStart_;  // stylize thread
+    std::atomic<int> warmUpPercent_{-1};  // the build thread writes, the stylize thread reads; -1: unknown
     std::future<void> building_;                        // stylize thread
-    bool announced_ = false;                            // stylize thread
+    std::atomic<bool> announced_{false};  // the note shows: the stylize thread writes, the build reads
     bool styledThisSource_ = false;                     // stylize thread
     std::future<std::vector<float>> content_;           // stylize thread: the predictor on a frame
     bool contentAsked_ = false;                         // stylize thread: for this source

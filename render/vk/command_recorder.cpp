@@ -60,8 +60,16 @@ CommandRecorder::~CommandRecorder()
 bool CommandRecorder::stillRunning()
 {
     if (inFlight_ && vkGetFenceStatus(context_.device(), fence_) == VK_SUCCESS)
-        inFlight_ = false;
+        finished();
     return inFlight_;
+}
+
+void CommandRecorder::finished()
+{
+    inFlight_ = false;
+    for (const Pipeline* p : pipelines_)
+        p->hasRun = true;
+    pipelines_.clear();  // every one has run now
 }
 
 void CommandRecorder::begin()
@@ -80,6 +88,7 @@ void CommandRecorder::begin()
     vkCmdPipelineBarrier(commands_, kStages, kStages, 0, 1, &barrier, 0, nullptr, 0, nullptr);
     ++epoch_;
     labels_.clear();
+    pipelines_.clear();
     recorded_ = false;
     if (queries_) {
         vkCmdResetQueryPool(commands_, queries_, 0, queryCapacity_);
@@ -136,6 +145,8 @@ void CommandRecorder::dispatch(const Pipeline& pipeline, VkDescriptorSet set, co
     if (pushBytes)
         vkCmdPushConstants(commands_, pipeline.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, pushBytes, push);
     vkCmdDispatch(commands_, groupsX, groupsY, groupsZ);
+    if (!pipeline.hasRun)
+        pipelines_.push_back(&pipeline);
     stamp(std::move(label));
 }
 
@@ -196,7 +207,15 @@ void CommandRecorder::wait(std::chrono::milliseconds timeout)
                               " s: the device may be hung or far too slow for this size",
                           r);
     check(r, "vkWaitForFences", context_.info().name);
-    inFlight_ = false;
+    finished();
+}
+
+bool CommandRecorder::runsNewPipelines() const
+{
+    for (const Pipeline* p : pipelines_)
+        if (!p->hasRun)
+            return true;
+    return false;
 }
 
 std::vector<OpTiming> CommandRecorder::timings() const

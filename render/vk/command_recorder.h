@@ -50,6 +50,9 @@ public:
     // Per-dispatch GPU times of the last submission (empty without timestamps).
     std::vector<OpTiming> timings() const;
     bool recorded() const { return recorded_; }
+    // Whether the recorded commands dispatch a pipeline that has not run yet (on a CPU
+    // driver: running them compiles it).
+    bool runsNewPipelines() const;
     // Work submitted earlier (one that timed out) still running on the device; asks the
     // fence without waiting.
     bool stillRunning();
@@ -58,6 +61,7 @@ public:
 private:
     void access(std::initializer_list<Buffer*> reads, std::initializer_list<Buffer*> writes);
     void stamp(std::string label);
+    void finished();  // the submitted work is done
 
     const Context& context_;
     CommandPoolHandle pool_;
@@ -66,6 +70,7 @@ private:
     QueryPoolHandle queries_;
     std::uint32_t queryCapacity_ = 0;
     std::vector<std::string> labels_;
+    std::vector<const Pipeline*> pipelines_;  // dispatched by the recorded commands
     std::int64_t epoch_ = 0;  // number of barriers recorded so far
     bool recorded_ = false;
     bool inFlight_ = false;   // submitted and not yet seen finished

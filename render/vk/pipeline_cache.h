@@ -24,6 +24,10 @@ struct Pipeline {
     std::string shader;
     int bindings = 0;
     std::uint32_t pushBytes = 0;
+    // Set when a submission that dispatched it has finished (CommandRecorder::wait). CPU
+    // drivers (lavapipe) compile a pipeline at its first dispatch, not at creation: until
+    // then, running it means compiling it. Touched by one thread at a time, as the cache.
+    mutable bool hasRun = false;
 };
 
 class PipelineCache {
@@ -43,6 +47,7 @@ public:
     // it has not built yet (one already compiling finishes), so a plan being built for
     // a window that is closing stops within one compile. Built pipelines stay usable.
     void cancel() { cancelled_.store(true, std::memory_order_relaxed); }
+    bool cancelled() const { return cancelled_.load(std::memory_order_relaxed); }
     std::size_t size() const { return pipelines_.size(); }
     // Pipelines compiled by every cache of this process so far (tests: what a step compiled).
     static std::uint64_t builtInProcess();

@@ -33,6 +33,20 @@ model::Model smallNetwork()
     return m;
 }
 
+// The small network with an instance norm between its conv and tanh.
+model::Model withInstanceNorm(model::Model m)
+{
+    model::InstanceNorm norm;
+    norm.channels = 3;
+    norm.scale = {{1.f, 1.f, 1.f}};
+    norm.shift = {{0.f, 0.f, 0.f}};
+    m.nodes.insert(m.nodes.begin() + 1, model::Node{"norm", norm, {1}, 2});
+    m.nodes.back().inputs = {2};
+    m.nodes.back().output = 3;
+    m.output = 3;
+    return m;
+}
+
 render::Image randomImage(std::mt19937& rng, int w, int h)
 {
     render::Image image;
@@ -281,18 +295,61 @@ TEST(StylizerPlan, ACancelledCacheStopsTheBuildAtItsNextCompile)
     render::Stylizer again(*vulkanContext(), smallNetwork(), options);
     EXPECT_EQ(pixels(again.runShared(frame, {}, rgba(32, 20))), before);
     // A network with a layer the cache has not seen (an instance norm) needs a compile: refused.
-    model::Model bigger = smallNetwork();
-    model::InstanceNorm norm;
-    norm.channels = 3;
-    norm.scale = {{1.f, 1.f, 1.f}};
-    norm.shift = {{0.f, 0.f, 0.f}};
-    bigger.nodes.insert(bigger.nodes.begin() + 1, model::Node{"norm", norm, {1}, 2});
-    bigger.nodes.back().inputs = {2};
-    bigger.nodes.back().output = 3;
-    bigger.output = 3;
-    render::Stylizer cold(*vulkanContext(), bigger, options);
+    render::Stylizer cold(*vulkanContext(), withInstanceNorm(smallNetwork()), options);
     EXPECT_THROW(cold.prepare(frame, {}, rgba(32, 20)), vk::Cancelled);
     EXPECT_EQ(vk::PipelineCache::builtInProcess(), compiled);
+}
+
+// Lavapipe compiles at a pipeline's first dispatch: a new plan's first run there goes op
+// by op, and a cancel between two ops stops it before the next compile (closing the app
+// during a cold start waits one compile, not the network's).
+TEST(StylizerPlan, ACancelledCacheStopsACpuDriversFirstRunBetweenOps)
+{
+    STYLIZE_REQUIRE_VULKAN();
+    if (vulkanContext()->info().type != VK_PHYSICAL_DEVICE_TYPE_CPU)
+        GTEST_SKIP() << "GPU drivers compile when a pipeline is created (the test above)";
+    std::mt19937 rng(7);
+    const render::Image input = randomImage(rng, 32, 20);
+    const render::FrameView frame = render::frameView(input.view());
+    const model::Model deeper = withInstanceNorm(smallNetwork());  // five steps with the frame ops
+
+    render::StylizerOptions options;
+    options.precision = render::Precision::Fp32;
+    options.pipelines = render::Stylizer::makePipelineCache(*vulkanContext(), render::Precision::Fp32);
+    std::vector<std::size_t> done;
+    std::size_t total = 0;
+    options.warmUpProgress = [&](std::size_t d, std::size_t t) {
+        done.push_back(d);
+        total = t;
+        if (d == 2)
+            options.pipelines->cancel();  // as the window closes
+    };
+    render::Stylizer cold(*vulkanContext(), deeper, options);
+    EXPECT_THROW(cold.prepare(frame, {}, rgba(32, 20)), vk::Cancelled);
+    EXPECT_EQ(done, (std::vector<std::size_t>{1, 2}));  // stopped before the third op's compile
+    EXPECT_GE(total, 5u);
+    EXPECT_TRUE(cold.needsPlan(frame, {}, rgba(32, 20)));  // the unfinished plan is gone
+
+    // Uncancelled, the op-by-op first run gives what a second run of the plan gives.
+    render::StylizerOptions fresh;
+    fresh.precision = render::Precision::Fp32;
+    std::vector<std::size_t> steps;
+    fresh.warmUpProgress = [&](std::size_t d, std::size_t) { steps.push_back(d); };
+    render::Stylizer warm(*vulkanContext(), deeper, fresh);
+    const std::vector<std::uint8_t> first = pixels(warm.runShared(frame, {}, rgba(32, 20)));
+    EXPECT_EQ(steps.size(), total);
+    EXPECT_EQ(pixels(warm.runShared(frame, {}, rgba(32, 20))), first);
+    // Another processing size: the network's pipelines ran already, the resampling frame
+    // ops compile a variant for the new ratio (StylizerPlan.ANewSizeCompilesNothingNew).
+    steps.clear();
+    warm.runShared(frame, {16, 12}, rgba(32, 20));
+    EXPECT_FALSE(steps.empty());
+    EXPECT_LE(steps.size(), 2u);
+    // Back to sizes seen before: new plans whose pipelines all ran, nothing reported.
+    steps.clear();
+    EXPECT_EQ(pixels(warm.runShared(frame, {}, rgba(32, 20))), first);
+    warm.runShared(frame, {16, 12}, rgba(32, 20));
+    EXPECT_TRUE(steps.empty());
 }
 
 // A frame's planes in a buffer of its own (the caller's memory for run() and collect()).

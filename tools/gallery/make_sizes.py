@@ -2,7 +2,7 @@
 """Renders docs/gallery/sizes/ and docs/gallery/wave-vs-engstrom.jpg with stylize-cli:
 chicago.jpg at the brush sizes the app paints (light pack 256x144 and 480x270, the CPU
 driver's automatic brush; full pack 640x360 for every style and 1280x720 for wave and
-starry, GPUs), and one sheet: chicago, Engstrom's published chicago_wave.jpg, our light
+starry, GPUs; every style the packs hold), and one sheet: chicago, Engstrom's published chicago_wave.jpg, our light
 and full wave at 480 px.
 
 usage: make_sizes.py STYLIZE_CLI LIGHT_PACK FULL_PACK GALLERY_DIR [--shared ../shared]
@@ -10,12 +10,14 @@ usage: make_sizes.py STYLIZE_CLI LIGHT_PACK FULL_PACK GALLERY_DIR [--shared ../s
 import argparse
 import os
 import subprocess
+import sys
 import tempfile
 
 from PIL import Image, ImageDraw
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-STYLES = ["wave", "starry", "composition", "moulin", "harvesters", "snow"]
+sys.path.insert(0, HERE)
+from make_gallery import styles_of  # noqa: E402
 
 
 def render(cli, pack, src, dst, style, size):
@@ -34,8 +36,8 @@ def main():
     chicago = os.path.join(a.shared, "fixtures/images/chicago.jpg")
     sizes = os.path.join(a.gallery, "sizes")
     os.makedirs(sizes, exist_ok=True)
-    jobs = [("light", a.light, s, st) for s in ("256x144", "480x270") for st in STYLES]
-    jobs += [("full", a.full, "640x360", st) for st in STYLES]
+    jobs = [("light", a.light, s, st) for s in ("256x144", "480x270") for st in styles_of(a.cli, a.light)]
+    jobs += [("full", a.full, "640x360", st) for st in styles_of(a.cli, a.full)]
     jobs += [("full", a.full, "1280x720", st) for st in ("wave", "starry")]
     for variant, pack, size, style in jobs:
         render(a.cli, pack, chicago, os.path.join(sizes, f"chicago-{variant}-{size}-{style}.jpg"), style, size)
