@@ -12,6 +12,7 @@
 #include "stylizer.h"
 #include "vk/context.h"
 #include "video/av_error.h"
+#include "video/colour_pattern.h"
 #include "video/video_test_support.h"
 
 namespace stylize::test {
@@ -124,6 +125,42 @@ INSTANTIATE_TEST_SUITE_P(
                 ch = '_';
         return n;
     });
+
+// The export's colours, decoded frame to encoder: the engine's shaders convert the
+// decoded frame to RGB and the network's output to BT.709 limited-range YUV, which the
+// file is tagged as. An identity network (a ReLU on 0..255) over a lossless RGB clip of
+// the colour patterns must come out, as FFmpeg decodes it, within 2 levels at SD and HD
+// (the recording's twin: LiveRecording.KeepsTheViewsColoursWithinTwoLevelsAtSdAndHd).
+TEST(Export, KeepsThePatternsColoursWithinTwoLevelsAtSdAndHd)
+{
+    model::Model identity;
+    identity.name = "identity";
+    identity.styles.push_back({"identity"});
+    identity.nodes.push_back({"relu", model::Relu{}, {0}, 1});
+    identity.output = 1;
+    static vk::Context context("");
+    render::Stylizer stylizer(context, identity);
+    for (const auto& [w, h] : {std::pair{640, 360}, std::pair{1280, 720}}) {
+        const std::string size = std::to_string(w) + "x" + std::to_string(h);
+        const fs::path raw = videoTempDir() / ("pattern_" + size + ".rgba");
+        std::vector<std::uint8_t> rgba(std::size_t(w) * h * 4);
+        paintPattern(rgba.data(), w * 4, w, h);
+        std::ofstream(raw, std::ios::binary).write(reinterpret_cast<const char*>(rgba.data()), std::streamsize(rgba.size()));
+        const fs::path in = makeClip("pattern_in_" + size + ".mkv", "-f rawvideo -pix_fmt rgba -s " + size + " -r 30 -stream_loop 5 -i '" +
+                                                                        raw.string() + "' -c:v ffv1 -pix_fmt bgr0");
+        ExportConfig config;
+        config.input = in.string();
+        config.output = (videoTempDir() / ("pattern_out_" + size + ".mp4")).string();
+        ExportJob job(config, [&](const render::FrameView& frame, const render::MutableFrameView& out) {
+            stylizer.run(frame, {}, out);
+        });
+        EXPECT_EQ(job.run().outcome, ExportOutcome::Completed);
+        const std::vector<std::uint8_t> rgb = decodeRgb(config.output, w, h);
+        ASSERT_EQ(rgb.size(), std::size_t(w) * h * 3);
+        std::string where;
+        EXPECT_LE(worstPatchError(rgb, w, h, &where), 2) << size << ": " << where;
+    }
+}
 
 TEST(Export, VariableFrameRateTimestampsComeThroughUnchanged)
 {
