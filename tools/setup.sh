@@ -4,7 +4,8 @@
 #   bash tools/setup.sh run     # set up, build, run the app (or, without a display, the CLI)
 #   bash tools/setup.sh test    # set up, build (warnings as errors), run every test
 #   bash tools/setup.sh build   # set up and build only
-# Environment: BUILD_DIR (default build), STYLIZE_SANITIZE=ON for an ASan/UBSan build,
+# Environment: BUILD_DIR (default build), STYLIZE_SANITIZE=ON for an ASan/UBSan build
+# (library leaks suppressed in tools/lsan.supp),
 # STYLIZE_SANITIZE=thread for a ThreadSanitizer build (default folder build-tsan) whose
 # `test` runs the suites with threads (labels video: pipeline and FFmpeg, studio: the
 # app) and fails on any report.
@@ -96,6 +97,9 @@ test)
         # drives the same controller threads without it.
         ctest --test-dir "$build" --output-on-failure -j 2 --timeout 2400 -L 'video|studio' -LE qt_window
     else
+        # An ASan build (STYLIZE_SANITIZE=ON): a library's own leaks are suppressed, each
+        # explained in tools/lsan.supp; every other report fails its test.
+        [ "$sanitize" = off ] || export LSAN_OPTIONS="suppressions=$root/tools/lsan.supp ${LSAN_OPTIONS:-}"
         ctest --test-dir "$build" --output-on-failure -j 2 --timeout 1200
     fi
     ;;
