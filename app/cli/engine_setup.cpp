@@ -71,10 +71,14 @@ EngineSetup::EngineSetup(const Arguments& args, bool timestamps)
     render::StylizerOptions options;
     options.precision = parsePrecision(args);
     options.timestamps = timestamps;
-    // A CPU driver's first run compiles the network's shaders (up to a minute): say how far.
+    // A CPU driver's first run compiles the network's shaders (up to a minute): say how far,
+    // once a second from the second one on (a compile the driver's disk cache makes quick
+    // prints nothing).
     options.warmUpProgress = [device = context_->info().name,
                               last = std::chrono::steady_clock::time_point{}](std::size_t done, std::size_t total) mutable {
         const auto now = std::chrono::steady_clock::now();
+        if (last == std::chrono::steady_clock::time_point{})
+            last = now;
         if (now - last < std::chrono::seconds(1))
             return;
         last = now;
