@@ -83,7 +83,7 @@ private:
     std::map<const model::Model*, Entry> stylizers_;
     // Shared by every stylizer of stylizers_; made once (cancel() reads it from any thread).
     const std::shared_ptr<vk::PipelineCache> pipelines_;
-    std::function<void(std::size_t, std::size_t)> warmUpProgress_;
+    std::function<void(std::size_t, std::size_t)> warmUpProgress_;  // set before use; called by the building thread
     std::vector<std::uint8_t> scratch_;  // one model's RGBA output while mixing
     std::vector<float> accumulator_;
 };
