@@ -43,8 +43,9 @@ EngineSetup::EngineSetup(const Arguments& args, bool timestamps)
     if (const auto pictures = args.value("style-image")) {
         // Any picture as a style: Magenta's arbitrary-style model (a folder of two files).
         if (!modelArg)
-            throw UsageError("--style-image needs --model DIR, the folder holding Magenta's arbitrary-style model "
-                             "(style_predict*.tflite and style_transfer*.tflite)");
+            throw UsageError(
+                "--style-image needs --model DIR, the folder holding Magenta's arbitrary-style model "
+                "(style_predict*.tflite and style_transfer*.tflite)");
         if (args.value("style"))
             throw UsageError("--style and --style-image cannot be used together");
         app::PictureStyles styles = app::loadPictureStyles(*modelArg, *pictures);
@@ -54,7 +55,8 @@ EngineSetup::EngineSetup(const Arguments& args, bool timestamps)
             contentMix_ = ContentMix{std::move(styles.magenta), model, weights, {}, {}};
     } else {
         if (modelArg && app::isMagentaFolder(*modelArg))
-            throw UsageError(*modelArg + " holds Magenta's arbitrary-style model: give it pictures as styles with "
+            throw UsageError(*modelArg +
+                             " holds Magenta's arbitrary-style model: give it pictures as styles with "
                              "--style-image PICTURE[=w][,PICTURE=w]");
         model = model::loadModel(app::modelPathOrDefault(modelArg, cpu));
         weights = app::parseStyleSelection(args.value("style", ""), model);
@@ -74,8 +76,8 @@ EngineSetup::EngineSetup(const Arguments& args, bool timestamps)
     // A CPU driver's first run compiles the network's shaders (up to a minute): say how far,
     // once a second from the second one on (a compile the driver's disk cache makes quick
     // prints nothing).
-    options.warmUpProgress = [device = context_->info().name,
-                              last = std::chrono::steady_clock::time_point{}](std::size_t done, std::size_t total) mutable {
+    options.warmUpProgress = [device = context_->info().name, last = std::chrono::steady_clock::time_point{}](
+                                 std::size_t done, std::size_t total) mutable {
         const auto now = std::chrono::steady_clock::now();
         if (last == std::chrono::steady_clock::time_point{})
             last = now;
@@ -105,6 +107,19 @@ render::Stylizer& EngineSetup::stylizerFor(const render::FrameView& frame)
     stylizer_->setLook({1.f, mix.look.preserveColours});  // the strength is in the weights
     contentMix_.reset();
     return *stylizer_;
+}
+
+pipeline::PipelinedStylize EngineSetup::pipelined(const Arguments& args, render::Size processing)
+{
+    pipeline::PipelinedStylize p;
+    p.submit = [this, processing](const render::FrameView& in, const render::MutableFrameView& out) {
+        stylizerFor(in).submit(in, processing.empty() ? out.size() : processing, out);
+    };
+    p.collect = [this] { stylizer().collect(); };
+    const bool cpuDriver = context().info().type == VK_PHYSICAL_DEVICE_TYPE_CPU;
+    const int most = int(render::Stylizer::kFramesInFlight);
+    p.depth = args.integer("in-flight", cpuDriver ? 1 : most, 1, most);
+    return p;
 }
 
 }  // namespace stylize::cli

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "cli/arguments.h"
+#include "pipeline/stylize_function.h"
 #include "model/model.h"
 #include "picture_styles.h"
 #include "stylizer.h"
@@ -24,6 +25,12 @@ public:
     // strength, app/picture_styles.h; the predictor, under a second), every other
     // model and every later frame get stylizer() as it is.
     render::Stylizer& stylizerFor(const render::FrameView& frame);
+    // stylizerFor() with frames in flight (render::Stylizer::submit/collect) at the
+    // network size `processing` (empty: the output's), as deep as --in-flight says: two by
+    // default on a GPU (the device computes one while the next is uploaded and the one
+    // before read back), one on a CPU driver, which computes on the cores that would copy
+    // (lavapipe: two in flight took 1.09x the wall time of one, median of 4 paired runs).
+    pipeline::PipelinedStylize pipelined(const Arguments& args, render::Size processing);
     const model::Model& model() const { return stylizer_->model(); }
     // "wave" or "wave 60% + udnie 40%".
     std::string styleDescription() const { return styles_; }

@@ -19,8 +19,8 @@ constexpr int kExitInterrupted = 130;
 int exportCommand(const std::vector<std::string>& args)
 {
     Arguments a(args,
-                {"model", "style", "style-image", "strength", "size", "scale", "processing", "codec", "crf", "preset", "precision",
-                 "device", "queue", "in-flight"},
+                {"model", "style", "style-image", "strength", "size", "scale", "processing", "codec", "crf", "preset",
+                 "precision", "device", "queue", "in-flight"},
                 {"preserve-colours", "verbose"});
     if (a.positionals().size() != 2)
         throw UsageError("export needs an input and an output file");
@@ -49,18 +49,7 @@ int exportCommand(const std::vector<std::string>& args)
     installInterruptFlag();
     EngineSetup engine(a);
 
-    // Two frames in flight on a GPU: the device computes one while the next is uploaded
-    // and the one before is read back. A CPU driver computes on the same cores that would
-    // copy, so there one at a time is faster (lavapipe: 2 in flight took 1.09x the wall
-    // time of 1, median of 4 paired runs).
-    pipeline::PipelinedStylize stylize;
-    stylize.submit = [&](const render::FrameView& in, const render::MutableFrameView& out) {
-        engine.stylizerFor(in).submit(in, processing.empty() ? out.size() : processing, out);
-    };
-    stylize.collect = [&] { engine.stylizer().collect(); };
-    const bool cpuDriver = engine.context().info().type == VK_PHYSICAL_DEVICE_TYPE_CPU;
-    stylize.depth = a.integer("in-flight", cpuDriver ? 1 : int(render::Stylizer::kFramesInFlight), 1,
-                              int(render::Stylizer::kFramesInFlight));
+    pipeline::PipelinedStylize stylize = engine.pipelined(a, processing);
     pipeline::ExportJob job(config, std::move(stylize));
     ProgressPrinter progress;
     if (interruptRequested())

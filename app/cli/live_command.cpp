@@ -16,8 +16,8 @@ constexpr int kExitInterrupted = 130;  // as README says: stopped by Ctrl-C
 int liveCommand(const std::vector<std::string>& args)
 {
     Arguments a(args,
-                {"source", "record", "seconds", "model", "style", "style-image", "strength", "size", "processing", "capture-size",
-                 "capture-fps", "codec", "crf", "preset", "precision", "device"},
+                {"source", "record", "seconds", "model", "style", "style-image", "strength", "size", "processing",
+                 "capture-size", "capture-fps", "codec", "crf", "preset", "precision", "device", "in-flight"},
                 {"preserve-colours", "verbose"});
     if (!a.positionals().empty())
         throw UsageError("live takes no positional arguments (use --source and --record)");
@@ -38,10 +38,9 @@ int liveCommand(const std::vector<std::string>& args)
     installInterruptFlag();
     EngineSetup engine(a);
 
-    pipeline::LiveSession session(config, [&](const render::FrameView& in, const render::MutableFrameView& out) {
-        engine.stylizerFor(in).run(in, processing.empty() ? out.size() : processing, out);
-        return true;
-    });
+    // The session submits a second frame only when one waits (the network sets the rate).
+    pipeline::PipelinedStylize stylize = engine.pipelined(a, processing);
+    pipeline::LiveSession session(config, std::move(stylize));
     if (interruptRequested())
         session.stop();
     auto lastLine = std::chrono::steady_clock::now();

@@ -33,11 +33,13 @@ Commands:
       one computes, the default on GPUs; 1: one at a time, the default on CPU drivers).
   live [--source SRC] [--record OUT] [--seconds N] [--model M] [--style S]
                [--size WxH] [--processing WxH] [--capture-size WxH] [--capture-fps N]
-               [--codec C] [--crf N] [--preset P]
+               [--codec C] [--crf N] [--preset P] [--in-flight 1|2]
       Stylize a live source headless: SRC is a camera name or /dev/videoN, 'testsrc'
       (the default: a 640x480 30 fps test pattern), 'lavfi:GRAPH', a URL or a file.
       Frames are dropped (and counted) when the stylizer or recorder falls behind; a
       recording (.mkv or .mp4, fragmented) stays playable if the process is killed.
+      --in-flight as for export; a second frame goes to the device only while one
+      waits (the network sets the rate), so it adds no latency.
   devices
       List the Vulkan devices (--device takes an index or part of a name) and the
       cameras with their sizes and frame rates.

@@ -41,7 +41,10 @@ private:
     std::unique_ptr<video::MediaInput> in_;
 };
 
-video::FramePtr reference(const AVFrame& frame) { return video::FramePtr(av_frame_clone(&frame)); }
+video::FramePtr reference(const AVFrame& frame)
+{
+    return video::FramePtr(av_frame_clone(&frame));
+}
 
 }  // namespace
 
@@ -102,7 +105,7 @@ void LiveSession::Impl::captureLoop()
 }
 
 LiveSession::Impl::SourceEnd LiveSession::Impl::play(const video::SourceSpec& spec,
-                                                      std::unique_ptr<video::MediaInput> first)
+                                                     std::unique_ptr<video::MediaInput> first)
 {
     const bool file = spec.kind == video::SourceKind::File;
     const video::PacketPtr packet = video::allocPacket();
@@ -130,6 +133,10 @@ LiveSession::Impl::SourceEnd LiveSession::Impl::play(const video::SourceSpec& sp
             if (!warmUpSent && !captureQueue.push(LiveItem{std::move(frame), true}))
                 throw StageStopped{};  // a later stage failed and cancelled the queue
             warmUpSent = true;
+            // A file does not run away meanwhile: it waits, so its frames after the
+            // first are all part of the run (read on, a short clip was over before it).
+            while (file && !warmedUp && !leaveSource())
+                av_usleep(10'000);
             return;
         }
         if (originUs == AV_NOPTS_VALUE) {

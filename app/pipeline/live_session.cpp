@@ -78,9 +78,13 @@ private:
 
 }  // namespace
 
-LiveSession::Impl::Impl(LiveConfig c, LiveStylizeFunction s, LiveSharedStylizeFunction shared, FrameCallback f,
-                        LiveEvents e)
-    : config(std::move(c)), stylize(std::move(s)), stylizeShared(std::move(shared)), onFrame(std::move(f)),
+LiveSession::Impl::Impl(LiveConfig c, LiveStylizeFunction s, LiveSharedStylizeFunction shared, PipelinedStylize p,
+                        FrameCallback f, LiveEvents e)
+    : config(std::move(c)),
+      stylize(std::move(s)),
+      stylizeShared(std::move(shared)),
+      pipelined(std::move(p)),
+      onFrame(std::move(f)),
       events(std::move(e)),
       captureQueue(static_cast<std::size_t>(std::clamp(config.queueDepth, 2, 4)), QueuePolicy::DropOldest)
 {
@@ -88,14 +92,21 @@ LiveSession::Impl::Impl(LiveConfig c, LiveStylizeFunction s, LiveSharedStylizeFu
 
 LiveSession::LiveSession(LiveConfig config, LiveStylizeFunction stylize, FrameCallback onFrame, LiveEvents events)
     : impl_(std::make_unique<Impl>(std::move(config), std::move(stylize), LiveSharedStylizeFunction{},
-                                   std::move(onFrame), std::move(events)))
+                                   PipelinedStylize{}, std::move(onFrame), std::move(events)))
 {
 }
 
-LiveSession::LiveSession(LiveConfig config, LiveSharedStylizeFunction stylize, FrameCallback onFrame,
-                         LiveEvents events)
-    : impl_(std::make_unique<Impl>(std::move(config), LiveStylizeFunction{}, std::move(stylize), std::move(onFrame),
-                                   std::move(events)))
+LiveSession::LiveSession(LiveConfig config, PipelinedStylize stylize, FrameCallback onFrame, LiveEvents events)
+    : impl_(std::make_unique<Impl>(std::move(config), LiveStylizeFunction{}, LiveSharedStylizeFunction{},
+                                   std::move(stylize), std::move(onFrame), std::move(events)))
+{
+    if (!impl_->pipelined.submit || !impl_->pipelined.collect)
+        throw std::invalid_argument("LiveSession: a pipelined stylizer needs submit and collect");
+}
+
+LiveSession::LiveSession(LiveConfig config, LiveSharedStylizeFunction stylize, FrameCallback onFrame, LiveEvents events)
+    : impl_(std::make_unique<Impl>(std::move(config), LiveStylizeFunction{}, std::move(stylize), PipelinedStylize{},
+                                   std::move(onFrame), std::move(events)))
 {
     if (!impl_->config.view)
         throw std::invalid_argument("LiveSession: a shared-memory stylizer needs config.view");
@@ -170,9 +181,15 @@ bool LiveSession::recording() const
     return impl_->recording != nullptr;
 }
 
-LiveStats LiveSession::stats() const { return impl_->stats(); }
+LiveStats LiveSession::stats() const
+{
+    return impl_->stats();
+}
 
-LiveResult LiveSession::run(const std::function<void(const LiveStats&)>& onStats) { return impl_->run(onStats); }
+LiveResult LiveSession::run(const std::function<void(const LiveStats&)>& onStats)
+{
+    return impl_->run(onStats);
+}
 
 void LiveSession::Impl::cancelAll()
 {
@@ -247,75 +264,155 @@ void LiveSession::Impl::recordingBroke(const std::shared_ptr<LiveRecording>& bro
         throw video::VideoError(message);
 }
 
-void LiveSession::Impl::stylizeLoop()
-{
+// A frame given to the stylizer, not yet shown or recorded.
+struct LiveSession::Impl::InFlight {
+    LiveItem live;                       // holds the decoded source frame until finished
+    video::FramePtr target;              // what the stylizer writes (or wrote) into
+    std::shared_ptr<LiveRecording> rec;  // the recording when the frame was started
+    Clock::time_point started;
+    bool styled = false;
+    bool collect = false;  // submitted to `pipelined`: collect before use
+};
+
+// The stylize thread's own things, kept across frames.
+struct LiveSession::Impl::StageState {
     video::FramePool viewPool, beforePool;
     video::SwsContextPtr passSws, beforeSws;
     video::FrameScaler passScaler;
     RecentRate rate;
-    const render::ColorSpace bt709{render::ColorMatrix::Bt709, render::ColorRange::Limited};
-    while (auto live = captureQueue.pop()) {
-        video::TimedFrame& item = live->frame;
-        std::shared_ptr<LiveRecording> rec;
+    Clock::time_point lastFinished;
+};
+
+LiveSession::Impl::InFlight LiveSession::Impl::startFrame(StageState& stage, LiveItem live)
+{
+    static const render::ColorSpace bt709{render::ColorMatrix::Bt709, render::ColorRange::Limited};
+    InFlight f{std::move(live), {}, {}, Clock::now()};
+    {
+        std::lock_guard lock(stateMutex);
+        f.rec = recording;
+    }
+    const AVFrame& in = *f.live.frame.frame;
+    const render::FrameView source = video::frameView(in);
+    const render::Size shownSize = viewSizeFor({in.width, in.height});
+    // Without a view the stylizer writes the encoder's own layout (no conversion).
+    f.target = !config.view && f.rec ? f.rec->newEncoderFrame() : video::FramePtr{};
+    if (!f.target)
+        f.target = stage.viewPool.get(AV_PIX_FMT_RGBA, shownSize.width, shownSize.height);
+    if (stylizeShared) {
+        render::FrameGeometry geometry;
+        geometry.layout = render::PixelLayout::Rgba8;
+        geometry.width = f.target->width;
+        geometry.height = f.target->height;
+        const render::SharedFrame shared = stylizeShared(source, geometry);
+        if ((f.styled = shared.memory != nullptr))
+            f.target = frameOver(shared);
+    } else if (pipelined.submit) {
+        pipelined.submit(source, video::mutableFrameView(*f.target, bt709));
+        f.styled = f.collect = true;
+    } else {
+        f.styled = stylize(source, video::mutableFrameView(*f.target, bt709));
+    }
+    return f;
+}
+
+void LiveSession::Impl::finishFrame(StageState& stage, InFlight& f)
+{
+    if (f.collect) {
+        f.collect = false;
+        pipelined.collect();
+    }
+    const video::TimedFrame& item = f.live.frame;
+    const auto t1 = Clock::now();
+    // The stage's time on this frame: from its start, or from the frame before's finish
+    // when it was started while that one was in flight.
+    const auto since = std::max(f.started, stage.lastFinished);
+    stage.lastFinished = t1;
+    if (f.live.warmUp) {
+        runStartUs = av_gettime_relative();
+        warmedUp = true;
+        return;
+    }
+    if (f.styled) {
+        const double ms = std::chrono::duration<double, std::milli>(t1 - since).count();
+        msPerFrame = msPerFrame == 0 ? ms : msPerFrame * 0.8 + ms * 0.2;
+        recentFps = stage.rate.add(t1);
+        ++stylized;
+    } else {
+        // Preparing: the source takes the stylized frame's place, in its layout.
+        if (f.target->format == AV_PIX_FMT_RGBA)
+            video::frameToRgba(stage.passSws, *item.frame, f.target->data[0], f.target->linesize[0], f.target->width,
+                               f.target->height);
+        else
+            f.target =
+                stage.passScaler.scale(*item.frame, AVPixelFormat(f.target->format), f.target->width, f.target->height);
+        ++passedThrough;
+    }
+    if (onFrame && config.view) {
+        LiveFrame frame;
+        frame.source = video::frameView(*item.frame);
+        frame.shown = shareFrame(*f.target);
+        frame.stylized = f.styled;
+        frame.us = item.us;
+        if (config.viewBefore) {
+            video::FramePtr before = stage.beforePool.get(AV_PIX_FMT_RGBA, item.frame->width, item.frame->height);
+            video::frameToRgba(stage.beforeSws, *item.frame, before->data[0], before->linesize[0]);
+            frame.before = shareFrame(*before);
+        }
+        onFrame(frame);
+    }
+    if (f.rec && !f.rec->push(video::TimedFrame{std::move(f.target), item.us, item.durationUs}))
+        recordingBroke(f.rec);
+}
+
+void LiveSession::Impl::stylizeLoop()
+{
+    StageState stage;
+    std::deque<InFlight> inFlight;  // oldest first
+    const std::size_t depth = pipelined.submit ? std::size_t(std::max(1, pipelined.depth)) : 1;
+    const auto finishOldest = [&] {
+        InFlight f = std::move(inFlight.front());
+        inFlight.pop_front();
+        finishFrame(stage, f);
+    };
+    const auto sameShape = [](const AVFrame& a, const AVFrame& b) {
+        return a.width == b.width && a.height == b.height && a.format == b.format;
+    };
+    // A failure stops the run with frames still on the engine, writing into targets held
+    // here: collect them (into those targets) so it is left with none.
+    struct CollectLeftOvers {
+        Impl& m;
+        std::deque<InFlight>& frames;
+        ~CollectLeftOvers()
         {
-            std::lock_guard lock(stateMutex);
-            rec = recording;
+            for (InFlight& f : frames)
+                if (f.collect) {
+                    try {
+                        m.pipelined.collect();
+                    } catch (...) {
+                        // The first failure already stopped the run; each collect gives up its frame.
+                    }
+                }
         }
-        const render::FrameView source = video::frameView(*item.frame);
-        const render::Size shownSize = viewSizeFor({item.frame->width, item.frame->height});
-        // Without a view the stylizer writes the encoder's own layout (no conversion).
-        video::FramePtr target = !config.view && rec ? rec->newEncoderFrame() : video::FramePtr{};
-        if (!target)
-            target = viewPool.get(AV_PIX_FMT_RGBA, shownSize.width, shownSize.height);
-        const auto t0 = Clock::now();
-        bool styled = false;
-        if (stylizeShared) {
-            render::FrameGeometry geometry;
-            geometry.layout = render::PixelLayout::Rgba8;
-            geometry.width = target->width;
-            geometry.height = target->height;
-            const render::SharedFrame shared = stylizeShared(source, geometry);
-            if ((styled = shared.memory != nullptr))
-                target = frameOver(shared);
-        } else {
-            styled = stylize(source, video::mutableFrameView(*target, bt709));
-        }
-        if (live->warmUp) {
-            runStartUs = av_gettime_relative();
-            warmedUp = true;
+    } leftOvers{*this, inFlight};
+    for (;;) {
+        // Nothing waiting: show the frame in flight now rather than hold it for the next.
+        if (!inFlight.empty() && captureQueue.size() == 0) {
+            finishOldest();
             continue;
         }
-        if (styled) {
-            const auto t1 = Clock::now();
-            const double ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
-            msPerFrame = msPerFrame == 0 ? ms : msPerFrame * 0.8 + ms * 0.2;
-            recentFps = rate.add(t1);
-            ++stylized;
-        } else {
-            // Preparing: the source takes the stylized frame's place, in its layout.
-            if (target->format == AV_PIX_FMT_RGBA)
-                video::frameToRgba(passSws, *item.frame, target->data[0], target->linesize[0], target->width,
-                                   target->height);
-            else
-                target = passScaler.scale(*item.frame, AVPixelFormat(target->format), target->width, target->height);
-            ++passedThrough;
-        }
-        if (onFrame && config.view) {
-            LiveFrame frame;
-            frame.source = source;
-            frame.shown = shareFrame(*target);
-            frame.stylized = styled;
-            frame.us = item.us;
-            if (config.viewBefore) {
-                video::FramePtr before = beforePool.get(AV_PIX_FMT_RGBA, item.frame->width, item.frame->height);
-                video::frameToRgba(beforeSws, *item.frame, before->data[0], before->linesize[0]);
-                frame.before = shareFrame(*before);
-            }
-            onFrame(frame);
-        }
-        if (rec && !rec->push(video::TimedFrame{std::move(target), item.us, item.durationUs}))
-            recordingBroke(rec);
+        std::optional<LiveItem> live = captureQueue.pop();
+        if (!live)
+            break;
+        // A new source size or layout is a new plan: finish the frames of the old one first.
+        while (!inFlight.empty() && !sameShape(*inFlight.back().live.frame.frame, *live->frame.frame))
+            finishOldest();
+        inFlight.push_back(startFrame(stage, std::move(*live)));
+        if (inFlight.back().live.warmUp || inFlight.size() >= depth)
+            finishOldest();
     }
+    // The source ended or the session stops: what is in flight is still shown and recorded.
+    while (!inFlight.empty())
+        finishOldest();
 }
 
 LiveResult LiveSession::Impl::run(const std::function<void(const LiveStats&)>& onStats)

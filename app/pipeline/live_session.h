@@ -18,6 +18,7 @@
 
 #include "frame.h"
 #include "pipeline/record_settings.h"
+#include "pipeline/stylize_function.h"
 #include "video/source_spec.h"
 
 namespace stylize::pipeline {
@@ -66,11 +67,11 @@ struct LiveResult {
 
 // One frame as the view gets it; memory stays valid as long as a SharedFrame holds it.
 struct LiveFrame {
-    render::FrameView source;   // as decoded (valid during the callback only)
-    render::SharedFrame shown;  // RGBA8 at the view size: stylized, or the source while the stylizer prepares
-    render::SharedFrame before; // with viewBefore: the source as RGBA8 at its own size
+    render::FrameView source;    // as decoded (valid during the callback only)
+    render::SharedFrame shown;   // RGBA8 at the view size: stylized, or the source while the stylizer prepares
+    render::SharedFrame before;  // with viewBefore: the source as RGBA8 at its own size
     bool stylized = false;
-    std::int64_t us = 0;        // on the session's timeline
+    std::int64_t us = 0;  // on the session's timeline
 };
 
 // Writes `input` stylized into `output` (layout, size and colours say what to produce)
@@ -102,6 +103,12 @@ public:
     LiveSession(LiveConfig config, LiveStylizeFunction stylize, FrameCallback onFrame = {}, LiveEvents events = {});
     // With a view only (config.view).
     LiveSession(LiveConfig config, LiveSharedStylizeFunction stylize, FrameCallback onFrame, LiveEvents events = {});
+    // With frames in flight (render::Stylizer::submit/collect, up to stylize.depth): while
+    // the device computes one frame the next is uploaded. A second frame is submitted only
+    // when one is already waiting in the queue (the network, not the source, sets the
+    // rate); with none waiting the frame in flight is collected and shown at once, so
+    // this adds no latency. Frames of a new size or layout wait for those in flight.
+    LiveSession(LiveConfig config, PipelinedStylize stylize, FrameCallback onFrame = {}, LiveEvents events = {});
     ~LiveSession();
     LiveSession(const LiveSession&) = delete;
     LiveSession& operator=(const LiveSession&) = delete;

@@ -2,10 +2,12 @@
 // kill during it), devices, exit statuses and messages, and the fixture clips.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <regex>
+#include <sstream>
 #include <thread>
 
 #include "support/test_paths.h"
@@ -98,6 +100,43 @@ TEST(Cli, LiveThreeSecondsOfTheTestPatternIsAbout90FramesAndReportsDrops)
     EXPECT_GE(v->frames, 45) << "the tiny model should keep up with most frames: " << log;
     EXPECT_NEAR(v->duration, 3.0, 0.2);
     EXPECT_TRUE(playsCleanly(out));
+}
+
+TEST(Cli, LiveWithTwoFramesInFlightRecordsWhatExportMakesOfEachFrame)
+{
+    // Lossless H.264 (CRF 0) on both sides, so a recorded frame is the engine's own YUV:
+    // every frame recorded two deep is one of the export's frames of the same clip, in
+    // order (the live path may drop frames, never mix them up). At 160x120 the network
+    // is slower than the clip's 30 fps here, so frames wait and two go in flight. A file
+    // waits for the live warm-up (its first frame): before, a short clip was over by then.
+    const fs::path in = makeClip("live_flight.mp4", "-f lavfi -i testsrc2=size=96x64:rate=30 -t 2 -c:v libx264");
+    const fs::path exported = videoTempDir() / "live_flight_export.mkv";
+    const fs::path recorded = videoTempDir() / "live_flight_live.mkv";
+    const std::string model = tinyModelPath().string();
+    ChildProcess ex(cli({"export", in.string(), exported.string(), "--model", model, "--processing", "160x120",
+                         "--codec", "h264", "--crf", "0"}));
+    ASSERT_EQ(ex.wait(180), 0) << ex.output();
+    ChildProcess live(cli({"live", "--source", in.string(), "--record", recorded.string(), "--model", model,
+                           "--processing", "160x120", "--codec", "h264", "--crf", "0", "--in-flight", "2"}));
+    ASSERT_EQ(live.wait(180), 0) << live.output();
+    const auto md5s = [](const fs::path& f) {
+        std::vector<std::string> sums;
+        std::istringstream lines(
+            shellOutput("ffmpeg -v error -i '" + f.string() + "' -map 0:v -f framemd5 - | grep -v '^#'"));
+        for (std::string line; std::getline(lines, line);)
+            sums.push_back(line.substr(line.rfind(',') + 1));
+        return sums;
+    };
+    const std::vector<std::string> all = md5s(exported), got = md5s(recorded);
+    ASSERT_EQ(all.size(), 60u);
+    EXPECT_GE(got.size(), 10u) << live.output();
+    auto at = all.begin();
+    for (std::size_t i = 0; i < got.size(); ++i) {
+        at = std::find(at, all.end(), got[i]);
+        ASSERT_NE(at, all.end()) << "recorded frame " << i << " is none of the export's frames (in order)";
+    }
+    ChildProcess tooDeep(cli({"live", "--source", "testsrc", "--seconds", "1", "--in-flight", "3"}));
+    EXPECT_EQ(tooDeep.wait(60), 2) << tooDeep.output();
 }
 
 TEST(Cli, ARecordingSurvivesAKill)
@@ -228,7 +267,8 @@ TEST(Cli, PicturesAsStylesThroughMagentasModel)
     ASSERT_TRUE(fs::exists(dir / "pic_starry.png") && fs::exists(dir / "pic_wave.png"));
     EXPECT_NE(shellOutput("cmp -s '" + (dir / "pic_starry.png").string() + "' '" + (dir / "pic_wave.png").string() +
                           "' || echo differ"),
-              "") << "two pictures gave the same render";
+              "")
+        << "two pictures gave the same render";
     EXPECT_GT(bytes(dir / "pic_blend.png"), 0u);
 
     // Strength for pictures mixes the picture's vector with the content's own (the
@@ -242,8 +282,7 @@ TEST(Cli, PicturesAsStylesThroughMagentasModel)
     EXPECT_FALSE(same(dir / "pic_wave_half.png", dir / "pic_wave.png"));
 
     // Without pictures, and with a missing one: one sentence that says what to do.
-    for (const auto& [args, expected] :
-         std::vector<std::pair<std::vector<std::string>, std::string>>{
+    for (const auto& [args, expected] : std::vector<std::pair<std::vector<std::string>, std::string>>{
              {{"image", chicago.string(), (dir / "x.png").string(), "--model", magenta.string()}, "--style-image"},
              {{"image", chicago.string(), (dir / "x.png").string(), "--model", magenta.string(), "--style-image",
                (dir / "no_such_picture.jpg").string()},

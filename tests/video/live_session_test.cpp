@@ -10,6 +10,8 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
+#include <deque>
 #include <fstream>
 #include <iterator>
 #include <mutex>
@@ -104,6 +106,16 @@ LiveConfig appConfig()
     return c;
 }
 
+// As the app listens: a source that stops is reported (here a failure) and the session
+// waits for the next one. Without it a session started with no source may end before the
+// test's setSource() reaches it (the CLI's case: one source, and it is over).
+LiveEvents appEvents()
+{
+    LiveEvents e;
+    e.sourceStopped = [](const std::string& message) { ADD_FAILURE() << message; };
+    return e;
+}
+
 // Runs a session on a thread of its own; stops and joins it however the test ends.
 class Running {
 public:
@@ -152,7 +164,8 @@ bool waitFor(Pred pred, std::chrono::seconds limit = 30s)
 
 TEST(LiveSession, ARecordingSpansSourceSwitchesAndLoopsOnOneTimeline)
 {
-    const fs::path clip = test::makeClip("short_loop.mp4", "-f lavfi -i testsrc2=size=160x120:rate=30 -t 0.5 -pix_fmt yuv420p");
+    const fs::path clip =
+        test::makeClip("short_loop.mp4", "-f lavfi -i testsrc2=size=160x120:rate=30 -t 0.5 -pix_fmt yuv420p");
     const fs::path file = test::videoTempDir() / "spanning.mkv";
     PatternStylizer stylizer;
     std::atomic<int> frames{0};
@@ -164,7 +177,8 @@ TEST(LiveSession, ARecordingSpansSourceSwitchesAndLoopsOnOneTimeline)
         started.push_back(s.location);
     };
     events.sourceStopped = [](const std::string& message) { ADD_FAILURE() << message; };
-    LiveSession session(appConfig(), std::ref(stylizer), [&](const LiveFrame&) { ++frames; }, events);
+    LiveSession session(
+        appConfig(), std::ref(stylizer), [&](const LiveFrame&) { ++frames; }, events);
     Running runner(session);
     session.setSource(video::fileSource(clip.string()));
     RecordSettings settings;
@@ -206,14 +220,17 @@ TEST(LiveSession, TheSourceStandsInWhileTheStylizerPreparesAndStillImagesRepeat)
     std::vector<std::array<int, 4>> shown;  // first pixel, stylized
     LiveConfig config = appConfig();
     config.viewBefore = true;
-    LiveSession session(config, std::ref(stylizer), [&](const LiveFrame& f) {
-        ASSERT_TRUE(f.shown.memory);
-        ASSERT_TRUE(f.before.memory);
-        EXPECT_EQ(f.shown.width, 96);
-        const std::uint8_t* p = f.shown.planes[0] + f.shown.strides[0] * 32 + 48 * 4;
-        std::lock_guard lock(m);
-        shown.push_back({p[0], p[1], p[2], f.stylized ? 1 : 0});
-    });
+    LiveSession session(
+        config, std::ref(stylizer),
+        [&](const LiveFrame& f) {
+            ASSERT_TRUE(f.shown.memory);
+            ASSERT_TRUE(f.before.memory);
+            EXPECT_EQ(f.shown.width, 96);
+            const std::uint8_t* p = f.shown.planes[0] + f.shown.strides[0] * 32 + 48 * 4;
+            std::lock_guard lock(m);
+            shown.push_back({p[0], p[1], p[2], f.stylized ? 1 : 0});
+        },
+        appEvents());
     Running runner(session);
     session.setSource(video::fileSource(image.string()));
     const auto count = [&] {
@@ -249,7 +266,8 @@ TEST(LiveSession, AFailingRecordingStopsAloneWithTheReason)
         std::lock_guard lock(m);
         failure = message;
     };
-    LiveSession session(appConfig(), std::ref(stylizer), [&](const LiveFrame&) { ++frames; }, events);
+    LiveSession session(
+        appConfig(), std::ref(stylizer), [&](const LiveFrame&) { ++frames; }, events);
     Running runner(session);
     session.setSource(video::resolveSource("lavfi:testsrc2=size=320x240:rate=30,realtime"));
     RecordSettings settings;
@@ -270,6 +288,123 @@ TEST(LiveSession, AFailingRecordingStopsAloneWithTheReason)
     runner.finish();
     EXPECT_EQ(runner.error(), "");
     EXPECT_NE(failure.find("/dev/full"), std::string::npos) << failure;
+}
+
+// A stand-in for render::Stylizer::submit/collect: the result of a frame is written only
+// when it is collected (as the engine copies its readback then), a 32-bit hash of the
+// source's luma as submitted in the first pixel, so the view can tell which source it
+// belongs to. `deviceTime` is spent in collect, as a wait on the device's fence.
+class FlightStylizer {
+public:
+    explicit FlightStylizer(std::chrono::milliseconds deviceTime) : deviceTime_(deviceTime) {}
+    PipelinedStylize pipelined(int depth)
+    {
+        PipelinedStylize p;
+        p.submit = [this](const render::FrameView& in, const render::MutableFrameView& out) {
+            std::lock_guard lock(m_);
+            if (!jobs_.empty())
+                ++submittedBehindAnother_;
+            jobs_.push_back({hashOf(in), out});
+            most_ = std::max(most_, jobs_.size());
+            ++submitted_;
+        };
+        p.collect = [this] {
+            std::this_thread::sleep_for(deviceTime_);
+            std::lock_guard lock(m_);
+            ASSERT_FALSE(jobs_.empty()) << "collect with nothing in flight";
+            const Job job = jobs_.front();
+            jobs_.pop_front();
+            std::memcpy(job.out.planes[0], &job.hash, 4);
+            ++collected_;
+        };
+        p.depth = depth;
+        return p;
+    }
+    static std::uint32_t hashOf(const render::FrameView& f)
+    {
+        std::uint32_t h = 2166136261u;  // FNV-1a over the luma plane
+        for (int y = 0; y < f.height; ++y)
+            for (int x = 0; x < f.width; ++x)
+                h = (h ^ f.planes[0][std::ptrdiff_t(y) * f.strides[0] + x]) * 16777619u;
+        return h;
+    }
+    std::size_t most() const { return locked(most_); }
+    std::size_t submitted() const { return locked(submitted_); }
+    std::size_t collected() const { return locked(collected_); }
+    std::size_t submittedBehindAnother() const { return locked(submittedBehindAnother_); }
+
+private:
+    struct Job {
+        std::uint32_t hash;
+        render::MutableFrameView out;
+    };
+    std::size_t locked(const std::size_t& v) const
+    {
+        std::lock_guard lock(m_);
+        return v;
+    }
+    const std::chrono::milliseconds deviceTime_;
+    mutable std::mutex m_;
+    std::deque<Job> jobs_;                       // m_
+    std::size_t most_ = 0;                       // m_: most in flight at once
+    std::size_t submitted_ = 0, collected_ = 0;  // m_
+    std::size_t submittedBehindAnother_ = 0;     // m_: submits while a frame was in flight
+};
+
+// Shows frames of `source` through a FlightStylizer `depth` deep until `frames` were shown;
+// every shown frame must carry its own source's hash. Returns the frames shown.
+int showInFlight(FlightStylizer& stylizer, int depth, const std::string& source, int frames, LiveStats& stats)
+{
+    std::atomic<int> shown{0};
+    std::atomic<int> mismatched{0};
+    LiveSession session(
+        appConfig(), stylizer.pipelined(depth),
+        [&](const LiveFrame& f) {
+            std::uint32_t got = 0;
+            std::memcpy(&got, f.shown.planes[0], 4);
+            if (got != FlightStylizer::hashOf(f.source))
+                ++mismatched;
+            EXPECT_TRUE(f.stylized);
+            ++shown;
+        },
+        appEvents());
+    Running runner(session);
+    session.setSource(video::resolveSource(source));
+    EXPECT_TRUE(waitFor([&] { return shown >= frames; })) << describe(session.stats());
+    runner.finish();
+    EXPECT_EQ(runner.error(), "");
+    stats = session.stats();
+    EXPECT_EQ(mismatched, 0) << "frames shown with another frame's result";
+    // Everything submitted was collected and shown, the frames in flight at the stop too.
+    EXPECT_EQ(stylizer.collected(), stylizer.submitted());
+    EXPECT_EQ(std::int64_t(stylizer.submitted()), stats.stylized);
+    return shown;
+}
+
+TEST(LiveSession, KeepsTwoFramesInFlightWhileTheNetworkSetsTheRate)
+{
+    // The "device" needs 60 ms a frame, the camera gives one every 33 ms: frames wait,
+    // so the next is submitted while one is in flight.
+    FlightStylizer stylizer(60ms);
+    LiveStats stats;
+    showInFlight(stylizer, 2, "lavfi:testsrc2=size=160x120:rate=30,realtime", 20, stats);
+    EXPECT_EQ(stylizer.most(), 2u);
+    EXPECT_GE(stylizer.submittedBehindAnother(), 10u) << describe(stats);
+    // One deep, the same stylizer never has two.
+    FlightStylizer single(60ms);
+    showInFlight(single, 1, "lavfi:testsrc2=size=160x120:rate=30,realtime", 10, stats);
+    EXPECT_EQ(single.most(), 1u);
+}
+
+TEST(LiveSession, HoldsNoFrameInFlightWhileTheSourceSetsThePace)
+{
+    // A 10 fps source and a 5 ms "device": each frame is collected and shown before the
+    // next arrives, never kept on the device to wait for it (that would be latency).
+    FlightStylizer stylizer(5ms);
+    LiveStats stats;
+    showInFlight(stylizer, 2, "lavfi:testsrc2=size=160x120:rate=10,realtime", 12, stats);
+    EXPECT_LE(stylizer.submittedBehindAnother(), 1u) << describe(stats);
+    EXPECT_EQ(stats.droppedBeforeStylize, 0);
 }
 
 }  // namespace
