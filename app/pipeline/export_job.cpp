@@ -269,13 +269,8 @@ ExportResult ExportJob::Impl::run(const std::function<void(const ExportProgress&
         });
         // Stopped early: the engine still holds frames whose targets are in inFlight;
         // collect them (into those targets) so it is left with none.
-        for (; !inFlight.empty(); inFlight.pop_front()) {
-            try {
-                stylize.collect();
-            } catch (...) {
-                // The first failure already stopped the run; each collect gives up its frame.
-            }
-        }
+        stylize.collectLeftOvers(inFlight.size());
+        inFlight.clear();
         stylized.close();
     });
 

@@ -62,11 +62,14 @@ void LiveSession::Impl::captureLoop()
         std::lock_guard lock(stateMutex);
         first = std::move(opened);
     }
+    // A session started without a source waits for its first setSource() (or stop());
+    // after that, without a sourceStopped listener, one source is the whole run.
+    bool played = false;
     for (;;) {
         std::optional<video::SourceSpec> spec;
         {
             std::unique_lock lock(stateMutex);
-            if (!first && !events.sourceStopped && !pendingSource)
+            if (played && !events.sourceStopped && !pendingSource)
                 return;  // the CLI: one source, and it is over
             stateChanged.wait(lock, [&] { return first || pendingSource || stopRequested; });
             if (stopRequested)
@@ -74,6 +77,7 @@ void LiveSession::Impl::captureLoop()
             if (!first)
                 spec = std::exchange(pendingSource, std::nullopt);
         }
+        played = true;
         const std::string label = first ? first->label() : spec->label;
         const video::SourceSpec playing = first ? first->spec() : *spec;
         // Whatever plays next continues the timeline where this source left it.

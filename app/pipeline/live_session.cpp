@@ -380,20 +380,14 @@ void LiveSession::Impl::stylizeLoop()
     // A failure stops the run with frames still on the engine, writing into targets held
     // here: collect them (into those targets) so it is left with none.
     struct CollectLeftOvers {
-        Impl& m;
-        std::deque<InFlight>& frames;
+        const PipelinedStylize& engine;
+        const std::deque<InFlight>& frames;
         ~CollectLeftOvers()
         {
-            for (InFlight& f : frames)
-                if (f.collect) {
-                    try {
-                        m.pipelined.collect();
-                    } catch (...) {
-                        // The first failure already stopped the run; each collect gives up its frame.
-                    }
-                }
+            engine.collectLeftOvers(std::size_t(
+                std::count_if(frames.begin(), frames.end(), [](const InFlight& f) { return f.collect; })));
         }
-    } leftOvers{*this, inFlight};
+    } leftOvers{pipelined, inFlight};
     for (;;) {
         // Nothing waiting: show the frame in flight now rather than hold it for the next.
         if (!inFlight.empty() && captureQueue.size() == 0) {

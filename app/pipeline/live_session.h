@@ -25,7 +25,7 @@ namespace stylize::pipeline {
 
 struct LiveConfig {
     std::string source;        // "testsrc", a camera name or /dev/videoN, "lavfi:GRAPH", a URL or a file;
-                               // empty: none until setSource()
+                               // empty: the session waits for setSource() (or stop())
     render::Size captureSize;  // cameras: size to ask for (empty: the driver's)
     double captureFps = 0;     // cameras: rate to ask for (0: the driver's)
     double seconds = 0;        // stop after this much source time; 0: until stop() or the source ends

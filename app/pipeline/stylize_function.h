@@ -1,6 +1,7 @@
 // How the pipeline calls the engine, without knowing it: one frame in, one out.
 #pragma once
 
+#include <cstddef>
 #include <functional>
 
 #include "frame.h"
@@ -21,6 +22,20 @@ struct PipelinedStylize {
     StylizeFunction submit;
     std::function<void()> collect;
     int depth = 1;
+
+    // A failure stopped the run with `frames` still on the engine, writing into targets
+    // the caller still holds: collects each (into its target) so that the engine is left
+    // with none before the targets are freed. A collect that throws gives up its frame;
+    // the first failure already stopped the run, so later ones are not reported.
+    void collectLeftOvers(std::size_t frames) const noexcept
+    {
+        for (std::size_t i = 0; i < frames; ++i) {
+            try {
+                collect();
+            } catch (...) {
+            }
+        }
+    }
 };
 
 }  // namespace stylize::pipeline

@@ -107,8 +107,7 @@ LiveConfig appConfig()
 }
 
 // As the app listens: a source that stops is reported (here a failure) and the session
-// waits for the next one. Without it a session started with no source may end before the
-// test's setSource() reaches it (the CLI's case: one source, and it is over).
+// waits for the next one. Without it one source is the whole run (the CLI's case).
 LiveEvents appEvents()
 {
     LiveEvents e;
@@ -128,6 +127,7 @@ public:
             thread_.join();
     }
     const std::string& error() const { return error_; }
+    bool done() const { return done_; }
 
 private:
     void run()
@@ -137,9 +137,11 @@ private:
         } catch (const std::exception& e) {
             error_ = e.what();
         }
+        done_ = true;
     }
     LiveSession& session_;
     std::string error_;
+    std::atomic<bool> done_{false};
     std::thread thread_;
 };
 
@@ -251,6 +253,28 @@ TEST(LiveSession, TheSourceStandsInWhileTheStylizerPreparesAndStillImagesRepeat)
     EXPECT_EQ(shown.back()[3], 1);
     EXPECT_GE(stats.passedThrough, 10);
     EXPECT_GE(stats.stylized, 1);
+}
+
+// Started with no source and no sourceStopped listener (the CLI's settings), a session
+// waits for its first setSource(), plays that one source and then ends by itself. (It
+// used to end at once, before setSource() reached it.)
+TEST(LiveSession, StartedWithoutASourceWaitsForTheFirstOne)
+{
+    const fs::path clip =
+        test::makeClip("first_source.mp4", "-f lavfi -i testsrc2=size=160x120:rate=30 -t 0.5 -pix_fmt yuv420p");
+    PatternStylizer stylizer;
+    std::atomic<int> shown{0};
+    LiveConfig config = appConfig();
+    config.loop = false;
+    LiveSession session(config, std::ref(stylizer), [&](const LiveFrame&) { ++shown; });
+    Running runner(session);
+    std::this_thread::sleep_for(300ms);
+    ASSERT_FALSE(runner.done()) << "the session ended before its first source: " << runner.error();
+    EXPECT_EQ(shown, 0);
+    session.setSource(video::fileSource(clip.string()));
+    ASSERT_TRUE(waitFor([&] { return runner.done(); })) << describe(session.stats());
+    EXPECT_EQ(runner.error(), "");
+    EXPECT_GE(shown, 10) << describe(session.stats());
 }
 
 TEST(LiveSession, AFailingRecordingStopsAloneWithTheReason)
