@@ -56,9 +56,9 @@ def main():
     p.add_argument("--vgg", default=None)
     a = p.parse_args()
     torch.set_num_threads(2)
-    base = {"content": 3.0, "style": 20.0, "palette": 5.0, "luma": 1.0, "tv": 3.0}  # train.py's VGG settings
+    base = {"content": 2.5, "style": 30.0, "palette": 5.0, "luma": 1.0, "tv": 3.0}  # the packs' last training settings
     variants = [("all terms", base)] + [(f"no {k}", base | {k: 0.0}) for k in ("palette", "luma", "tv")] + [
-        ("content x1/3", base | {"content": 1.0}), ("tv x3", base | {"tv": 9.0})]
+        ("content x0.4", base | {"content": 1.0}), ("tv x3", base | {"tv": 9.0})]
     crit = PerceptualLoss(lossnet.VGGLossNet(a.vgg), jitter=0)
     painting = painting_path(a.style)
     crit.add_style(load01(painting, a.style_size))
