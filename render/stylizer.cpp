@@ -118,6 +118,7 @@ struct Stylizer::Plan {
                 const std::function<void(std::size_t, std::size_t)>& progress)
     {
         vk::CommandRecorder commands(context, false);
+        commands.recordSingleWorkgroups(true);  // compiles are the point, not the pixels
         const std::size_t total = network.opCount() + 2;  // with the frame conversions
         for (std::size_t i = 0; i < total; ++i) {
             commands.begin();

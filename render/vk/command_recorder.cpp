@@ -144,7 +144,10 @@ void CommandRecorder::dispatch(const Pipeline& pipeline, VkDescriptorSet set, co
     vkCmdBindDescriptorSets(commands_, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.layout, 0, 1, &set, 0, nullptr);
     if (pushBytes)
         vkCmdPushConstants(commands_, pipeline.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, pushBytes, push);
-    vkCmdDispatch(commands_, groupsX, groupsY, groupsZ);
+    if (singleWorkgroups_)
+        vkCmdDispatch(commands_, 1, 1, 1);
+    else
+        vkCmdDispatch(commands_, groupsX, groupsY, groupsZ);
     if (!pipeline.hasRun)
         pipelines_.push_back(&pipeline);
     stamp(std::move(label));

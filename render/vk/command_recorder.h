@@ -30,6 +30,11 @@ public:
     CommandRecorder& operator=(const CommandRecorder&) = delete;
 
     void begin();
+    // From now on, record every dispatch as a single workgroup: for warm-up submissions
+    // whose only purpose is to make a CPU driver compile each pipeline (lavapipe compiles
+    // at a pipeline's first dispatch, whatever its size), so that warming a plan up costs
+    // its compiles, not a whole frame's arithmetic. What such commands write is garbage.
+    void recordSingleWorkgroups(bool single) { singleWorkgroups_ = single; }
     void dispatch(const Pipeline& pipeline, VkDescriptorSet set, const void* push, std::uint32_t pushBytes,
                   std::uint32_t groupsX, std::uint32_t groupsY, std::uint32_t groupsZ,
                   std::initializer_list<Buffer*> reads, std::initializer_list<Buffer*> writes,
@@ -73,6 +78,7 @@ private:
     std::vector<const Pipeline*> pipelines_;  // dispatched by the recorded commands
     std::int64_t epoch_ = 0;  // number of barriers recorded so far
     bool recorded_ = false;
+    bool singleWorkgroups_ = false;  // see recordSingleWorkgroups
     bool inFlight_ = false;   // submitted and not yet seen finished
 };
 

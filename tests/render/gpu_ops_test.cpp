@@ -117,10 +117,14 @@ std::vector<OpCase> cases()
     // Wider than one 16-lane workgroup covers (conv2d_subgroup.comp tiles up to 64
     // columns x 4 rows per workgroup): several groups per row, partial tiles at the
     // right and bottom, a partial last block of output packs (20 = 4 + 1 packs).
-    // Planes of more than 2047 values are summed in slices first (instance_norm_partial):
-    // 37x70 in 2 slices, 96x80 in 7 with a partial last one.
+    // Planes of two slices or more are summed in slices first (instance_norm_partial; a
+    // slice is 1024 values on GPUs, 16384 on CPU drivers): 37x70 in 2 slices on GPUs,
+    // 96x80 in 7 with a partial last one; 181x199 in 2 (partial last) on CPU drivers too.
     list.push_back({"instance norm sliced", 20, 37, 70, [](std::mt19937& rng, std::vector<Node>& n) {
                         n.push_back(node("in", randomNorm(rng, 20, 2, 1e-5f), {1}, 2));
+                    }});
+    list.push_back({"instance norm sliced large", 6, 181, 199, [](std::mt19937& rng, std::vector<Node>& n) {
+                        n.push_back(node("in", randomNorm(rng, 6, 3, 1e-5f), {1}, 2));
                     }});
     list.push_back({"conv + IN sliced + relu", 5, 96, 80, [](std::mt19937& rng, std::vector<Node>& n) {
                         n.push_back(node("conv", randomConv(rng, 5, 8, 3, 1, reflectPad(1)), {1}, 2));
