@@ -33,6 +33,7 @@ struct Stylizer::Plan {
         main.emplace(context, *this, model, timestamps, "");
     }
 
+    struct SharedSlot;
     // A frame's way through the plan: its upload and readback buffers, the input and
     // output ops around the shared network, and their commands. run() uses the plan's
     // main one; each frame in flight (Stylizer::submit) has one of its own.
@@ -65,12 +66,17 @@ struct Stylizer::Plan {
         std::unique_ptr<vk::DescriptorSets> sets;
         std::optional<OutputLook> recordedLook;
         MutableFrameView output;  // in flight: where collect() writes this frame
+        bool shared = false;      // in flight: submitShared(), collected by collectShared()
+        SharedSlot* slot = nullptr;  // submitShared() into this slot: its commands read `frame`
         std::unique_ptr<vk::CommandRecorder> recorder;  // last: waits for its work first
     };
 
-    // A result buffer in host memory the caller can keep (runShared), with its own
-    // output op and commands; it reads the main flight's frame buffer.
+    // A result buffer in host memory the caller can keep (runShared, submitShared), with
+    // its own output op and commands; it belongs to one flight (main for runShared) and
+    // reads that flight's frame buffer.
     struct SharedSlot {
+        Flight* owner = nullptr;
+        bool inFlight = false;  // submitted by submitShared, not yet collected
         std::unique_ptr<vk::HostBuffer> host;
         std::unique_ptr<vk::DescriptorSets> sets;
         std::unique_ptr<TensorToFrameOp> toImage;
@@ -101,7 +107,8 @@ struct Stylizer::Plan {
     Flight& freeFlight(vk::Context& context, const model::Model& model, bool timestamps)
     {
         for (Flight& f : flights)
-            if (std::find(submitted.begin(), submitted.end(), &f) == submitted.end() && !f.recorder->stillRunning())
+            if (std::find(submitted.begin(), submitted.end(), &f) == submitted.end() && !f.recorder->stillRunning() &&
+                !(f.slot && f.slot->recorder->stillRunning()))
                 return f;
         if (flights.size() >= kFramesInFlight)
             throw vk::VulkanError("Vulkan device '" + context.info().name +
@@ -139,18 +146,24 @@ struct Stylizer::Plan {
         }
     }
 
-    // A slot no one holds, made on first need (up to kSharedSlots); null when the device
-    // cannot import host memory or every slot is still held.
-    SharedSlot* freeSlot(vk::Context& context, const model::Model& model, bool timestamps)
+    // A slot of `owner` no one holds, made on first need (up to kSharedSlots a flight);
+    // null when the device cannot import host memory or every slot is still held.
+    SharedSlot* freeSlot(vk::Context& context, const model::Model& model, bool timestamps, Flight& owner)
     {
         if (importUnavailable)
             return nullptr;
-        for (SharedSlot& slot : slots)
-            if (!slot.host->held())
+        std::size_t owned = 0;
+        for (SharedSlot& slot : slots) {
+            if (slot.owner != &owner)
+                continue;
+            ++owned;
+            if (!slot.host->held() && !slot.inFlight)
                 return &slot;
-        if (slots.size() >= kSharedSlots)
+        }
+        if (owned >= kSharedSlots)
             return nullptr;
         SharedSlot slot;
+        slot.owner = &owner;
         slot.host = vk::HostBuffer::create(context, gpuFramePlanes(output.layout, output.width, output.height).bytes,
                                            "shared result " + std::to_string(slots.size()));
         if (!slot.host) {
@@ -158,7 +171,7 @@ struct Stylizer::Plan {
             return nullptr;
         }
         slot.toImage = std::make_unique<TensorToFrameOp>(res, model.mapping, network.output(), network.outputShape(),
-                                                         processing.width, processing.height, main->frame, frame,
+                                                         processing.width, processing.height, owner.frame, frame,
                                                          slot.host->buffer(), output);
         slot.sets = std::make_unique<vk::DescriptorSets>(context, 1, slot.toImage->descriptorBuffers());
         slot.toImage->prepare(*slot.sets);
@@ -185,14 +198,38 @@ struct Stylizer::Plan {
     Network network;
     std::unique_ptr<vk::DescriptorSets> sets;  // the network's
     // Destroyed before the network and buffers their commands use (each recorder waits
-    // for its work first); the slots read main's frame buffer, so they go before it.
+    // for its work first); the slots read their flight's frame buffer, so they go first.
     std::optional<Flight> main;
-    std::deque<SharedSlot> slots;
     std::deque<Flight> flights;
+    std::deque<SharedSlot> slots;
     std::deque<Flight*> submitted;  // frames in flight, oldest first
     bool importUnavailable = false;
     vk::CommandRecorder* lastSubmitted = nullptr;
 };
+
+namespace {
+
+// A shared result's geometry (`keyed`: layout, size, colour space) and the engine's
+// tight plane layout, which its strides follow.
+GpuFramePlanes sharedLayout(const FrameGeometry& keyed, SharedFrame& result)
+{
+    const GpuFramePlanes g = gpuFramePlanes(keyed.layout, keyed.width, keyed.height);
+    static_cast<FrameGeometry&>(result) = keyed;
+    for (int p = 0; p < result.planeCount(); ++p)
+        result.strides[p] = int(g.stride[p]);
+    return g;
+}
+
+// A result left in a readback buffer, copied into new memory the caller keeps.
+const std::uint8_t* copyResult(const vk::Buffer& readback, std::size_t bytes, SharedFrame& result)
+{
+    auto copy = std::shared_ptr<std::uint8_t[]>(new std::uint8_t[bytes]);
+    std::memcpy(copy.get(), readback.mapped(), bytes);
+    result.memory = copy;
+    return copy.get();
+}
+
+}  // namespace
 
 Precision Stylizer::defaultPrecision(const vk::Context& context)
 {
@@ -239,7 +276,7 @@ void Stylizer::setStyleWeights(std::span<const float> weights)
         weights_[i] = sum > 0.f ? weights[i] / sum : (i == 0 ? 1.f : 0.f);
     if (plan_) {
         for (Plan::Flight* f : plan_->submitted)
-            f->recorder->wait();  // they read the blend's parameters, rewritten now
+            (f->slot ? f->slot->recorder : f->recorder)->wait();  // they read the blend's parameters, rewritten now
         plan_->network.setStyleWeights(weights_);
     }
 }
@@ -320,7 +357,30 @@ void Stylizer::submit(const FrameView& frame, Size processing, const MutableFram
     plan_->record(f, look_);
     copyToGpuLayout(frame, static_cast<std::uint8_t*>(f.frame->mapped()));
     f.output = output;
+    f.shared = false;
+    f.slot = nullptr;
     f.recorder->submit();
+    plan_->submitted.push_back(&f);
+}
+
+void Stylizer::submitShared(const FrameView& frame, Size processing, const FrameGeometry& output)
+{
+    if (plan_ && plan_->submitted.size() >= kFramesInFlight)
+        throw std::logic_error("internal: Stylizer::submitShared with " + std::to_string(kFramesInFlight) +
+                               " frames in flight; collect one first");
+    ensurePlan(frame, processing, output);
+    Plan::Flight& f = plan_->freeFlight(context_, model_, options_.timestamps);
+    f.slot = plan_->freeSlot(context_, model_, options_.timestamps, f);
+    copyToGpuLayout(frame, static_cast<std::uint8_t*>(f.frame->mapped()));
+    f.shared = true;
+    if (f.slot) {
+        plan_->record(*f.slot->recorder, *f.toTensor, *f.slot->toImage, f.slot->recordedLook, look_);
+        f.slot->inFlight = true;
+        f.slot->recorder->submit();
+    } else {
+        plan_->record(f, look_);
+        f.recorder->submit();
+    }
     plan_->submitted.push_back(&f);
 }
 
@@ -329,10 +389,41 @@ void Stylizer::collect()
     if (!plan_ || plan_->submitted.empty())
         throw std::logic_error("internal: Stylizer::collect with no frame in flight");
     Plan::Flight& f = *plan_->submitted.front();
+    if (f.shared)
+        throw std::logic_error("internal: Stylizer::collect for a frame given to submitShared");
     plan_->submitted.pop_front();  // a timeout below loses this frame, not the next ones
     f.recorder->wait();
     plan_->lastSubmitted = f.recorder.get();
     copyFromGpuLayout(static_cast<const std::uint8_t*>(f.result->mapped()), f.output);
+}
+
+SharedFrame Stylizer::collectShared()
+{
+    if (!plan_ || plan_->submitted.empty())
+        throw std::logic_error("internal: Stylizer::collectShared with no frame in flight");
+    Plan::Flight& f = *plan_->submitted.front();
+    if (!f.shared)
+        throw std::logic_error("internal: Stylizer::collectShared for a frame given to submit");
+    plan_->submitted.pop_front();  // a timeout below loses this frame, not the next ones
+    SharedFrame result;
+    const GpuFramePlanes g = sharedLayout(plan_->output, result);
+    const std::uint8_t* base = nullptr;
+    if (Plan::SharedSlot* slot = f.slot) {
+        slot->recorder->wait();  // a timeout keeps the slot (and its flight) out of use while it runs
+        slot->inFlight = false;
+        f.slot = nullptr;
+        plan_->lastSubmitted = slot->recorder.get();
+        result.memory = slot->host->lease();
+        result.deviceWritten = true;
+        base = slot->host->data();
+    } else {
+        f.recorder->wait();
+        plan_->lastSubmitted = f.recorder.get();
+        base = copyResult(*f.result, g.bytes, result);
+    }
+    for (int p = 0; p < result.planeCount(); ++p)
+        result.planes[p] = base + g.offset[p];
+    return result;
 }
 
 std::size_t Stylizer::framesInFlight() const { return plan_ ? plan_->submitted.size() : 0; }
@@ -340,15 +431,12 @@ std::size_t Stylizer::framesInFlight() const { return plan_ ? plan_->submitted.s
 SharedFrame Stylizer::runShared(const FrameView& frame, Size processing, const FrameGeometry& output)
 {
     ensurePlan(frame, processing, output);
-    const GpuFramePlanes g = gpuFramePlanes(output.layout, output.width, output.height);
     SharedFrame result;
-    static_cast<FrameGeometry&>(result) = Plan::key(output);
-    for (int p = 0; p < result.planeCount(); ++p)
-        result.strides[p] = int(g.stride[p]);
+    const GpuFramePlanes g = sharedLayout(Plan::key(output), result);
     const std::uint8_t* base = nullptr;
     Plan::Flight& main = *plan_->main;
     copyToGpuLayout(frame, static_cast<std::uint8_t*>(main.frame->mapped()));
-    if (Plan::SharedSlot* slot = plan_->freeSlot(context_, model_, options_.timestamps)) {
+    if (Plan::SharedSlot* slot = plan_->freeSlot(context_, model_, options_.timestamps, main)) {
         plan_->record(*slot->recorder, *main.toTensor, *slot->toImage, slot->recordedLook, look_);
         slot->recorder->submitAndWait();
         plan_->lastSubmitted = slot->recorder.get();
@@ -359,10 +447,7 @@ SharedFrame Stylizer::runShared(const FrameView& frame, Size processing, const F
         plan_->record(main, look_);
         main.recorder->submitAndWait();
         plan_->lastSubmitted = main.recorder.get();
-        auto copy = std::shared_ptr<std::uint8_t[]>(new std::uint8_t[g.bytes]);
-        std::memcpy(copy.get(), main.result->mapped(), g.bytes);
-        base = copy.get();
-        result.memory = std::move(copy);
+        base = copyResult(*main.result, g.bytes, result);
     }
     for (int p = 0; p < result.planeCount(); ++p)
         result.planes[p] = base + g.offset[p];

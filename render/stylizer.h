@@ -81,6 +81,13 @@ public:
     static constexpr std::size_t kFramesInFlight = 2;
     void submit(const FrameView& frame, Size processing, const MutableFrameView& output);
     void collect();
+    // The same for memory the caller keeps (the live view, two deep on GPUs):
+    // submitShared() starts `frame` as submit() does, its result going into one of the
+    // host-imported buffers of runShared() (or, with none free, the flight's own readback
+    // buffer); collectShared() waits for the oldest submitted frame and returns it as
+    // runShared() would. A frame is collected by the function matching its submit.
+    void submitShared(const FrameView& frame, Size processing, const FrameGeometry& output);
+    SharedFrame collectShared();
     std::size_t framesInFlight() const;  // submitted, not yet collected
     // Still images: RGBA8 in, RGBA8 out (output empty: the frame's size).
     void run(ImageView frame, Size processing, Size output, Image& result);

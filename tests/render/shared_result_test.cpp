@@ -1,7 +1,8 @@
 // Stylizer::runShared: results in memory the caller keeps. Where the device imports host
 // memory the shader writes into it directly; buffers are reused only once released, a
 // held frame never changes, and the memory outlives the stylizer. Stylizer::submit and
-// collect: frames in flight give what run() gives. StylizerPlan: what plans keep.
+// collect: frames in flight give what run() gives; submitShared and collectShared what
+// runShared gives, into memory held frames keep. StylizerPlan: what plans keep.
 #include <cstring>
 #include <deque>
 #include <stdexcept>
@@ -422,6 +423,81 @@ TEST(FramesInFlight, TwoSubmittedGiveWhatRunGivesFrameByFrame)
         pipelined.collect();
         EXPECT_EQ(between.bytes, expected[2]);
         EXPECT_EQ(last.bytes, expected[3]);
+    }
+}
+
+TEST(FramesInFlight, SharedTwoDeepGiveWhatRunSharedGivesAndHeldFramesStay)
+{
+    STYLIZE_REQUIRE_VULKAN();
+    const bool imports = vulkanContext()->info().hostImportAlignment != 0;
+    std::mt19937 rng(9);
+    std::vector<render::Image> inputs;
+    for (int i = 0; i < 10; ++i)
+        inputs.push_back(randomImage(rng, 37, 22));
+    for (PixelLayout layout : {PixelLayout::Rgba8, PixelLayout::Yuv420p}) {
+        SCOPED_TRACE(int(layout));
+        render::FrameGeometry g = rgba(41, 25);
+        g.layout = layout;
+        g.color = {render::ColorMatrix::Bt709, render::ColorRange::Limited};
+        // Half strength: the output mixes in each frame's own original, read from the
+        // flight's frame buffer.
+        const render::OutputLook look{0.5f, true};
+        render::Stylizer one(*vulkanContext(), smallNetwork());
+        one.setLook(look);
+        std::vector<std::vector<std::uint8_t>> expected;
+        for (const render::Image& in : inputs)
+            expected.push_back(pixels(one.runShared(render::frameView(in.view()), {32, 20}, g)));
+        // Two in flight, every collected frame held (the view keeps frames a while): more
+        // than the in-place buffers, so the last ones come as copies.
+        render::Stylizer pipelined(*vulkanContext(), smallNetwork());
+        pipelined.setLook(look);
+        std::vector<render::SharedFrame> held;
+        for (std::size_t i = 0; i < inputs.size(); ++i) {
+            if (pipelined.framesInFlight() == render::Stylizer::kFramesInFlight)
+                held.push_back(pipelined.collectShared());
+            pipelined.submitShared(render::frameView(inputs[i].view()), {32, 20}, g);
+        }
+        EXPECT_THROW(pipelined.submitShared(render::frameView(inputs[0].view()), {32, 20}, g), std::logic_error);
+        // Collected by the other function: refused, and the frame stays collectable.
+        EXPECT_THROW(pipelined.collect(), std::logic_error);
+        while (pipelined.framesInFlight() > 0)
+            held.push_back(pipelined.collectShared());
+        EXPECT_THROW(pipelined.collectShared(), std::logic_error);
+        ASSERT_EQ(held.size(), inputs.size());
+        int inPlace = 0;
+        for (std::size_t i = 0; i < held.size(); ++i) {
+            EXPECT_EQ(held[i].layout, layout);
+            EXPECT_EQ(held[i].width, 41);
+            EXPECT_EQ(pixels(held[i]), expected[i]) << "frame " << i;
+            inPlace += held[i].deviceWritten;
+        }
+        if (imports) {
+            EXPECT_GE(inPlace, 4);  // each flight writes in place into buffers of its own
+            EXPECT_LT(inPlace, int(held.size()));
+            EXPECT_FALSE(held.back().deviceWritten);
+        } else {
+            EXPECT_EQ(inPlace, 0);
+        }
+        // Released buffers are written in place again, and held ones never change.
+        const std::vector<std::uint8_t> first = pixels(held[0]);
+        held.erase(held.begin() + 1, held.begin() + 4);
+        pipelined.submitShared(render::frameView(inputs[5].view()), {32, 20}, g);
+        pipelined.submitShared(render::frameView(inputs[6].view()), {32, 20}, g);
+        const render::SharedFrame a = pipelined.collectShared();
+        // runShared between flights shares the network's buffers and stays correct.
+        const render::SharedFrame between = pipelined.runShared(render::frameView(inputs[7].view()), {32, 20}, g);
+        const render::SharedFrame b = pipelined.collectShared();
+        EXPECT_EQ(pixels(a), expected[5]);
+        EXPECT_EQ(pixels(between), expected[7]);
+        EXPECT_EQ(pixels(b), expected[6]);
+        if (imports)
+            EXPECT_TRUE(a.deviceWritten && b.deviceWritten);
+        EXPECT_EQ(pixels(held[0]), first);
+        // A frame given to submit() is not collectShared()'s.
+        OwnedFrame out(g);
+        pipelined.submit(render::frameView(inputs[8].view()), {32, 20}, out.view);
+        EXPECT_THROW(pipelined.collectShared(), std::logic_error);
+        pipelined.collect();
     }
 }
 
