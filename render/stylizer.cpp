@@ -116,6 +116,15 @@ struct Stylizer::Plan {
         return flights.emplace_back(context, *this, model, timestamps, " in flight " + std::to_string(flights.size() + 1));
     }
 
+    // A free flight holding `frame`, not yet recorded into a slot.
+    Flight& takeFlight(vk::Context& context, const model::Model& model, bool timestamps, const FrameView& frame)
+    {
+        Flight& f = freeFlight(context, model, timestamps);
+        copyToGpuLayout(frame, static_cast<std::uint8_t*>(f.frame->mapped()));
+        f.slot = nullptr;
+        return f;
+    }
+
     // CPU drivers compile each pipeline at its first dispatch: the first run of a plan
     // would compile the whole network inside one submission, which nothing can stop.
     // This runs the ops that dispatch a pipeline new to the device one submission each
@@ -347,31 +356,31 @@ void Stylizer::run(const FrameView& frame, Size processing, const MutableFrameVi
     copyFromGpuLayout(static_cast<const std::uint8_t*>(f.result->mapped()), output);
 }
 
-void Stylizer::submit(const FrameView& frame, Size processing, const MutableFrameView& output)
+void Stylizer::makeRoomInFlight(const char* caller, const FrameView& frame, Size processing,
+                                const FrameGeometry& output)
 {
     if (plan_ && plan_->submitted.size() >= kFramesInFlight)
-        throw std::logic_error("internal: Stylizer::submit with " + std::to_string(kFramesInFlight) +
-                               " frames in flight; collect one first");
+        throw std::logic_error(std::string("internal: Stylizer::") + caller + " with " +
+                               std::to_string(kFramesInFlight) + " frames in flight; collect one first");
     ensurePlan(frame, processing, output);
-    Plan::Flight& f = plan_->freeFlight(context_, model_, options_.timestamps);
+}
+
+void Stylizer::submit(const FrameView& frame, Size processing, const MutableFrameView& output)
+{
+    makeRoomInFlight("submit", frame, processing, output);
+    Plan::Flight& f = plan_->takeFlight(context_, model_, options_.timestamps, frame);
     plan_->record(f, look_);
-    copyToGpuLayout(frame, static_cast<std::uint8_t*>(f.frame->mapped()));
     f.output = output;
     f.shared = false;
-    f.slot = nullptr;
     f.recorder->submit();
     plan_->submitted.push_back(&f);
 }
 
 void Stylizer::submitShared(const FrameView& frame, Size processing, const FrameGeometry& output)
 {
-    if (plan_ && plan_->submitted.size() >= kFramesInFlight)
-        throw std::logic_error("internal: Stylizer::submitShared with " + std::to_string(kFramesInFlight) +
-                               " frames in flight; collect one first");
-    ensurePlan(frame, processing, output);
-    Plan::Flight& f = plan_->freeFlight(context_, model_, options_.timestamps);
+    makeRoomInFlight("submitShared", frame, processing, output);
+    Plan::Flight& f = plan_->takeFlight(context_, model_, options_.timestamps, frame);
     f.slot = plan_->freeSlot(context_, model_, options_.timestamps, f);
-    copyToGpuLayout(frame, static_cast<std::uint8_t*>(f.frame->mapped()));
     f.shared = true;
     if (f.slot) {
         plan_->record(*f.slot->recorder, *f.toTensor, *f.slot->toImage, f.slot->recordedLook, look_);

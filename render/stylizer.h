@@ -118,6 +118,8 @@ public:
 private:
     struct Plan;
     void rebuild(const FrameGeometry& frame, Size processing, const FrameGeometry& output);
+    // submit()'s and submitShared()'s start: room for one more frame, and its plan.
+    void makeRoomInFlight(const char* caller, const FrameView& frame, Size processing, const FrameGeometry& output);
     // Validates the sizes and builds the plan if needed; true if it did.
     bool ensurePlan(const FrameGeometry& frame, Size processing, const FrameGeometry& output);
 

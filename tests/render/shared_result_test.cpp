@@ -370,18 +370,31 @@ struct OwnedFrame {
     render::MutableFrameView view;
 };
 
+// The frames-in-flight tests' inputs (37x22) and output: 41x25, BT.709 limited range.
+std::vector<render::Image> flightInputs(unsigned seed, int count)
+{
+    std::mt19937 rng(seed);
+    std::vector<render::Image> inputs;
+    for (int i = 0; i < count; ++i)
+        inputs.push_back(randomImage(rng, 37, 22));
+    return inputs;
+}
+
+render::FrameGeometry flightOutput(PixelLayout layout)
+{
+    render::FrameGeometry g = rgba(41, 25);
+    g.layout = layout;
+    g.color = {render::ColorMatrix::Bt709, render::ColorRange::Limited};
+    return g;
+}
+
 TEST(FramesInFlight, TwoSubmittedGiveWhatRunGivesFrameByFrame)
 {
     STYLIZE_REQUIRE_VULKAN();
-    std::mt19937 rng(8);
-    std::vector<render::Image> inputs;
-    for (int i = 0; i < 5; ++i)
-        inputs.push_back(randomImage(rng, 37, 22));
+    const std::vector<render::Image> inputs = flightInputs(8, 5);
     for (PixelLayout layout : {PixelLayout::Rgba8, PixelLayout::Yuv420p}) {
         SCOPED_TRACE(int(layout));
-        render::FrameGeometry g = rgba(41, 25);
-        g.layout = layout;
-        g.color = {render::ColorMatrix::Bt709, render::ColorRange::Limited};
+        const render::FrameGeometry g = flightOutput(layout);
         render::Stylizer one(*vulkanContext(), smallNetwork());
         std::vector<std::vector<std::uint8_t>> expected;
         for (const render::Image& in : inputs) {
@@ -430,15 +443,10 @@ TEST(FramesInFlight, SharedTwoDeepGiveWhatRunSharedGivesAndHeldFramesStay)
 {
     STYLIZE_REQUIRE_VULKAN();
     const bool imports = vulkanContext()->info().hostImportAlignment != 0;
-    std::mt19937 rng(9);
-    std::vector<render::Image> inputs;
-    for (int i = 0; i < 10; ++i)
-        inputs.push_back(randomImage(rng, 37, 22));
+    const std::vector<render::Image> inputs = flightInputs(9, 10);
     for (PixelLayout layout : {PixelLayout::Rgba8, PixelLayout::Yuv420p}) {
         SCOPED_TRACE(int(layout));
-        render::FrameGeometry g = rgba(41, 25);
-        g.layout = layout;
-        g.color = {render::ColorMatrix::Bt709, render::ColorRange::Limited};
+        const render::FrameGeometry g = flightOutput(layout);
         // Half strength: the output mixes in each frame's own original, read from the
         // flight's frame buffer.
         const render::OutputLook look{0.5f, true};
