@@ -498,8 +498,9 @@ TEST(FramesInFlight, SharedTwoDeepGiveWhatRunSharedGivesAndHeldFramesStay)
         EXPECT_EQ(pixels(a), expected[5]);
         EXPECT_EQ(pixels(between), expected[7]);
         EXPECT_EQ(pixels(b), expected[6]);
-        if (imports)
+        if (imports) {
             EXPECT_TRUE(a.deviceWritten && b.deviceWritten);
+        }
         EXPECT_EQ(pixels(held[0]), first);
         // A frame given to submit() is not collectShared()'s.
         OwnedFrame out(g);
