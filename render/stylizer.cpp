@@ -188,6 +188,16 @@ struct Stylizer::Plan {
         return &slots.emplace_back(std::move(slot));
     }
 
+    // A slot whose work is done, handed to `result` (device-written memory); returns its
+    // first byte.
+    const std::uint8_t* leaseSlot(SharedSlot& slot, SharedFrame& result)
+    {
+        lastSubmitted = slot.recorder.get();
+        result.memory = slot.host->lease();
+        result.deviceWritten = true;
+        return slot.host->data();
+    }
+
     // What a plan depends on: layout, size and colour space (not pointers or strides).
     static FrameGeometry key(const FrameGeometry& g)
     {
@@ -421,10 +431,7 @@ SharedFrame Stylizer::collectShared()
         slot->recorder->wait();  // a timeout keeps the slot (and its flight) out of use while it runs
         slot->inFlight = false;
         f.slot = nullptr;
-        plan_->lastSubmitted = slot->recorder.get();
-        result.memory = slot->host->lease();
-        result.deviceWritten = true;
-        base = slot->host->data();
+        base = plan_->leaseSlot(*slot, result);
     } else {
         f.recorder->wait();
         plan_->lastSubmitted = f.recorder.get();
@@ -448,10 +455,7 @@ SharedFrame Stylizer::runShared(const FrameView& frame, Size processing, const F
     if (Plan::SharedSlot* slot = plan_->freeSlot(context_, model_, options_.timestamps, main)) {
         plan_->record(*slot->recorder, *main.toTensor, *slot->toImage, slot->recordedLook, look_);
         slot->recorder->submitAndWait();
-        plan_->lastSubmitted = slot->recorder.get();
-        result.memory = slot->host->lease();
-        result.deviceWritten = true;
-        base = slot->host->data();
+        base = plan_->leaseSlot(*slot, result);
     } else {
         plan_->record(main, look_);
         main.recorder->submitAndWait();
