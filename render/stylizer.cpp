@@ -255,6 +255,11 @@ Precision Stylizer::defaultPrecision(const vk::Context& context)
     return context.info().fp16Storage ? Precision::Fp16Storage : Precision::Fp32;
 }
 
+int Stylizer::defaultFramesInFlight(const vk::Context& context)
+{
+    return context.info().type == VK_PHYSICAL_DEVICE_TYPE_CPU ? 1 : int(kFramesInFlight);
+}
+
 Stylizer::Stylizer(vk::Context& context, model::Model model, StylizerOptions options)
     : context_(context), model_(std::move(model)), options_(options)
 {

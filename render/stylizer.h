@@ -79,6 +79,10 @@ public:
     // kFramesInFlight submitted; a new size, layout or colour space with frames submitted
     // is an error (collect them first); setStyleWeights waits for them.
     static constexpr std::size_t kFramesInFlight = 2;
+    // What pipelines keep in flight on `context` by default: kFramesInFlight on a GPU;
+    // one on a CPU driver, which computes on the cores that would upload and read back
+    // (two took 1.09x the wall time of one on lavapipe: docs/live-pipeline.md).
+    static int defaultFramesInFlight(const vk::Context& context);
     void submit(const FrameView& frame, Size processing, const MutableFrameView& output);
     void collect();
     // The same for memory the caller keeps (the live view, two deep on GPUs):

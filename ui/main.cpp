@@ -1,5 +1,6 @@
-// stylize: the desktop app. Usage: stylize [VIDEO_OR_IMAGE] [--device N|NAME]
+// stylize: the desktop app. Usage: stylize [VIDEO_OR_IMAGE] [--device N|NAME] [--in-flight 1|2]
 #include <csignal>
+#include <cstdio>
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -34,6 +35,11 @@ int main(int argc, char** argv)
     parser.addVersionOption();
     QCommandLineOption device("device", "Vulkan device to use (index or part of its name).", "device");
     parser.addOption(device);
+    QCommandLineOption inFlight("in-flight",
+                                "Frames the live view keeps on the device: 1 or 2 (default: 2 on a GPU, 1 on a CPU "
+                                "driver).",
+                                "1|2");
+    parser.addOption(inFlight);
     parser.addPositionalArgument("file", "A video or image to open instead of the camera.", "[file]");
     parser.process(app);
 
@@ -44,6 +50,14 @@ int main(int argc, char** argv)
     config.sampleImage = resources.filePath("samples/coffee.jpg");
     config.previewCache = QStandardPaths::writableLocation(QStandardPaths::CacheLocation) + "/previews";
     config.device = parser.value(device);
+    if (parser.isSet(inFlight)) {
+        const QString value = parser.value(inFlight);
+        if (value != "1" && value != "2") {
+            std::fprintf(stderr, "stylize: --in-flight takes 1 or 2, not '%s'\n", qPrintable(value));
+            return 2;
+        }
+        config.framesInFlight = value.toInt();
+    }
 
     stylize::ui::MainWindow window(config);
     window.show();

@@ -116,9 +116,8 @@ pipeline::PipelinedStylize EngineSetup::pipelined(const Arguments& args, render:
         stylizerFor(in).submit(in, processing.empty() ? out.size() : processing, out);
     };
     p.collect = [this] { stylizer().collect(); };
-    const bool cpuDriver = context().info().type == VK_PHYSICAL_DEVICE_TYPE_CPU;
-    const int most = int(render::Stylizer::kFramesInFlight);
-    p.depth = args.integer("in-flight", cpuDriver ? 1 : most, 1, most);
+    p.depth = args.integer("in-flight", render::Stylizer::defaultFramesInFlight(context()), 1,
+                           int(render::Stylizer::kFramesInFlight));
     return p;
 }
 

@@ -78,7 +78,7 @@ private:
 
 }  // namespace
 
-LiveSession::Impl::Impl(LiveConfig c, LiveStylizeFunction s, LiveSharedStylizeFunction shared, PipelinedStylize p,
+LiveSession::Impl::Impl(LiveConfig c, LiveStylizeFunction s, LiveSharedStylize shared, PipelinedStylize p,
                         FrameCallback f, LiveEvents e)
     : config(std::move(c)),
       stylize(std::move(s)),
@@ -91,25 +91,27 @@ LiveSession::Impl::Impl(LiveConfig c, LiveStylizeFunction s, LiveSharedStylizeFu
 }
 
 LiveSession::LiveSession(LiveConfig config, LiveStylizeFunction stylize, FrameCallback onFrame, LiveEvents events)
-    : impl_(std::make_unique<Impl>(std::move(config), std::move(stylize), LiveSharedStylizeFunction{},
+    : impl_(std::make_unique<Impl>(std::move(config), std::move(stylize), LiveSharedStylize{},
                                    PipelinedStylize{}, std::move(onFrame), std::move(events)))
 {
 }
 
 LiveSession::LiveSession(LiveConfig config, PipelinedStylize stylize, FrameCallback onFrame, LiveEvents events)
-    : impl_(std::make_unique<Impl>(std::move(config), LiveStylizeFunction{}, LiveSharedStylizeFunction{},
+    : impl_(std::make_unique<Impl>(std::move(config), LiveStylizeFunction{}, LiveSharedStylize{},
                                    std::move(stylize), std::move(onFrame), std::move(events)))
 {
     if (!impl_->pipelined.submit || !impl_->pipelined.collect)
         throw std::invalid_argument("LiveSession: a pipelined stylizer needs submit and collect");
 }
 
-LiveSession::LiveSession(LiveConfig config, LiveSharedStylizeFunction stylize, FrameCallback onFrame, LiveEvents events)
+LiveSession::LiveSession(LiveConfig config, LiveSharedStylize stylize, FrameCallback onFrame, LiveEvents events)
     : impl_(std::make_unique<Impl>(std::move(config), LiveStylizeFunction{}, std::move(stylize), PipelinedStylize{},
                                    std::move(onFrame), std::move(events)))
 {
     if (!impl_->config.view)
         throw std::invalid_argument("LiveSession: a shared-memory stylizer needs config.view");
+    if (!impl_->stylizeShared.submit || !impl_->stylizeShared.collect)
+        throw std::invalid_argument("LiveSession: a shared-memory stylizer needs submit and collect");
 }
 
 LiveSession::~LiveSession()
@@ -298,14 +300,12 @@ LiveSession::Impl::InFlight LiveSession::Impl::startFrame(StageState& stage, Liv
     f.target = !config.view && f.rec ? f.rec->newEncoderFrame() : video::FramePtr{};
     if (!f.target)
         f.target = stage.viewPool.get(AV_PIX_FMT_RGBA, shownSize.width, shownSize.height);
-    if (stylizeShared) {
+    if (stylizeShared.submit) {
         render::FrameGeometry geometry;
         geometry.layout = render::PixelLayout::Rgba8;
         geometry.width = f.target->width;
         geometry.height = f.target->height;
-        const render::SharedFrame shared = stylizeShared(source, geometry);
-        if ((f.styled = shared.memory != nullptr))
-            f.target = frameOver(shared);
+        f.styled = f.collect = stylizeShared.submit(source, geometry);
     } else if (pipelined.submit) {
         pipelined.submit(source, video::mutableFrameView(*f.target, bt709));
         f.styled = f.collect = true;
@@ -319,7 +319,13 @@ void LiveSession::Impl::finishFrame(StageState& stage, InFlight& f)
 {
     if (f.collect) {
         f.collect = false;
-        pipelined.collect();
+        if (stylizeShared.collect) {
+            const render::SharedFrame shared = stylizeShared.collect();
+            if ((f.styled = shared.memory != nullptr))
+                f.target = frameOver(shared);
+        } else {
+            pipelined.collect();
+        }
     }
     const video::TimedFrame& item = f.live.frame;
     const auto t1 = Clock::now();
@@ -368,7 +374,13 @@ void LiveSession::Impl::stylizeLoop()
 {
     StageState stage;
     std::deque<InFlight> inFlight;  // oldest first
-    const std::size_t depth = pipelined.submit ? std::size_t(std::max(1, pipelined.depth)) : 1;
+    // How many frames may be on the engine before the oldest is finished (asked before
+    // each frame: a shared stylizer's depth follows its blend).
+    const auto depth = [&]() -> std::size_t {
+        if (stylizeShared.submit)
+            return stylizeShared.depth ? std::size_t(std::max(1, stylizeShared.depth())) : 1;
+        return pipelined.submit ? std::size_t(std::max(1, pipelined.depth)) : 1;
+    };
     const auto finishOldest = [&] {
         InFlight f = std::move(inFlight.front());
         inFlight.pop_front();
@@ -380,14 +392,18 @@ void LiveSession::Impl::stylizeLoop()
     // A failure stops the run with frames still on the engine, writing into targets held
     // here: collect them (into those targets) so it is left with none.
     struct CollectLeftOvers {
-        const PipelinedStylize& engine;
+        const Impl& impl;
         const std::deque<InFlight>& frames;
         ~CollectLeftOvers()
         {
-            engine.collectLeftOvers(std::size_t(
-                std::count_if(frames.begin(), frames.end(), [](const InFlight& f) { return f.collect; })));
+            const auto n =
+                std::size_t(std::count_if(frames.begin(), frames.end(), [](const InFlight& f) { return f.collect; }));
+            if (impl.stylizeShared.collect)
+                collectEach(n, [&] { impl.stylizeShared.collect(); });
+            else
+                impl.pipelined.collectLeftOvers(n);
         }
-    } leftOvers{pipelined, inFlight};
+    } leftOvers{*this, inFlight};
     for (;;) {
         // Nothing waiting: show the frame in flight now rather than hold it for the next.
         if (!inFlight.empty() && captureQueue.size() == 0) {
@@ -400,8 +416,11 @@ void LiveSession::Impl::stylizeLoop()
         // A new source size or layout is a new plan: finish the frames of the old one first.
         while (!inFlight.empty() && !sameShape(*inFlight.back().live.frame.frame, *live->frame.frame))
             finishOldest();
+        const std::size_t most = depth();
+        while (inFlight.size() >= most)  // the depth went down
+            finishOldest();
         inFlight.push_back(startFrame(stage, std::move(*live)));
-        if (inFlight.back().live.warmUp || inFlight.size() >= depth)
+        if (inFlight.back().live.warmUp || inFlight.size() >= most)
             finishOldest();
     }
     // The source ended or the session stops: what is in flight is still shown and recorded.

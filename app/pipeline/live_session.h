@@ -79,11 +79,22 @@ struct LiveFrame {
 // still compiling): the session then shows and records the source in its place. Called
 // on the stylize thread only; may throw to end the run.
 using LiveStylizeFunction = std::function<bool(const render::FrameView& input, const render::MutableFrameView& output)>;
-// The same, for a stylizer that keeps its results in memory it shares (the engine's own
-// result memory, written by the device: the view and the recorder read it, no copy):
-// returns an RGBA8 frame of the `output` geometry, or one without memory when it cannot yet.
-using LiveSharedStylizeFunction =
-    std::function<render::SharedFrame(const render::FrameView& input, const render::FrameGeometry& output)>;
+// A stylizer that keeps its results in memory it shares (the engine's own result memory,
+// written by the device: the view and the recorder read it, no copy), with frames in
+// flight (render::Stylizer::submitShared/collectShared; the app's live view). `submit`
+// starts `input` towards an RGBA8 frame of the `output` geometry and returns true, or
+// returns false when it cannot yet (its plan is still compiling): the source then shows
+// in its place. `collect` finishes the oldest started frame and returns it, or a frame
+// without memory when it failed there (said through the stylizer's own channel): the
+// source shows in its place. `depth`, asked before each frame (empty: always one), says
+// how many may be started before the oldest is collected; it may change from frame to
+// frame (a blend across models runs one at a time). Called on the stylize thread only;
+// any of them may throw to end the run.
+struct LiveSharedStylize {
+    std::function<bool(const render::FrameView& input, const render::FrameGeometry& output)> submit;
+    std::function<render::SharedFrame()> collect;
+    std::function<int()> depth;
+};
 
 struct LiveEvents {
     // A source opened (capture thread).
@@ -101,8 +112,8 @@ public:
     using FrameCallback = std::function<void(const LiveFrame& frame)>;
 
     LiveSession(LiveConfig config, LiveStylizeFunction stylize, FrameCallback onFrame = {}, LiveEvents events = {});
-    // With a view only (config.view).
-    LiveSession(LiveConfig config, LiveSharedStylizeFunction stylize, FrameCallback onFrame, LiveEvents events = {});
+    // With a view only (config.view); frames in flight as below, up to stylize.depth().
+    LiveSession(LiveConfig config, LiveSharedStylize stylize, FrameCallback onFrame, LiveEvents events = {});
     // With frames in flight (render::Stylizer::submit/collect, up to stylize.depth): while
     // the device computes one frame the next is uploaded. A second frame is submitted only
     // when one is already waiting in the queue (the network, not the source, sets the

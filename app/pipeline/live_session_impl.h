@@ -25,12 +25,12 @@ struct LiveItem {
 };
 
 struct LiveSession::Impl {
-    Impl(LiveConfig c, LiveStylizeFunction s, LiveSharedStylizeFunction shared, PipelinedStylize pipelined,
+    Impl(LiveConfig c, LiveStylizeFunction s, LiveSharedStylize shared, PipelinedStylize pipelined,
          FrameCallback f, LiveEvents e);
 
     const LiveConfig config;
     const LiveStylizeFunction stylize;              // stylize thread (one of these three)
-    const LiveSharedStylizeFunction stylizeShared;  // stylize thread
+    const LiveSharedStylize stylizeShared;          // stylize thread
     const PipelinedStylize pipelined;               // stylize thread
     const FrameCallback onFrame;                    // stylize thread
     const LiveEvents events;            // sourceStarted/sourceStopped: capture thread; recordingFailed: stylize thread

@@ -27,15 +27,21 @@ struct PipelinedStylize {
     // the caller still holds: collects each (into its target) so that the engine is left
     // with none before the targets are freed. A collect that throws gives up its frame;
     // the first failure already stopped the run, so later ones are not reported.
-    void collectLeftOvers(std::size_t frames) const noexcept
-    {
-        for (std::size_t i = 0; i < frames; ++i) {
-            try {
-                collect();
-            } catch (...) {
-            }
+    void collectLeftOvers(std::size_t frames) const noexcept;
+};
+
+// Calls `collect` `frames` times, each failure ignored (see collectLeftOvers).
+template <class Collect>
+void collectEach(std::size_t frames, const Collect& collect) noexcept
+{
+    for (std::size_t i = 0; i < frames; ++i) {
+        try {
+            collect();
+        } catch (...) {
         }
     }
-};
+}
+
+inline void PipelinedStylize::collectLeftOvers(std::size_t frames) const noexcept { collectEach(frames, collect); }
 
 }  // namespace stylize::pipeline

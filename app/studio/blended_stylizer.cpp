@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <string>
+#include <utility>
 
 #include "picture_styles.h"
 #include "stylizer.h"
@@ -42,6 +44,7 @@ render::Stylizer& BlendedStylizer::stylizerFor(const ModelBlend& blend)
 
 void BlendedStylizer::setBlend(std::vector<ModelBlend> blend, const render::OutputLook& look)
 {
+    settle();
     blend_ = std::move(blend);
     look_ = look;
     apply();
@@ -59,6 +62,7 @@ std::shared_ptr<const app::MagentaStyles> BlendedStylizer::contentPredictor() co
 
 void BlendedStylizer::setContent(std::vector<float> vector)
 {
+    settle();
     content_ = std::move(vector);
     withContent_.clear();
     apply();
@@ -91,6 +95,7 @@ void BlendedStylizer::apply()
 
 void BlendedStylizer::releaseUnused()
 {
+    settle();
     for (auto it = stylizers_.begin(); it != stylizers_.end();) {
         const bool used =
             std::any_of(active_.begin(), active_.end(), [&](const ModelBlend& b) { return b.shared.get() == it->first; });
@@ -100,6 +105,7 @@ void BlendedStylizer::releaseUnused()
 
 void BlendedStylizer::dropPlans()
 {
+    pending_.clear();
     for (auto& [model, entry] : stylizers_)
         if (entry.stylizer->busy())
             static_cast<void>(entry.stylizer.release());  // its buffers may still be in use on the device
@@ -141,6 +147,49 @@ render::SharedFrame BlendedStylizer::runShared(const render::FrameView& frame, r
     result.planes[0] = memory.get();
     result.memory = std::move(memory);
     return result;
+}
+
+std::size_t BlendedStylizer::maxInFlight() const
+{
+    return active_.size() == 1 ? render::Stylizer::kFramesInFlight : 1;
+}
+
+void BlendedStylizer::submitShared(const render::FrameView& frame, render::Size processing,
+                                   const render::FrameGeometry& output)
+{
+    // No limit of its own: frames already finished hold no device work, and a stylizer
+    // refuses more flights than it has (the caller asked maxInFlight() before the blend
+    // it gave here was applied, so one settled frame may still wait in the list).
+    if (active_.size() == 1) {
+        render::Stylizer& engine = stylizerFor(active_[0]);
+        // Frames settled out of the engine stay ahead of it: the engine's first is newer.
+        engine.submitShared(frame, processing, output);
+        pending_.push_back({&engine, {}});
+        return;
+    }
+    pending_.push_back({nullptr, runShared(frame, processing, output)});
+}
+
+render::SharedFrame BlendedStylizer::collectShared()
+{
+    if (pending_.empty())
+        throw std::logic_error("internal: BlendedStylizer::collectShared with no frame in flight");
+    Pending next = std::move(pending_.front());
+    pending_.pop_front();  // a failure below loses this frame, not the next ones
+    return next.engine ? next.engine->collectShared() : std::move(next.ready);
+}
+
+// Oldest first. A frame whose collect fails stays in the list as one without memory
+// (so the caller's collects still meet their own frames) and the failure is thrown;
+// the frames after it stay in flight.
+void BlendedStylizer::settle()
+{
+    for (Pending& p : pending_) {
+        if (!p.engine)
+            continue;
+        render::Stylizer* engine = std::exchange(p.engine, nullptr);
+        p.ready = engine->collectShared();
+    }
 }
 
 void BlendedStylizer::run(const render::FrameView& frame, render::Size processing,

@@ -5,6 +5,7 @@
 // content's own style vector is known (setContent): their vectors are mixed with it.
 #pragma once
 
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -50,10 +51,25 @@ public:
     // where the device imports host memory); a cross-model blend mixes into new memory.
     render::SharedFrame runShared(const render::FrameView& frame, render::Size processing,
                                   const render::FrameGeometry& output);
+    // Frames in flight (the live view, two deep on GPUs): submitShared() starts `frame`
+    // and collectShared() returns the oldest started frame, as runShared() would have.
+    // With one model the frame goes to that stylizer's flights, so the next frame's
+    // upload and this one's readback overlap the device's work; a blend across models
+    // is mixed at once and kept until collected. maxInFlight(): how many to keep started
+    // before a collect with the current blend (one across models: no overlap to gain). Whatever replaces or re-weights stylizers (setBlend, setContent,
+    // releaseUnused) first settles: waits for the frames in flight and keeps their
+    // results for collectShared(), so no frame runs with settings it was not started
+    // with and none is lost. prepare() wants none in flight: settle() first.
+    void submitShared(const render::FrameView& frame, render::Size processing, const render::FrameGeometry& output);
+    render::SharedFrame collectShared();
+    void settle();
+    std::size_t framesInFlight() const { return pending_.size(); }  // started, not yet collected
+    std::size_t maxInFlight() const;
     // Forgets stylizers of models the current blend does not use (frees device memory).
     void releaseUnused();
     // Forgets every stylizer and plan (the next run builds them again): after a device
-    // failure. One whose work is still running on the device (hung) is leaked, not waited for.
+    // failure. One whose work is still running on the device (hung) is leaked, not waited
+    // for. Frames in flight are forgotten too: collectShared() gives none for them.
     void dropPlans();
     // Any thread: a plan being built stops at its next pipeline compile (prepare or run
     // throws vk::Cancelled), and so does every later one; for shutting down only.
@@ -84,6 +100,13 @@ private:
     // Shared by every stylizer of stylizers_; made once (cancel() reads it from any thread).
     const std::shared_ptr<vk::PipelineCache> pipelines_;
     std::function<void(std::size_t, std::size_t)> warmUpProgress_;  // set before use; called by the building thread
+    // Frames started by submitShared, oldest first: on `engine` (a single-model blend's
+    // stylizer, collected from it), or finished (`ready`: a cross-model mix, or settled).
+    struct Pending {
+        render::Stylizer* engine = nullptr;
+        render::SharedFrame ready;
+    };
+    std::deque<Pending> pending_;
     std::vector<std::uint8_t> scratch_;  // one model's RGBA output while mixing
     std::vector<float> accumulator_;
 };

@@ -1,6 +1,7 @@
 // LiveStylize: blend changes, the adaptive brush and plan builds off the frame path.
 #include "studio/live_stylize.h"
 
+#include <algorithm>
 #include <thread>
 #include <utility>
 
@@ -8,14 +9,17 @@
 
 #include "frame_pixels.h"
 #include "picture_styles.h"
+#include "stylizer.h"
 #include "vk/context.h"
 
 namespace stylize::studio {
 
 LiveStylize::LiveStylize(vk::Context& context, const StyleLibrary& library, std::mutex& libraryMutex,
-                         double targetFps, Callbacks callbacks)
+                         double targetFps, Callbacks callbacks, int framesInFlight)
     : stylizer_(context), brush_(targetFps), library_(library), libraryMutex_(libraryMutex),
-      callbacks_(std::move(callbacks)), device_(QString::fromStdString(context.info().name))
+      callbacks_(std::move(callbacks)), device_(QString::fromStdString(context.info().name)),
+      framesInFlight_(std::clamp(framesInFlight > 0 ? framesInFlight : render::Stylizer::defaultFramesInFlight(context),
+                                 1, int(render::Stylizer::kFramesInFlight)))
 {
     // On a CPU driver a cold plan compiles op by op: once the note shows (builds quicker
     // than the grace below show none), it says how far the compile got.
@@ -56,15 +60,19 @@ void LiveStylize::matchContent(const render::FrameView& input)
     if (content_.valid()) {
         if (content_.wait_for(std::chrono::seconds(0)) != std::future_status::ready)
             return;
+        std::vector<float> vector;
         try {
-            stylizer_.setContent(content_.get());
+            vector = content_.get();
         } catch (const std::exception& e) {
             // The output mix goes on; the sentence says why the strength looks different.
             if (callbacks_.failed)
                 callbacks_.failed(QObject::tr("The frame's own style could not be read (%1): picture styles "
                                               "mix their strength with the frame instead.")
                                       .arg(QString::fromStdString(e.what())));
+            return;
         }
+        stylizer_.settle();  // device failures reach the caller's failure policy
+        stylizer_.setContent(std::move(vector));
         return;
     }
     if (contentAsked_)
@@ -112,7 +120,8 @@ render::SharedFrame LiveStylize::failed(const std::exception& e)
     building_ = {};
     if (!rebuiltAfterFailure_) {
         rebuiltAfterFailure_ = true;
-        stylizer_.dropPlans();
+        stylizer_.dropPlans();  // and the frames in flight: their collects give none
+        submitMs_.clear();
         if (callbacks_.failed)
             callbacks_.failed(QObject::tr("Stylizing failed: %1 Preparing the style again…").arg(what));
         return {};
@@ -125,7 +134,58 @@ render::SharedFrame LiveStylize::failed(const std::exception& e)
     return {};
 }
 
+int LiveStylize::depth() const
+{
+    if (building_.valid() || gaveUp_)
+        return 1;
+    return int(std::min(std::size_t(framesInFlight_), stylizer_.maxInFlight()));
+}
+
 render::SharedFrame LiveStylize::operator()(const render::FrameView& input, const render::FrameGeometry& output)
+{
+    return submit(input, output) ? collect() : render::SharedFrame{};
+}
+
+bool LiveStylize::submit(const render::FrameView& input, const render::FrameGeometry& output)
+{
+    const auto t0 = std::chrono::steady_clock::now();
+    bool started = false;
+    try {
+        started = start(input, output);
+    } catch (const std::exception& e) {
+        failed(e);  // a device failure met while settling or starting the frame
+        return false;
+    }
+    if (started)
+        submitMs_.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    return started;
+}
+
+render::SharedFrame LiveStylize::collect()
+{
+    if (stylizer_.framesInFlight() == 0)
+        return {};  // forgotten with the plans after a failure
+    const auto t0 = std::chrono::steady_clock::now();
+    const double submitMs = submitMs_.empty() ? 0.0 : submitMs_.front();
+    if (!submitMs_.empty())
+        submitMs_.pop_front();
+    render::SharedFrame result;
+    try {
+        result = stylizer_.collectShared();
+    } catch (const std::exception& e) {
+        return failed(e);
+    }
+    if (!result.memory)
+        return result;  // a frame a failed settle gave up
+    const auto t1 = std::chrono::steady_clock::now();
+    brush_.report(submitMs + std::chrono::duration<double, std::milli>(t1 - t0).count(), t1);
+    styledThisSource_ = true;
+    rebuiltAfterFailure_ = false;
+    return result;
+}
+
+// submit() without the failure policy: throws what the engine throws.
+bool LiveStylize::start(const render::FrameView& input, const render::FrameGeometry& output)
 {
     {
         std::scoped_lock lock(mutex_, libraryMutex_);
@@ -135,8 +195,9 @@ render::SharedFrame LiveStylize::operator()(const render::FrameView& input, cons
         if (gaveUp_ && (newSource || blendVersion_ != appliedVersion_ || libraryChanged_))
             gaveUp_ = rebuiltAfterFailure_ = false;  // the user asked for something new: try again
         if (gaveUp_)
-            return {};
+            return false;
         if (!building_.valid() && (blendVersion_ != appliedVersion_ || libraryChanged_)) {
+            stylizer_.settle();  // the frames in flight finish with the blend they started with
             stylizer_.setBlend(library_.resolve(blend_), {float(blend_.strength), blend_.preserveColours});
             brush_.setPercent(blend_.brushPercent);
             appliedVersion_ = blendVersion_;
@@ -146,7 +207,7 @@ render::SharedFrame LiveStylize::operator()(const render::FrameView& input, cons
                 stylizer_.releaseUnused();
         }
         if (library_.styleCount() == 0)
-            return {};  // nothing to stylize with: the source as it is
+            return false;  // nothing to stylize with: the source as it is
     }
     if (!building_.valid())
         matchContent(input);
@@ -158,6 +219,9 @@ render::SharedFrame LiveStylize::operator()(const render::FrameView& input, cons
     const render::FrameGeometry target = output;
     if (building_.valid() || stylizer_.needsPlan(input, processing, target)) {
         if (!building_.valid()) {
+            // The build runs beside this thread's collects: nothing of the old plan may be
+            // in flight (settled frames are collected from the list, not the engine).
+            stylizer_.settle();
             const render::FrameGeometry geometry = input;
             warmUpPercent_ = -1;
             building_ = std::async(std::launch::async, [this, geometry, processing, target] {
@@ -171,28 +235,14 @@ render::SharedFrame LiveStylize::operator()(const render::FrameView& input, cons
         if (building_.wait_until(buildStart_ + grace) != std::future_status::ready) {
             if (!announced_.exchange(true) && callbacks_.preparing)
                 callbacks_.preparing(preparingMessage());
-            return {};
+            return false;
         }
         if (announced_.exchange(false) && callbacks_.preparing)
             callbacks_.preparing({});
-        try {
-            building_.get();
-        } catch (const std::exception& e) {
-            return failed(e);
-        }
+        building_.get();  // rethrows the build's failure
     }
-    const auto t0 = std::chrono::steady_clock::now();
-    render::SharedFrame result;
-    try {
-        result = stylizer_.runShared(input, processing, output);
-    } catch (const std::exception& e) {
-        return failed(e);
-    }
-    const auto t1 = std::chrono::steady_clock::now();
-    brush_.report(std::chrono::duration<double, std::milli>(t1 - t0).count(), t1);
-    styledThisSource_ = true;
-    rebuiltAfterFailure_ = false;
-    return result;
+    stylizer_.submitShared(input, processing, output);
+    return true;
 }
 
 }  // namespace stylize::studio

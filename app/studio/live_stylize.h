@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <exception>
 #include <functional>
 #include <future>
@@ -32,8 +33,10 @@ public:
     };
 
     // `library` is read under `libraryMutex`, which the controller holds to change it.
+    // `framesInFlight` (1 or 2; 0: render::Stylizer::defaultFramesInFlight, two on a GPU)
+    // is the most frames on the device at once.
     LiveStylize(vk::Context& context, const StyleLibrary& library, std::mutex& libraryMutex, double targetFps,
-                Callbacks callbacks);
+                Callbacks callbacks, int framesInFlight = 0);
     ~LiveStylize();
 
     // Any thread: applied at the next frame that is not waiting for a plan.
@@ -41,14 +44,25 @@ public:
     void libraryChanged();
     void sourceChanged();
 
-    // The stylize thread: pipeline::LiveSharedStylizeFunction. The result is the engine's
-    // own result memory where the device can write host memory (no copy on the way to the
-    // view and the recorder); no memory while a plan is being built.
+    // The stylize thread: pipeline::LiveSharedStylize. submit() starts `input` (false:
+    // not now, a plan is being built or stylizing gave up: the source shows); collect()
+    // returns the oldest started frame, in the engine's own result memory where the
+    // device can write host memory (no copy on the way to the view and the recorder), or
+    // one without memory if it failed (said through Callbacks::failed). depth(): how
+    // many may be started before a collect (one while a plan builds, for blends across
+    // models and on CPU drivers). A blend, content or brush-size change first collects
+    // what is in flight (BlendedStylizer::settle), so those frames keep the settings they
+    // were started with.
+    bool submit(const render::FrameView& input, const render::FrameGeometry& output);
+    render::SharedFrame collect();
+    int depth() const;
+    // One frame, start to finish (submit, then collect): for callers without frames in flight.
     render::SharedFrame operator()(const render::FrameView& input, const render::FrameGeometry& output);
     // The network's input size of the last frame (stylize thread writes, any thread reads).
     render::Size processingSize() const;
 
 private:
+    bool start(const render::FrameView& input, const render::FrameGeometry& output);
     render::SharedFrame failed(const std::exception& e);
     QString preparingMessage() const;  // any thread
     void matchContent(const render::FrameView& input);  // stylize thread, no build running
@@ -59,6 +73,11 @@ private:
     std::mutex& libraryMutex_;
     Callbacks callbacks_;
     const QString device_;
+    const int framesInFlight_;
+    // The stylize thread's time in submit() of each frame in flight, oldest first: with
+    // the wait in its collect() it is what the brush sizer is told (two deep, the device's
+    // share of a frame; a settle's wait counts towards the frame that caused it).
+    std::deque<double> submitMs_;                       // stylize thread
     std::chrono::steady_clock::time_point buildStart_;  // stylize thread
     std::atomic<int> warmUpPercent_{-1};  // the build thread writes, the stylize thread reads; -1: unknown
     std::future<void> building_;                        // stylize thread

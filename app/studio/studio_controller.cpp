@@ -196,7 +196,8 @@ void StudioController::startLive()
     LiveStylize::Callbacks callbacks;
     callbacks.preparing = [this](const QString& message) { emit preparing(message); };
     callbacks.failed = [this](const QString& message) { emit errorOccurred(message); };
-    s.stylize = std::make_unique<LiveStylize>(*s.context, s.library, s.mutex, s.config.targetFps, callbacks);
+    s.stylize = std::make_unique<LiveStylize>(*s.context, s.library, s.mutex, s.config.targetFps, callbacks,
+                                              s.config.framesInFlight);
 
     pipeline::LiveConfig config;  // no source yet: setSource() starts the first
     config.loop = true;           // the sample clip and files play on; a still image repeats
@@ -233,13 +234,16 @@ void StudioController::startLive()
         status.dropped = r.dropped;
         emit recordingChanged(status);
     };
+    // Two frames in flight on a GPU: while the device paints one, the next is uploaded
+    // and the one before is shown (LiveSession submits a second only while a frame waits).
+    pipeline::LiveSharedStylize stylize;
+    stylize.submit = [&live = *s.stylize](const render::FrameView& in, const render::FrameGeometry& out) {
+        return live.submit(in, out);
+    };
+    stylize.collect = [&live = *s.stylize] { return live.collect(); };
+    stylize.depth = [&live = *s.stylize] { return live.depth(); };
     s.session = std::make_unique<pipeline::LiveSession>(
-        config,
-        pipeline::LiveSharedStylizeFunction(
-            [&stylize = *s.stylize](const render::FrameView& in, const render::FrameGeometry& out) {
-                return stylize(in, out);
-            }),
-        [this](const pipeline::LiveFrame& frame) { showFrame(frame); }, events);
+        config, std::move(stylize), [this](const pipeline::LiveFrame& frame) { showFrame(frame); }, events);
     s.live = std::thread([this] {
         State& s = *state_;
         try {

@@ -431,5 +431,92 @@ TEST(LiveSession, HoldsNoFrameInFlightWhileTheSourceSetsThePace)
     EXPECT_EQ(stats.droppedBeforeStylize, 0);
 }
 
+// The app's way (LiveStylize over Stylizer::submitShared/collectShared): results in memory
+// the stylizer shares, a depth asked before each frame, and both ways of "not now": a
+// submit refused (a plan compiling) and a collect that gives no memory (that frame
+// failed on the device). Every shown frame must be its own source's result or the
+// source itself, and what was started must all be collected, at the stop too.
+TEST(LiveSession, SharedResultsInFlightFollowTheStylizersDepthAndStandIns)
+{
+    struct Job {
+        std::uint32_t hash;
+        int width, height, number;
+    };
+    std::mutex m;
+    std::deque<Job> jobs;  // m
+    int offered = 0, started = 0, collected = 0, behindAnother = 0, most = 0, depthAsked = 0;  // m
+    LiveSharedStylize shared;
+    shared.submit = [&](const render::FrameView& in, const render::FrameGeometry& out) {
+        std::lock_guard lock(m);
+        if (++offered % 5 == 0)
+            return false;  // preparing
+        EXPECT_EQ(out.layout, render::PixelLayout::Rgba8);
+        if (!jobs.empty())
+            ++behindAnother;
+        jobs.push_back({FlightStylizer::hashOf(in), out.width, out.height, ++started});
+        most = std::max(most, int(jobs.size()));
+        return true;
+    };
+    shared.collect = [&]() -> render::SharedFrame {
+        std::this_thread::sleep_for(70ms);  // the "device", slower than the 30 fps camera
+        std::lock_guard lock(m);
+        EXPECT_FALSE(jobs.empty()) << "collect with nothing in flight";
+        if (jobs.empty())
+            return {};
+        const Job job = jobs.front();
+        jobs.pop_front();
+        ++collected;
+        if (job.number % 7 == 0)
+            return {};  // this frame failed: the source stands in
+        auto pixels = std::shared_ptr<std::uint8_t[]>(new std::uint8_t[std::size_t(job.width) * job.height * 4]());
+        std::memcpy(pixels.get(), &job.hash, 4);
+        render::SharedFrame frame;
+        frame.width = job.width;
+        frame.height = job.height;
+        frame.strides[0] = job.width * 4;
+        frame.planes[0] = pixels.get();
+        frame.memory = std::move(pixels);
+        return frame;
+    };
+    shared.depth = [&] {
+        std::lock_guard lock(m);
+        ++depthAsked;
+        return (offered / 20) % 2 == 0 ? 2 : 1;  // a blend across models now and then: one deep
+    };
+    std::atomic<int> shown{0}, stylized{0}, mismatched{0}, standIns{0};
+    LiveSession session(
+        appConfig(), shared,
+        [&](const LiveFrame& f) {
+            std::uint32_t got = 0;
+            std::memcpy(&got, f.shown.planes[0], 4);
+            if (f.stylized) {
+                ++stylized;
+                if (got != FlightStylizer::hashOf(f.source))
+                    ++mismatched;
+            } else {
+                ++standIns;  // the source, converted: its first pixel is the picture's
+            }
+            ++shown;
+        },
+        appEvents());
+    Running runner(session);
+    session.setSource(video::resolveSource("lavfi:testsrc2=size=160x120:rate=30,realtime"));
+    EXPECT_TRUE(waitFor([&] { return shown >= 60; })) << describe(session.stats());
+    runner.finish();
+    EXPECT_EQ(runner.error(), "");
+    const LiveStats stats = session.stats();
+    std::lock_guard lock(m);
+    EXPECT_EQ(mismatched, 0) << "frames shown with another frame's result";
+    EXPECT_EQ(collected, started) << "frames left on the stylizer";
+    EXPECT_EQ(most, 2);
+    EXPECT_GE(behindAnother, 5) << describe(stats);
+    EXPECT_GE(depthAsked, offered);
+    // Refused submits and failed collects both showed the source, and were counted so.
+    EXPECT_EQ(stats.stylized, stylized.load());
+    EXPECT_EQ(stats.passedThrough, standIns.load());
+    EXPECT_EQ(stats.stylized + stats.passedThrough, shown.load());
+    EXPECT_EQ(stats.passedThrough, (offered - started) + collected / 7);
+}
+
 }  // namespace
 }  // namespace stylize::pipeline
