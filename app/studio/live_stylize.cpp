@@ -71,7 +71,8 @@ void LiveStylize::matchContent(const render::FrameView& input)
                                       .arg(QString::fromStdString(e.what())));
             return;
         }
-        stylizer_.settle();  // device failures reach the caller's failure policy
+        // Outside the try: it settles what is in flight, and a device failure there is
+        // start()'s to report, not the predictor's.
         stylizer_.setContent(std::move(vector));
         return;
     }
@@ -197,7 +198,6 @@ bool LiveStylize::start(const render::FrameView& input, const render::FrameGeome
         if (gaveUp_)
             return false;
         if (!building_.valid() && (blendVersion_ != appliedVersion_ || libraryChanged_)) {
-            stylizer_.settle();  // the frames in flight finish with the blend they started with
             stylizer_.setBlend(library_.resolve(blend_), {float(blend_.strength), blend_.preserveColours});
             brush_.setPercent(blend_.brushPercent);
             appliedVersion_ = blendVersion_;
