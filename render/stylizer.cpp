@@ -102,13 +102,18 @@ struct Stylizer::Plan {
     }
     void record(Flight& f, const OutputLook& look) { record(*f.recorder, *f.toTensor, *f.toImage, f.recordedLook, look); }
 
-    // A flight not submitted and not running (made on first need, up to
-    // kFramesInFlight); a frame that timed out keeps its flight until it finishes.
+    // A flight not submitted and not running, nor read by a slot's commands still running
+    // (made on first need, up to kFramesInFlight); a frame that timed out keeps its
+    // flight until it finishes.
     Flight& freeFlight(vk::Context& context, const model::Model& model, bool timestamps)
     {
+        const auto readByRunningSlot = [&](const Flight& f) {
+            return std::any_of(slots.begin(), slots.end(),
+                               [&](SharedSlot& s) { return s.owner == &f && s.recorder->stillRunning(); });
+        };
         for (Flight& f : flights)
             if (std::find(submitted.begin(), submitted.end(), &f) == submitted.end() && !f.recorder->stillRunning() &&
-                !(f.slot && f.slot->recorder->stillRunning()))
+                !readByRunningSlot(f))
                 return f;
         if (flights.size() >= kFramesInFlight)
             throw vk::VulkanError("Vulkan device '" + context.info().name +
@@ -166,7 +171,7 @@ struct Stylizer::Plan {
             if (slot.owner != &owner)
                 continue;
             ++owned;
-            if (!slot.host->held() && !slot.inFlight)
+            if (!slot.host->held() && !slot.inFlight && !slot.recorder->stillRunning())  // a timed-out frame's slot: once done
                 return &slot;
         }
         if (owned >= kSharedSlots)
@@ -366,7 +371,7 @@ void Stylizer::run(const FrameView& frame, Size processing, const MutableFrameVi
     Plan::Flight& f = *plan_->main;
     plan_->record(f, look_);
     copyToGpuLayout(frame, static_cast<std::uint8_t*>(f.frame->mapped()));
-    f.recorder->submitAndWait();
+    f.recorder->submitAndWait(frameTimeout_);
     plan_->lastSubmitted = f.recorder.get();
     copyFromGpuLayout(static_cast<const std::uint8_t*>(f.result->mapped()), output);
 }
@@ -416,7 +421,7 @@ void Stylizer::collect()
     if (f.shared)
         throw std::logic_error("internal: Stylizer::collect for a frame given to submitShared");
     plan_->submitted.pop_front();  // a timeout below loses this frame, not the next ones
-    f.recorder->wait();
+    f.recorder->wait(frameTimeout_);
     plan_->lastSubmitted = f.recorder.get();
     copyFromGpuLayout(static_cast<const std::uint8_t*>(f.result->mapped()), f.output);
 }
@@ -433,12 +438,14 @@ SharedFrame Stylizer::collectShared()
     const GpuFramePlanes g = sharedLayout(plan_->output, result);
     const std::uint8_t* base = nullptr;
     if (Plan::SharedSlot* slot = f.slot) {
-        slot->recorder->wait();  // a timeout keeps the slot (and its flight) out of use while it runs
+        // Out of flight first: a timeout below loses the frame, and the slot (and its
+        // flight, whose frame buffer it reads) serve again once the device has finished it.
         slot->inFlight = false;
         f.slot = nullptr;
+        slot->recorder->wait(frameTimeout_);
         base = plan_->leaseSlot(*slot, result);
     } else {
-        f.recorder->wait();
+        f.recorder->wait(frameTimeout_);
         plan_->lastSubmitted = f.recorder.get();
         base = copyResult(*f.result, g.bytes, result);
     }
@@ -459,11 +466,11 @@ SharedFrame Stylizer::runShared(const FrameView& frame, Size processing, const F
     copyToGpuLayout(frame, static_cast<std::uint8_t*>(main.frame->mapped()));
     if (Plan::SharedSlot* slot = plan_->freeSlot(context_, model_, options_.timestamps, main)) {
         plan_->record(*slot->recorder, *main.toTensor, *slot->toImage, slot->recordedLook, look_);
-        slot->recorder->submitAndWait();
+        slot->recorder->submitAndWait(frameTimeout_);
         base = plan_->leaseSlot(*slot, result);
     } else {
         plan_->record(main, look_);
-        main.recorder->submitAndWait();
+        main.recorder->submitAndWait(frameTimeout_);
         plan_->lastSubmitted = main.recorder.get();
         base = copyResult(*main.result, g.bytes, result);
     }

@@ -1,6 +1,7 @@
 // The engine's front door: one frame in, one stylized frame out, on a Vulkan device.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -104,6 +105,12 @@ public:
     // Whether work this stylizer submitted (a frame that timed out) is still running on
     // the device: destroying it now would wait for that work.
     bool busy() const;
+    // How long a frame's wait (run, collect, collectShared, runShared) may take before it
+    // fails with vk::VulkanError ("did not finish a frame within ... s"); default 10
+    // minutes. The frame is lost; its flight and result slot stay out of use until the
+    // device has finished it, then serve again. prepare() and the warm-up compiles wait
+    // the default.
+    void setFrameTimeout(std::chrono::milliseconds timeout) { frameTimeout_ = timeout; }
     // Compute pipelines built so far; they are kept across plans (a new size compiles
     // nothing the previous plans had).
     std::size_t pipelineCount() const;
@@ -133,6 +140,7 @@ private:
     Precision precision_;
     std::vector<float> weights_;
     OutputLook look_;
+    std::chrono::milliseconds frameTimeout_ = std::chrono::minutes(10);
     std::shared_ptr<vk::PipelineCache> pipelines_;  // shared by every plan (and maybe other stylizers); outlives them
     std::unique_ptr<WeightStore> packedWeights_;    // this model's packed weights, kept across plans; outlives them
     std::unique_ptr<Plan> plan_;

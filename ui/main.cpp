@@ -36,7 +36,7 @@ int main(int argc, char** argv)
     QCommandLineOption device("device", "Vulkan device to use (index or part of its name).", "device");
     parser.addOption(device);
     QCommandLineOption inFlight("in-flight",
-                                "Frames the live view keeps on the device: 1 or 2 (default: 2 on a GPU, 1 on a CPU "
+                                "Frames the live view and exports keep on the device: 1 or 2 (default: 2 on a GPU, 1 on a CPU "
                                 "driver).",
                                 "1|2");
     parser.addOption(inFlight);

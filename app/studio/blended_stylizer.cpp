@@ -172,11 +172,31 @@ void BlendedStylizer::submitShared(const render::FrameView& frame, render::Size 
 
 render::SharedFrame BlendedStylizer::collectShared()
 {
-    if (pending_.empty())
-        throw std::logic_error("internal: BlendedStylizer::collectShared with no frame in flight");
+    if (pending_.empty() || pending_.front().intoTarget)
+        throw std::logic_error("internal: BlendedStylizer::collectShared without a frame of submitShared in flight");
     Pending next = std::move(pending_.front());
     pending_.pop_front();  // a failure below loses this frame, not the next ones
     return next.engine ? next.engine->collectShared() : std::move(next.ready);
+}
+
+void BlendedStylizer::submit(const render::FrameView& frame, render::Size processing,
+                             const render::MutableFrameView& output)
+{
+    if (active_.size() != 1)
+        throw std::logic_error("internal: BlendedStylizer::submit with a blend across models (run() mixes those)");
+    render::Stylizer& engine = stylizerFor(active_[0]);
+    engine.submit(frame, processing, output);
+    pending_.push_back({&engine, {}, true});
+}
+
+void BlendedStylizer::collect()
+{
+    if (pending_.empty() || !pending_.front().intoTarget)
+        throw std::logic_error("internal: BlendedStylizer::collect without a frame of submit in flight");
+    Pending next = std::move(pending_.front());
+    pending_.pop_front();
+    if (next.engine)  // else settled: already in its target
+        next.engine->collect();
 }
 
 // Oldest first. A frame whose collect fails stays in the list as one without memory
@@ -188,7 +208,10 @@ void BlendedStylizer::settle()
         if (!p.engine)
             continue;
         render::Stylizer* engine = std::exchange(p.engine, nullptr);
-        p.ready = engine->collectShared();
+        if (p.intoTarget)
+            engine->collect();
+        else
+            p.ready = engine->collectShared();
     }
 }
 

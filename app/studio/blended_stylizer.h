@@ -62,6 +62,14 @@ public:
     // with and none is lost. prepare() wants none in flight: settle() first.
     void submitShared(const render::FrameView& frame, render::Size processing, const render::FrameGeometry& output);
     render::SharedFrame collectShared();
+    // Frames in flight into the caller's targets (export): submit() starts `frame` into
+    // `output`, whose memory must stay valid until collect() has finished that frame
+    // (collects go oldest first, as with render::Stylizer::submit/collect). Single-model
+    // blends only, in any layout; a blend across models throws std::logic_error (run()
+    // mixes it at once). Settles like the shared pair; a frame is collected by the
+    // function matching its submit.
+    void submit(const render::FrameView& frame, render::Size processing, const render::MutableFrameView& output);
+    void collect();
     void settle();
     std::size_t framesInFlight() const { return pending_.size(); }  // started, not yet collected
     std::size_t maxInFlight() const;
@@ -100,11 +108,13 @@ private:
     // Shared by every stylizer of stylizers_; made once (cancel() reads it from any thread).
     const std::shared_ptr<vk::PipelineCache> pipelines_;
     std::function<void(std::size_t, std::size_t)> warmUpProgress_;  // set before use; called by the building thread
-    // Frames started by submitShared, oldest first: on `engine` (a single-model blend's
-    // stylizer, collected from it), or finished (`ready`: a cross-model mix, or settled).
+    // Frames started by submitShared or submit, oldest first: on `engine` (a single-model
+    // blend's stylizer, collected from it), or finished (`ready`: a cross-model mix, or
+    // settled).
     struct Pending {
         render::Stylizer* engine = nullptr;
         render::SharedFrame ready;
+        bool intoTarget = false;  // submit(): written into the caller's target, nothing to hand back
     };
     std::deque<Pending> pending_;
     std::vector<std::uint8_t> scratch_;  // one model's RGBA output while mixing

@@ -605,7 +605,7 @@ void StudioController::startExport(const ExportRequest& request)
         emit exportFinished(false, tr("No style is loaded: import a model or install the default style pack."));
         return;
     }
-    s.exporter = std::make_unique<StudioExport>(*s.context, std::move(models), blend, request);
+    s.exporter = std::make_unique<StudioExport>(*s.context, std::move(models), blend, request, s.config.framesInFlight);
     StudioExport* job = s.exporter.get();
     job->start([this](const ExportProgress& p) { emit exportProgress(p); },
                [this](bool ok, const QString& message) { emit exportFinished(ok, message); });

@@ -34,7 +34,7 @@ struct StudioConfig {
     QString previewCache;    // folder for rendered previews (empty: no cache)
     QString device;          // Vulkan device override (index or name part)
     double targetFps = 15;   // the auto brush size keeps the view at least this live
-    int framesInFlight = 0;  // frames the live view keeps on the device, 1 or 2 (0: two on a GPU, one on a CPU driver)
+    int framesInFlight = 0;  // frames the live view and exports keep on the device, 1 or 2 (0: two on a GPU, one on a CPU driver)
 };
 
 class StudioController : public QObject {

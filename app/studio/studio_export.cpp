@@ -1,6 +1,7 @@
 // StudioExport: pipeline::ExportJob on a thread, stylizing with a snapshot of the blend.
 #include "studio/studio_export.h"
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 #include <utility>
@@ -9,6 +10,7 @@
 
 #include "frame_pixels.h"
 #include "picture_styles.h"
+#include "stylizer.h"
 #include "pipeline/export_job.h"
 #include "studio/blended_stylizer.h"
 #include "studio/style_library.h"
@@ -22,14 +24,18 @@ extern "C" {
 namespace stylize::studio {
 
 struct StudioExport::Impl {
-    Impl(vk::Context& c, std::vector<ModelBlend> m, const BlendSettings& b, const ExportRequest& r)
-        : context(c), models(std::move(m)), blend(b), request(r)
+    Impl(vk::Context& c, std::vector<ModelBlend> m, const BlendSettings& b, const ExportRequest& r, int inFlight)
+        : context(c), models(std::move(m)), blend(b), request(r),
+          depth(models.size() != 1 ? 1
+                                   : std::clamp(inFlight > 0 ? inFlight : render::Stylizer::defaultFramesInFlight(c), 1,
+                                                int(render::Stylizer::kFramesInFlight)))
     {
     }
     vk::Context& context;
     const std::vector<ModelBlend> models;
-    BlendSettings blend;
-    ExportRequest request;
+    const BlendSettings blend;
+    const ExportRequest request;
+    const int depth;  // frames in flight
     std::unique_ptr<pipeline::ExportJob> job;
     // Made by start() (cancel() may stop its compiles from another thread); used by the
     // job's stylize thread from the first frame on.
@@ -40,8 +46,8 @@ struct StudioExport::Impl {
 };
 
 StudioExport::StudioExport(vk::Context& context, std::vector<ModelBlend> models, const BlendSettings& blend,
-                           const ExportRequest& request)
-    : impl_(std::make_unique<Impl>(context, std::move(models), blend, request))
+                           const ExportRequest& request, int framesInFlight)
+    : impl_(std::make_unique<Impl>(context, std::move(models), blend, request, framesInFlight))
 {
 }
 
@@ -66,44 +72,63 @@ void StudioExport::start(ProgressFn progress, FinishedFn finished)
     // first frame) and, for blends across models, the RGBA mix and one conversion context.
     struct Scratch {
         std::shared_ptr<BlendedStylizer> stylizer;
+        std::vector<ModelBlend> models;
+        render::OutputLook look;
+        double brush = 1;
         bool blendSet = false;
         std::vector<std::uint8_t> rgba;
         video::SwsContextPtr sws;
+
+        // The blend, at the first frame; picture styles below full strength take that
+        // frame's own style vector.
+        void setUp(const render::FrameView& in)
+        {
+            if (std::exchange(blendSet, true))
+                return;
+            stylizer->setBlend(models, look);
+            if (auto magenta = stylizer->contentPredictor())
+                stylizer->setContent(magenta->predict(render::frameToImage(in).view()));
+        }
+        render::Size processing(const render::FrameView& in) const
+        {
+            return {std::max(2, int(in.width * brush) / 2 * 2), std::max(2, int(in.height * brush) / 2 * 2)};
+        }
     };
     auto scratch = std::make_shared<Scratch>();
     d.stylizer = std::make_shared<BlendedStylizer>(d.context);
     scratch->stylizer = d.stylizer;
-    const auto& models = d.models;
-    const render::OutputLook look{float(d.blend.strength), d.blend.preserveColours};
-    const double brush = d.blend.brushPercent > 0 ? d.blend.brushPercent / 100.0 : 1.0;
-    pipeline::StylizeFunction stylize = [scratch, models, look, brush](const render::FrameView& in,
-                                                                  const render::MutableFrameView& out) {
-        Scratch& k = *scratch;
-        if (!std::exchange(k.blendSet, true)) {
-            k.stylizer->setBlend(models, look);
-            // Picture styles below full strength: the first frame's own style vector.
-            if (auto magenta = k.stylizer->contentPredictor())
-                k.stylizer->setContent(magenta->predict(render::frameToImage(in).view()));
-        }
-        const render::Size processing{std::max(2, int(in.width * brush) / 2 * 2), std::max(2, int(in.height * brush) / 2 * 2)};
-        if (models.size() == 1) {
-            k.stylizer->run(in, processing, out);
-            return;
-        }
+    scratch->models = d.models;
+    scratch->look = render::OutputLook{float(d.blend.strength), d.blend.preserveColours};
+    scratch->brush = d.blend.brushPercent > 0 ? d.blend.brushPercent / 100.0 : 1.0;
+    if (d.models.size() == 1) {
+        // One model: straight into the encoder's frames, `depth` of them in flight.
+        pipeline::PipelinedStylize stylize;
+        stylize.submit = [scratch](const render::FrameView& in, const render::MutableFrameView& out) {
+            scratch->setUp(in);
+            scratch->stylizer->submit(in, scratch->processing(in), out);
+        };
+        stylize.collect = [scratch] { scratch->stylizer->collect(); };
+        stylize.depth = d.depth;
+        d.job = std::make_unique<pipeline::ExportJob>(config, std::move(stylize));
+    } else {
         // Blends across models mix in RGBA; the encoder wants YUV: convert once here.
-        render::MutableFrameView mixed = out;
-        mixed.layout = render::PixelLayout::Rgba8;
-        k.rgba.resize(std::size_t(out.width) * out.height * 4);
-        mixed.planes[0] = k.rgba.data();
-        mixed.strides[0] = out.width * 4;
-        k.stylizer->run(in, processing, mixed);
-        std::uint8_t* const dst[4] = {out.planes[0], out.planes[1], out.planes[2], nullptr};
-        const int dstStride[4] = {out.strides[0], out.strides[1], out.strides[2], 0};
-        video::rgbaToEncoderYuv(k.sws, k.rgba.data(), out.width * 4, out.width, out.height,
-                                out.layout == render::PixelLayout::Nv12 ? AV_PIX_FMT_NV12 : AV_PIX_FMT_YUV420P, dst,
-                                dstStride, out.width, out.height);
-    };
-    d.job = std::make_unique<pipeline::ExportJob>(config, std::move(stylize));
+        pipeline::StylizeFunction stylize = [scratch](const render::FrameView& in, const render::MutableFrameView& out) {
+            Scratch& k = *scratch;
+            k.setUp(in);
+            render::MutableFrameView mixed = out;
+            mixed.layout = render::PixelLayout::Rgba8;
+            k.rgba.resize(std::size_t(out.width) * out.height * 4);
+            mixed.planes[0] = k.rgba.data();
+            mixed.strides[0] = out.width * 4;
+            k.stylizer->run(in, k.processing(in), mixed);
+            std::uint8_t* const dst[4] = {out.planes[0], out.planes[1], out.planes[2], nullptr};
+            const int dstStride[4] = {out.strides[0], out.strides[1], out.strides[2], 0};
+            video::rgbaToEncoderYuv(k.sws, k.rgba.data(), out.width * 4, out.width, out.height,
+                                    out.layout == render::PixelLayout::Nv12 ? AV_PIX_FMT_NV12 : AV_PIX_FMT_YUV420P,
+                                    dst, dstStride, out.width, out.height);
+        };
+        d.job = std::make_unique<pipeline::ExportJob>(config, std::move(stylize));
+    }
     d.running = true;
     d.thread = std::thread([this, progress = std::move(progress), finished = std::move(finished)] {
         Impl& d = *impl_;
@@ -157,5 +182,7 @@ void StudioExport::wait()
 }
 
 bool StudioExport::running() const { return impl_->running; }
+
+int StudioExport::framesInFlight() const { return impl_->depth; }
 
 }  // namespace stylize::studio

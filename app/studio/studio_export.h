@@ -25,14 +25,20 @@ public:
 
     // `models`: the blend resolved by the caller (StyleLibrary::resolve, under its lock);
     // the models travel with it, so the export never reads the library.
+    // `framesInFlight` (1 or 2; 0: render::Stylizer::defaultFramesInFlight, two on a GPU):
+    // frames submitted before the oldest is collected, so that one frame's upload and
+    // readback overlap another's compute. Blends across models go one at a time (they are
+    // mixed on the CPU between the models' runs).
     StudioExport(vk::Context& context, std::vector<ModelBlend> models, const BlendSettings& blend,
-                 const ExportRequest& request);
+                 const ExportRequest& request, int framesInFlight = 0);
     ~StudioExport();
 
     void start(ProgressFn progress, FinishedFn finished);
     void cancel();
     void wait();
     bool running() const;
+    // How many frames the export keeps on the device (1 for blends across models).
+    int framesInFlight() const;
 
 private:
     struct Impl;

@@ -6,6 +6,9 @@
 #include <cstring>
 #include <deque>
 #include <stdexcept>
+#include <thread>
+#include <string>
+#include <chrono>
 
 #include "frame_layout.h"
 #include "gpu_test_support.h"
@@ -507,6 +510,59 @@ TEST(FramesInFlight, SharedTwoDeepGiveWhatRunSharedGivesAndHeldFramesStay)
         pipelined.submit(render::frameView(inputs[8].view()), {32, 20}, out.view);
         EXPECT_THROW(pipelined.collectShared(), std::logic_error);
         pipelined.collect();
+    }
+}
+
+// A frame whose wait times out is lost, but not its flight or its result slot: once the
+// device has finished it they serve again, so the stylizer goes on writing in place
+// (more timeouts than a flight has slots would otherwise leave only copies).
+TEST(FramesInFlight, ATimedOutFrameGivesItsFlightAndSlotBackOnceTheDeviceFinishes)
+{
+    STYLIZE_REQUIRE_VULKAN();
+    if (vulkanContext()->info().hostImportAlignment == 0)
+        GTEST_SKIP() << "the device does not import host memory: no result slots";
+    std::mt19937 rng(11);
+    const render::Image in = randomImage(rng, 384, 256);
+    const render::FrameView frame = render::frameView(in.view());
+    const render::FrameGeometry g = rgba(384, 256);
+    render::Stylizer reference(*vulkanContext(), withInstanceNorm(smallNetwork()));
+    const std::vector<std::uint8_t> expected = pixels(reference.runShared(frame, {}, g));
+
+    render::Stylizer stylizer(*vulkanContext(), withInstanceNorm(smallNetwork()));
+    stylizer.prepare(frame, {}, g);  // the plan and its compiles, without a deadline
+    const auto waitIdle = [&] {
+        for (int i = 0; i < 2000 && stylizer.busy(); ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        ASSERT_FALSE(stylizer.busy());
+    };
+    stylizer.setFrameTimeout(std::chrono::milliseconds(0));  // a wait that does not wait
+    int timeouts = 0;
+    for (int i = 0; i < 40 && timeouts < 6; ++i) {  // more than a flight's four slots
+        stylizer.submitShared(frame, {}, g);
+        try {
+            static_cast<void>(stylizer.collectShared());
+        } catch (const vk::VulkanError& e) {
+            EXPECT_NE(std::string(e.what()).find("did not finish a frame"), std::string::npos) << e.what();
+            ++timeouts;
+        }
+        EXPECT_EQ(stylizer.framesInFlight(), 0u);
+        waitIdle();
+    }
+    ASSERT_GE(timeouts, 6) << "the device finished every frame at once: nothing timed out";
+    // Into caller memory too: the lost frame's flight serves the next one.
+    render::Image target;
+    target.width = 384, target.height = 256;
+    target.rgba.resize(std::size_t(384) * 256 * 4);
+    stylizer.submit(frame, {}, render::frameView(target));
+    EXPECT_THROW(stylizer.collect(), vk::VulkanError);
+    waitIdle();
+
+    stylizer.setFrameTimeout(std::chrono::seconds(60));
+    for (int i = 0; i < 3; ++i) {
+        stylizer.submitShared(frame, {}, g);
+        const render::SharedFrame out = stylizer.collectShared();
+        EXPECT_TRUE(out.deviceWritten) << "frame " << i << ": a slot, not a copy";
+        EXPECT_EQ(pixels(out), expected) << "frame " << i;
     }
 }
 
