@@ -149,6 +149,31 @@ class TrainToolTest(unittest.TestCase):
                             "--size", "32", "--style-size", "48", "--batch", "2", "--steps", "1",
                             "--base", base, "--tune-styles", "wave", *bad])
 
+    def test_minutes_stop_the_run_and_save_it(self):
+        out = os.path.join(self.tmp.name, "timed")
+        history = train.main(self.args(out, "--steps", "100000", "--minutes", "0.002"))
+        self.assertGreaterEqual(len(history), 1)
+        self.assertLess(len(history), 100000)
+        self.assertEqual(torch.load(os.path.join(out, "checkpoint.pt"))["step"], len(history))
+
+    def test_checkpoints_hold_cpu_tensors_and_a_cuda_request_without_one_is_a_sentence(self):
+        from checkpoint_file import load_checkpoint_file, to_cpu
+        out = os.path.join(self.tmp.name, "cpu")
+        train.main(self.args(out, "--steps", "1", "--device", "cpu"))
+        state = load_checkpoint_file(os.path.join(out, "checkpoint.pt"))
+        tensors = list(state["model"].values()) + [t for s in state["optimizer"]["state"].values()
+                                                   for t in s.values() if torch.is_tensor(t)]
+        self.assertTrue(tensors)
+        self.assertTrue(all(t.device.type == "cpu" for t in tensors))
+        nested = to_cpu({"a": [torch.ones(2)], "b": (torch.zeros(1), 3), "c": "x"})
+        self.assertEqual(nested["c"], "x")
+        self.assertIsInstance(nested["b"], tuple)
+        if not torch.cuda.is_available():
+            with self.assertRaises(SystemExit) as e:
+                train.main(self.args(os.path.join(self.tmp.name, "nogpu"), "--steps", "1", "--device", "cuda"))
+            self.assertIn("--device cuda", str(e.exception))
+            self.assertIn("--device cpu", str(e.exception))
+
     def test_style_scale_weighs_each_samples_style_term(self):
         import lossnet
         from losses import PerceptualLoss
@@ -267,6 +292,16 @@ class VGGLossTest(unittest.TestCase):
         self.assertGreater(other["style"], 0.1, other)
         self.assertGreater(other["content"], 0.1, other)
         self.assertEqual(len(crit.net.style_layers), 9)  # relu1_1/2_1/3_1 at 1x, 2x, 4x
+
+    def test_style_scales_choose_the_pooled_copies(self):
+        import lossnet
+        net = lossnet.make_lossnet("vgg", None, scales=(1, 2, 4, 8))
+        self.assertEqual(len(net.style_layers), 12)
+        f = net(torch.rand(1, 3, 64, 64))
+        self.assertEqual(tuple(f["relu3_1@8x"].shape), (1, 256, 2, 2))
+        with self.assertRaises(SystemExit) as e:
+            train.parse_scales("1,x")
+        self.assertIn("--style-scales", str(e.exception))
 
     def test_missing_file_says_where_to_get_it(self):
         import lossnet

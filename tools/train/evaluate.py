@@ -71,15 +71,15 @@ def edge_correlation(render_im, photo_im):
     return float(np.corrcoef(a, b)[0, 1])
 
 
-def painting_path(name):
+def painting_path(name, styles_dir=STYLES_DIR):
     if os.path.exists(name):
         return name
     table = {s["name"]: s for s in json.load(open(os.path.join(HERE, "styles.json")))}
     if name not in table:
         sys.exit(f"error: {name} is neither a painting file nor a style in styles.json")
-    path = os.path.join(STYLES_DIR, table[name]["file"])
+    path = os.path.join(styles_dir, table[name]["file"])
     if not os.path.exists(path):
-        sys.exit(f"error: painting {path} for style {name} not found (../shared/training/styles)")
+        sys.exit(f"error: painting {path} for style {name} not found (../shared/training/styles, or give --styles-dir)")
     return path
 
 
@@ -99,9 +99,11 @@ def main():
     p.add_argument("--checkpoint")
     p.add_argument("--width", type=int, default=480, help="render width with --checkpoint")
     p.add_argument("--vgg", default=None)
+    p.add_argument("--styles-dir", default=STYLES_DIR, help="the paintings (default ../shared/training/styles)")
+    p.add_argument("--threads", type=int, default=2)
     p.add_argument("--json", help="also write the table here")
     a = p.parse_args()
-    torch.set_num_threads(2)
+    torch.set_num_threads(a.threads)
     photo = Image.open(a.photo).convert("RGB")
     if a.checkpoint:
         pairs = checkpoint_renders(a.checkpoint, photo, a.width)
@@ -115,9 +117,10 @@ def main():
     dist = StyleDistance(a.vgg)
     rows = []
     for name, im in pairs:
-        d = dist(im, painting_path(name))
+        painting = painting_path(name, a.styles_dir)
+        d = dist(im, painting)
         e = edge_correlation(im, photo)
-        base = dist(photo.resize(im.size, Image.LANCZOS), painting_path(name))
+        base = dist(photo.resize(im.size, Image.LANCZOS), painting)
         rows.append({"style": name, "distance": d, "edges": e, "photo_distance": base})
         print(f"{name:14s} distance {d:.3f}  edges {e:.3f}  (unstyled photo {base:.3f})", flush=True)
     if rows:

@@ -8,6 +8,7 @@ import os
 import torch
 from PIL import Image
 
+from checkpoint_file import load_checkpoint_file
 from network import VARIANTS, StyleNet
 from stylepack import write_stylepack
 
@@ -15,7 +16,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def load_checkpoint(path):
-    state = torch.load(path)
+    state = load_checkpoint_file(path)
     v = VARIANTS[state["variant"]]
     net = StyleNet(len(state["styles"]), v["widths"], v["blocks"])
     net.load_state_dict(state["model"])

@@ -19,6 +19,7 @@ import argparse
 
 import torch
 
+from checkpoint_file import load_checkpoint_file
 from network import VARIANTS, StyleNet
 
 
@@ -92,7 +93,7 @@ def main():
     p.add_argument("--variant", choices=sorted(VARIANTS), default="full")
     p.add_argument("--seed", type=int, default=0)
     a = p.parse_args()
-    state = torch.load(a.checkpoint)
+    state = load_checkpoint_file(a.checkpoint)
     v0 = VARIANTS[state["variant"]]
     small = StyleNet(len(state["styles"]), v0["widths"], v0["blocks"])
     small.load_state_dict(state["model"])

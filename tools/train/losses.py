@@ -77,7 +77,7 @@ class PerceptualLoss(torch.nn.Module):
         for k in self.net.style_layers:
             g = gram(self.smooth(fo[k]))
             t = torch.stack([self.targets[s][k] for s in style_ids])
-            n = torch.tensor([self.norms[s][k] for s in style_ids])
+            n = torch.tensor([self.norms[s][k] for s in style_ids], device=g.device)
             per_sample = ((g - t) ** 2).mean(dim=(1, 2)) / n
             if style_scale is not None:
                 per_sample = per_sample * style_scale

@@ -239,9 +239,10 @@ def gram(f):
     return f @ f.transpose(1, 2) / (c * h * w)
 
 
-def make_lossnet(kind, work, vgg_path=None):
+def make_lossnet(kind, work, vgg_path=None, scales=(1, 2, 4)):
+    """scales: the VGG loss's downscale factors for the style layers (others ignore it)."""
     if kind == "vgg":
-        return VGGLossNet(vgg_path)
+        return VGGLossNet(vgg_path, scales=scales)
     if kind == "mobilenet":
         return KerasLossNet(decode_nsfwjs(work))
     if kind == "random":

@@ -15,6 +15,7 @@ RUN_DIR/checkpoint.pt every --save-every steps and on SIGTERM/SIGINT; losses go 
 RUN_DIR/log.csv. See README.md.
 """
 import argparse
+import concurrent.futures
 import glob
 import json
 import os
@@ -29,10 +30,26 @@ from PIL import Image
 
 import lossnet
 import warp
+from checkpoint_file import load_checkpoint_file, to_cpu
 from losses import PerceptualLoss
 from network import VARIANTS, StyleNet, pixels_to_input
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def pick_device(name):
+    """'auto': the first CUDA GPU when PyTorch sees one, else the CPU."""
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    if name.startswith("cuda"):
+        if not torch.cuda.is_available():
+            sys.exit(f"error: --device {name}: this PyTorch ({torch.__version__}) sees no CUDA GPU; use --device cpu")
+        # TF32 convolutions and matrix products (Gram matrices): ~10 bits of mantissa,
+        # far below the loss's noise between batches, several times the fp32 rate.
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+        torch.backends.cudnn.benchmark = True
+    return torch.device(name)
 
 
 def load_style_table():
@@ -78,15 +95,29 @@ def style_image(path, short):
     return image01(im.resize((round(im.width * s), round(im.height * s)), Image.LANCZOS))[None]
 
 
-def build(args, styles_dir):
-    """Returns (net, criterion, style names) for a new run, a resumed one or add-style."""
+def parse_scales(spec):
     try:
-        net = lossnet.make_lossnet(args.lossnet, args.work, args.vgg)
+        scales = tuple(int(v) for v in spec.split(","))
+    except ValueError:
+        scales = ()
+    if not scales or any(s < 1 for s in scales):
+        sys.exit(f"error: --style-scales {spec!r}: expected downscale factors such as 1,2,4")
+    return scales
+
+
+def build(args, styles_dir, device=torch.device("cpu")):
+    """Returns (net, criterion) for a new run, a resumed one or add-style; the loss
+    network and the style targets live on `device`, the style network on the CPU."""
+    try:
+        net = lossnet.make_lossnet(args.lossnet, args.work, args.vgg, scales=parse_scales(args.style_scales))
     except (FileNotFoundError, ValueError) as e:
         sys.exit(f"error: {e}")
-    crit = PerceptualLoss(net)
+    crit = PerceptualLoss(net.to(device))
     for name in args.style_names:
-        crit.add_style(style_image(os.path.join(styles_dir, args.style_table[name]["file"]), args.style_size))
+        path = os.path.join(styles_dir, args.style_table[name]["file"])
+        if not os.path.exists(path):
+            sys.exit(f"error: painting {path} for style {name} not found; run fetch_data.py (or give --data)")
+        crit.add_style(style_image(path, args.style_size).to(device))
     v = VARIANTS[args.variant]
     net = StyleNet(len(args.style_names), v["widths"], v["blocks"])
     return net, crit
@@ -96,7 +127,7 @@ def save_checkpoint(path, net, opt, step, args):
     if not all(torch.isfinite(p).all() for p in net.parameters()):
         sys.exit(f"error: the weights went non-finite by step {step}; {path} keeps the last good ones")
     tmp = path + ".tmp"
-    torch.save({"model": net.state_dict(), "optimizer": opt.state_dict(), "step": step,
+    torch.save({"model": to_cpu(net.state_dict()), "optimizer": to_cpu(opt.state_dict()), "step": step,
                 "settings": vars(args) | {"style_table": None}, "styles": args.style_names,
                 "variant": args.variant, "trainable": args.trainable}, tmp)
     os.replace(tmp, path)
@@ -110,7 +141,7 @@ def trainable_parameters(net, trainable):
     for p in net.parameters():
         p.requires_grad_(False)
     params = []
-    mask_rows = torch.zeros(net.styles, 1)
+    mask_rows = torch.zeros(net.styles, 1, device=next(net.parameters()).device)
     mask_rows[slots] = 1
     for n in net.norms():
         for p in (n.scale, n.shift):
@@ -149,6 +180,12 @@ def parse_args(argv=None):
                         "Combines with --add-style: one run tunes some styles and adds others")
     p.add_argument("--variant", choices=sorted(VARIANTS), default="full")
     p.add_argument("--styles", default="wave,starry,composition,moulin,harvesters,snow,auvers,summertime")
+    p.add_argument("--device", default="auto",
+                   help="auto (a CUDA GPU when PyTorch sees one, else the CPU), cpu, cuda or cuda:N")
+    p.add_argument("--minutes", type=float, default=None,
+                   help="stop (and save) after this many minutes of training, whatever --steps says")
+    p.add_argument("--style-scales", default="1,2,4", metavar="F,F,...",
+                   help="VGG loss: style Grams on the image and on copies average-pooled by these factors")
     p.add_argument("--lossnet", choices=["vgg", "mobilenet", "random"], default="vgg",
                    help="vgg: ImageNet VGG-19 to relu3_1 at 1x/2x/4x (default); mobilenet: nsfwjs's MobileNetV2 "
                         "(the loss network before VGG, for comparison); random: fixed random features")
@@ -203,6 +240,7 @@ def main(argv=None):
     args = parse_args(argv)
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
+    device = pick_device(args.device)
     args.work = args.work or args.data
     args.style_table = load_style_table()
     os.makedirs(args.out, exist_ok=True)
@@ -210,12 +248,12 @@ def main(argv=None):
     state = None
     args.trainable = "all"
     if args.resume is not None:
-        state = torch.load(args.resume or ckpt_path)
+        state = load_checkpoint_file(args.resume or ckpt_path)
         args.style_names, args.variant, args.trainable = state["styles"], state["variant"], state["trainable"]
     elif args.tune_styles or args.add_style:
         if not args.base:
             sys.exit("error: --add-style and --tune-styles start from a trained model: give it with --base")
-        base = torch.load(args.base)
+        base = load_checkpoint_file(args.base)
         tuned = args.tune_styles.split(",") if args.tune_styles else []
         added = args.add_style.split(",") if args.add_style else []
         unknown = [n for n in tuned if n not in base["styles"]]
@@ -238,19 +276,21 @@ def main(argv=None):
         if unknown:
             sys.exit(f"error: styles not in styles.json: {unknown}")
 
-    net, crit = build(args, os.path.join(args.data, "styles"))
-    scale = style_scales(args.style_scale, args.style_names)
+    net, crit = build(args, os.path.join(args.data, "styles"), device)
+    scale = style_scales(args.style_scale, args.style_names).to(device)
     if state is None and (args.add_style or args.tune_styles):
         tmp = StyleNet(len(base["styles"]), net.widths, net.blocks)
         tmp.load_state_dict(base["model"])
         for n in tmp.norms():
             n.add_styles(net.styles - len(base["styles"]), init_from=None)
         net.load_state_dict(tmp.state_dict())
+    if state:
+        net.load_state_dict(state["model"])
+    net.to(device)
     params = trainable_parameters(net, args.trainable)
     opt = torch.optim.Adam(params, lr=args.lr)
     step = 0
     if state:
-        net.load_state_dict(state["model"])
         if state["optimizer"] is not None:  # grow.py's checkpoints start a fresh Adam
             opt.load_state_dict(state["optimizer"])
         for group in opt.param_groups:  # the command line's rate: lower it to settle a run
@@ -277,20 +317,29 @@ def main(argv=None):
     net.train()
     first_step = step
     skipped = 0
+    started = time.time()
+    # The next batch of crops is cut and resized on a helper thread (PIL lets go of the
+    # GIL) while this one trains: on a GPU the crops would otherwise set the pace.
+    loader = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    pending = loader.submit(crops.batch, args.batch)
+    luma = torch.tensor([0.299, 0.587, 0.114], device=device)[None, :, None, None]
     while step < args.steps and not stop["now"]:
+        if args.minutes is not None and time.time() - started >= args.minutes * 60:
+            print(f"--minutes {args.minutes:g} reached at step {step}", flush=True)
+            break
         if args.warmup > 0:
             for group in opt.param_groups:
                 group["lr"] = args.lr * min(1.0, (step - first_step + 1) / args.warmup)
-        content = crops.batch(args.batch)
+        content = pending.result().to(device, non_blocking=True)
+        pending = loader.submit(crops.batch, args.batch)
         ids = [slots[(step * args.batch + i) % len(slots)] for i in range(args.batch)]
-        w = torch.nn.functional.one_hot(torch.tensor(ids), net.styles).float()
+        w = torch.nn.functional.one_hot(torch.tensor(ids), net.styles).float().to(device)
         x = pixels_to_input(content * 255)
         y = net(x, w)
         out01 = (y + 1) / 2
         loss, parts = crit(out01, content, ids, args.content_weight, args.style_weight, args.tv_weight,
                            style_scale=scale[ids])
         if args.luma_weight > 0:
-            luma = torch.tensor([0.299, 0.587, 0.114])[None, :, None, None]
             pooled = [torch.nn.functional.avg_pool2d((t * luma).sum(1, keepdim=True), 4) for t in (out01, content)]
             luma_loss = torch.nn.functional.mse_loss(pooled[0], pooled[1])
             loss = loss + args.luma_weight * luma_loss
@@ -303,17 +352,17 @@ def main(argv=None):
             spikes = net.spikes()
             loss = loss + args.spike_weight * spikes
             parts["spikes"] = float(spikes)
-        stab = torch.zeros(())
+        stab = torch.zeros((), device=device)
         k = min(args.stability_samples, args.batch)
         if args.stability_weight > 0 and k > 0:
             noisy = x[:k] + torch.randn_like(x[:k]) * args.stability_noise
             stab = ((net(noisy, w[:k]) - y[:k].detach()) ** 2).mean()
             loss = loss + args.stability_weight * stab
-        motion = torch.zeros(())
+        motion = torch.zeros((), device=device)
         k = min(args.warp_samples, args.batch)
         if args.warp_weight > 0 and k > 0:
             grid = warp.random_affine(k, x.shape[2], x.shape[3], args.warp_shift, args.warp_rotate, args.warp_zoom,
-                                       whole_pixels=not args.warp_subpixel)
+                                       whole_pixels=not args.warp_subpixel).to(device)
             moved = warp.apply(x[:k], grid) + torch.randn_like(x[:k]) * args.stability_noise
             motion = warp.masked_mse(net(moved, w[:k]), warp.apply(y[:k].detach(), grid), grid)
             loss = loss + args.warp_weight * motion
@@ -343,6 +392,7 @@ def main(argv=None):
                   f"spikes {parts.get('spikes', 0):.4f} stab {float(stab):.5f} motion {float(motion):.5f} {dt:.2f} s/step", flush=True)
         if step % args.save_every == 0:
             save_checkpoint(ckpt_path, net, opt, step, args)
+    loader.shutdown(wait=True, cancel_futures=True)
     save_checkpoint(ckpt_path, net, opt, step, args)
     log.close()
     print(f"saved {ckpt_path} at step {step}")

@@ -49,7 +49,7 @@ def inside(grid, margin_px=4):
     h, w = grid.shape[1], grid.shape[2]
     mx, my = 1 - 2 * margin_px / w, 1 - 2 * margin_px / h
     ok = (grid[..., 0].abs() <= mx) & (grid[..., 1].abs() <= my)
-    frame = torch.zeros(h, w, dtype=torch.bool)
+    frame = torch.zeros(h, w, dtype=torch.bool, device=grid.device)
     frame[margin_px:h - margin_px, margin_px:w - margin_px] = True
     return (ok & frame)[:, None].float()
 
