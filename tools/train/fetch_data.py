@@ -75,7 +75,8 @@ def extract_frames(clip, out_prefix, count, size):
                     "-frames:v", str(count), out_prefix + "_%02d.jpg"], check=False)
 
 
-def fetch_content(data, size, packages, clips):
+def fetch_content(data, size, packages, clips, cache=None):
+    cache = cache or data
     out = os.path.join(data, "content")
     os.makedirs(out, exist_ok=True)
     n = 0
@@ -83,7 +84,7 @@ def fetch_content(data, size, packages, clips):
         if packages and package not in packages:
             continue
         try:
-            root = download(package, data)
+            root = download(package, cache)
         except subprocess.CalledProcessError as e:
             print(f"warning: could not fetch {package}: {e}; continuing without it", file=sys.stderr)
             continue
@@ -102,7 +103,7 @@ def fetch_content(data, size, packages, clips):
                     print(f"warning: skipping {f}: {e}", file=sys.stderr)
     for package, patterns in CLIP_PACKAGES if clips else []:
         try:
-            root = download(package, data)
+            root = download(package, cache)
         except subprocess.CalledProcessError as e:
             print(f"warning: could not fetch {package}: {e}", file=sys.stderr)
             continue
@@ -112,7 +113,8 @@ def fetch_content(data, size, packages, clips):
     print(f"{len(os.listdir(out))} content images in {out}")
 
 
-def fetch_styles(data, shared):
+def fetch_styles(data, shared, cache=None):
+    cache = cache or data
     """Paintings: copies from ../shared/training/styles when present (they were
     reassembled from gcompris-qt-data's jigsaw pieces), else from the packages."""
     out = os.path.join(data, "styles")
@@ -126,12 +128,12 @@ def fetch_styles(data, shared):
         if src and os.path.exists(src):
             Image.open(src).convert("RGB").save(dst)
         elif s["package"] == "opencv-doc":
-            root = download("opencv-doc", data)
+            root = download("opencv-doc", cache)
             Image.open(glob.glob(os.path.join(root, "usr/share/doc/opencv-doc/examples/data", s["file"]))[0]
                        ).convert("RGB").save(dst)
         elif s["package"] == "gcompris-qt-data":
             import gcompris_paintings
-            gcompris_paintings.reassemble(download("gcompris-qt-data", data), out)
+            gcompris_paintings.reassemble(download("gcompris-qt-data", cache), out)
         else:
             sys.exit(f"error: no source for painting {s['file']} (package {s['package']})")
     print(f"{len(styles)} paintings in {out}")
@@ -140,14 +142,17 @@ def fetch_styles(data, shared):
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--data", default=os.path.join(HERE, "data"), help="cache folder (not committed)")
+    p.add_argument("--cache", default=None,
+                   help="where the .debs and their extracted trees are kept (default: --data); another "
+                        "--data with the same --cache makes a second content size without downloading again")
     p.add_argument("--size", type=int, default=384, help="short side of the cached content images")
     p.add_argument("--packages", nargs="*", help="only these content packages")
     p.add_argument("--no-clips", action="store_true", help="skip frames of clips")
     p.add_argument("--shared-styles", default=os.path.join(HERE, "../../../shared/training/styles"),
                    help="reassembled paintings to start from, if present")
     a = p.parse_args()
-    fetch_styles(a.data, a.shared_styles)
-    fetch_content(a.data, a.size, a.packages, not a.no_clips)
+    fetch_styles(a.data, a.shared_styles, a.cache)
+    fetch_content(a.data, a.size, a.packages, not a.no_clips, a.cache)
 
 
 if __name__ == "__main__":

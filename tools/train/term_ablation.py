@@ -14,7 +14,6 @@ import argparse
 import os
 import time
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from PIL import Image, ImageDraw
@@ -45,6 +44,20 @@ def optimise(crit, content, w, steps, lr=0.02, seed=0):
     return x.detach().clamp(0, 1)
 
 
+def save_sheet(tiles, out):
+    """tiles: (label, image, distance, edges), the images of one size, in a labelled row."""
+    W, H = tiles[0][1].size
+    sheet = Image.new("RGB", (W * len(tiles), H + 30), "white")
+    draw = ImageDraw.Draw(sheet)
+    for i, (label, im, d, e) in enumerate(tiles):
+        sheet.paste(im, (i * W, 0))
+        draw.text((i * W + 4, H + 2), label, fill="black")
+        draw.text((i * W + 4, H + 15), f"dist {d:.3f} edges {e:.2f}", fill="black")
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    sheet.save(out)
+    print("wrote", out)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("photo")
@@ -72,16 +85,7 @@ def main():
         d, e = dist(im, painting), edge_correlation(im, photo_im)
         print(f"{label:14s} distance {d:.3f}  edges {e:.3f}  ({time.time() - t0:.0f} s)", flush=True)
         tiles.append((label, im, d, e))
-    W, H = photo_im.size
-    sheet = Image.new("RGB", (W * len(tiles), H + 30), "white")
-    draw = ImageDraw.Draw(sheet)
-    for i, (label, im, d, e) in enumerate(tiles):
-        sheet.paste(im, (i * W, 0))
-        draw.text((i * W + 4, H + 2), label, fill="black")
-        draw.text((i * W + 4, H + 15), f"dist {d:.3f} edges {e:.2f}", fill="black")
-    os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
-    sheet.save(a.out)
-    print("wrote", a.out)
+    save_sheet(tiles, a.out)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# The big training run, in one call on a GPU machine (PyTorch with CUDA, no network):
+# trains three runs at once on the one GPU for --minutes, then writes model-only
+# checkpoints, contact sheets and the VGG style distance / edge correlation of each run
+# on chicago.jpg and the dog frame into OUT. Run from the checkout's root, with
+# tools/train/gpu-bundle made by tools/train/gpu/pack.sh carried beside it:
+#
+#   bash tools/train/gpu/run.sh --minutes 7 --out "$OUT"
+#   bash tools/train/gpu/run.sh --minutes 0.3 --device cpu --out /tmp/o   # a rehearsal here
+#
+# The runs (each resumes a committed checkpoint, so nothing starts from random weights):
+#   full-512: full network, 256 px crops, batch 16, paintings at 512 px, style Grams at
+#             1/2/4/8x: strokes and motifs at the scale of the 640x360-1280x720 live view
+#   full-384: the same at 384 px paintings and 1/2/4x (a step between today's 256 and 512)
+#   light:    light network, 256 px crops, batch 16, paintings at 256 px (its 256x144-
+#             480x270 live sizes), 1/2/4x
+# Every other loss weight is the committed packs' (checkpoints/README.md). OUT gets at most
+# 8 files (the device runner's limit): full-512.pt, full-384.pt, light.pt (model, step,
+# styles, settings), sheets.jpg (chicago and dog frame, every style, one row per run),
+# results.txt (distances and edges), logs.tar.gz (each run's log.csv and stdout), run.log.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../../.." && pwd)
+train=$root/tools/train
+bundle=$train/gpu-bundle
+minutes=7
+device=cuda
+out=${OUT:-}
+py=${PYTHON:-python3}
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --minutes) minutes=$2; shift 2 ;;
+    --device) device=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    *) echo "run.sh: unknown argument '$1' (takes --minutes M, --device D, --out DIR)" >&2; exit 2 ;;
+    esac
+done
+if [ -z "$out" ]; then
+    echo "run.sh: give --out DIR (or set OUT)" >&2
+    exit 2
+fi
+if [ ! -f "$bundle/vgg19/vgg_normalised_conv3_1.pth" ] || [ ! -d "$bundle/data/content" ]; then
+    echo "run.sh: $bundle is missing or incomplete: run tools/train/gpu/pack.sh here first and carry tools/train/gpu-bundle" >&2
+    exit 2
+fi
+mkdir -p "$out"
+runs=$(mktemp -d)
+exec > >(tee "$out/run.log") 2>&1
+export PYTHONUNBUFFERED=1
+echo "run.sh: $(date -u +%FT%TZ), commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?'), $(cat "$bundle/bundle.txt" | head -1)"
+command -v nvidia-smi >/dev/null && nvidia-smi -L
+"$py" -c "import torch; print('torch', torch.__version__, 'cuda', torch.cuda.is_available(), torch.cuda.get_device_name(0) if torch.cuda.is_available() else '')" || exit 1
+
+common=(--data "$bundle/data" --vgg "$bundle/vgg19/vgg_normalised_conv3_1.pth" --device "$device"
+        --minutes "$minutes" --lossnet vgg --size 256 --batch 16 --lr 2e-4 --warmup 100
+        --content-weight 2.5 --style-weight 30 --luma-weight 1 --palette-weight 5 --tv-weight 3
+        --spike-weight 20 --stability-weight 200 --stability-samples 6 --warp-weight 320
+        --warp-samples 6 --save-every 500 --log-every 50 --threads 2)
+pids=()
+start() {  # name, then train.py arguments
+    local name=$1
+    shift
+    (cd "$train" && "$py" train.py --out "$runs/$name" "${common[@]}" "$@" >"$runs/$name.out" 2>&1
+     echo "run.sh: $name ended with exit code $?") &
+    pids+=($!)
+}
+start full-512 --resume checkpoints/full-8styles-tuned.pt --style-size 512 --style-scales 1,2,4,8
+start full-384 --resume checkpoints/full-8styles-tuned.pt --style-size 384 --style-scales 1,2,4
+start light --resume checkpoints/light-8styles.pt --style-size 256 --style-scales 1,2,4
+# Progress while they train: the last log line of each, once a minute.
+(while sleep 60; do for r in full-512 full-384 light; do
+     echo "  $r: $(grep '^step' "$runs/$r.out" 2>/dev/null | tail -1)"; done; done) &
+ticker=$!
+wait "${pids[@]}"
+kill $ticker 2>/dev/null
+
+for r in full-512 full-384 light; do
+    tail -3 "$runs/$r.out"
+    if [ -f "$runs/$r/checkpoint.pt" ]; then
+        (cd "$train" && "$py" -c "
+import sys, torch
+from checkpoint_file import load_checkpoint_file
+s = load_checkpoint_file(sys.argv[1]); s['optimizer'] = None
+torch.save(s, sys.argv[2]); print('$r: step', s['step'])" "$runs/$r/checkpoint.pt" "$out/$r.pt")
+    fi
+done
+# Sheets and measures on the CPU cores (the GPU is idle by now), the three runs at once;
+# each run's table goes to a file of its own, joined in results.txt in run order.
+measure() {
+    local r=$1
+    for photo in chicago.jpg dog.png; do
+        echo "== $r on $photo"
+        (cd "$train" && "$py" evaluate.py "$bundle/eval/$photo" --checkpoint "$out/$r.pt" --width 480 \
+            --vgg "$bundle/vgg19/vgg_normalised_conv3_1.pth" --styles-dir "$bundle/data/styles" --threads 4) 2>&1
+    done >"$runs/$r.results"
+    (cd "$train" && "$py" preview.py "$out/$r.pt" "$runs/$r-sheet.jpg" "$bundle/eval/chicago.jpg" \
+        "$bundle/eval/dog.png" --width 240) >>"$runs/$r.results" 2>&1
+}
+rows=()
+pids=()
+for r in full-512 full-384 light; do
+    [ -f "$out/$r.pt" ] || continue
+    measure "$r" &
+    pids+=($!)
+    rows+=("$runs/$r-sheet.jpg")
+done
+[ ${#pids[@]} -gt 0 ] && wait "${pids[@]}"
+for r in full-512 full-384 light; do
+    [ -f "$runs/$r.results" ] && cat "$runs/$r.results" >>"$out/results.txt"
+done
+cat "$out/results.txt"
+if [ ${#rows[@]} -gt 0 ]; then
+    "$py" -c "
+import sys
+from PIL import Image
+from PIL import ImageDraw
+import os
+ims = [Image.open(p) for p in sys.argv[2:]]
+sheet = Image.new('RGB', (max(i.width for i in ims), sum(i.height + 14 for i in ims)), 'white')
+draw, y = ImageDraw.Draw(sheet), 0
+for p, i in zip(sys.argv[2:], ims):
+    draw.text((4, y + 1), os.path.basename(p).replace('-sheet.jpg', '') + ': photo | each style | 50/50 blend of the first two', fill='black')
+    sheet.paste(i, (0, y + 14)); y += i.height + 14
+sheet.save(sys.argv[1], quality=90)" "$out/sheets.jpg" "${rows[@]}"
+fi
+tar -czf "$out/logs.tar.gz" -C "$runs" $(cd "$runs" && ls -d */log.csv *.out 2>/dev/null)
+echo "run.sh: done $(date -u +%FT%TZ); OUT holds: $(ls "$out" | tr '\n' ' ')"
