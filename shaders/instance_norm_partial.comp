@@ -3,6 +3,10 @@
 // plane is reduced by many workgroups at once instead of one per channel pack.
 #version 450
 #extension GL_GOOGLE_include_directive : require
+#ifdef STYLIZE_SUBGROUP_REDUCE
+#extension GL_KHR_shader_subgroup_basic : require
+#extension GL_KHR_shader_subgroup_arithmetic : require
+#endif
 #include "common.glsl"
 
 layout(local_size_x_id = 0, local_size_y = 1, local_size_z = 1) in;
@@ -16,8 +20,7 @@ layout(push_constant) uniform P {
     int c4, hw, slices, chunk;
 } p;
 
-shared vec4 partialSum[MAX_LOCAL];
-shared vec4 partialSq[MAX_LOCAL];
+#include "reduce.glsl"
 
 void main()
 {
@@ -33,18 +36,9 @@ void main()
         s += d;
         sq += d * d;
     }
-    partialSum[lid] = s;
-    partialSq[lid] = sq;
-    barrier();
-    for (int stride = LOCAL_X / 2; stride > 0; stride /= 2) {
-        if (lid < stride) {
-            partialSum[lid] += partialSum[lid + stride];
-            partialSq[lid] += partialSq[lid + stride];
-        }
-        barrier();
-    }
+    workgroupSum2(s, sq, lid);
     if (lid == 0) {
-        partial[(c * p.slices + slice) * 2] = partialSum[0];
-        partial[(c * p.slices + slice) * 2 + 1] = partialSq[0];
+        partial[(c * p.slices + slice) * 2] = s;
+        partial[(c * p.slices + slice) * 2 + 1] = sq;
     }
 }

@@ -5,6 +5,10 @@
 // cancelling catastrophically on large activations.
 #version 450
 #extension GL_GOOGLE_include_directive : require
+#ifdef STYLIZE_SUBGROUP_REDUCE
+#extension GL_KHR_shader_subgroup_basic : require
+#extension GL_KHR_shader_subgroup_arithmetic : require
+#endif
 #include "common.glsl"
 
 layout(local_size_x_id = 0, local_size_y = 1, local_size_z = 1) in;
@@ -25,8 +29,7 @@ layout(push_constant) uniform P {
     float epsilon;
 } p;
 
-shared vec4 partialSum[MAX_LOCAL];
-shared vec4 partialSq[MAX_LOCAL];
+#include "reduce.glsl"
 
 void main()
 {
@@ -48,20 +51,11 @@ void main()
             sq += d * d;
         }
     }
-    partialSum[lid] = s;
-    partialSq[lid] = sq;
-    barrier();
-    for (int stride = n / 2; stride > 0; stride /= 2) {
-        if (lid < stride) {
-            partialSum[lid] += partialSum[lid + stride];
-            partialSq[lid] += partialSq[lid + stride];
-        }
-        barrier();
-    }
+    workgroupSum2(s, sq, lid);
     if (lid == 0) {
         const float count = float(p.hw);
-        vec4 meanShifted = partialSum[0] / count;
-        vec4 variance = max(partialSq[0] / count - meanShifted * meanShifted, vec4(0.0));
+        vec4 meanShifted = s / count;
+        vec4 variance = max(sq / count - meanShifted * meanShifted, vec4(0.0));
         vec4 mean = meanShifted + shift;
         vec4 a = scaleShift[c * 2] * inversesqrt(variance + p.epsilon);
         coef[c * 2] = a;

@@ -4,6 +4,7 @@
 #include "cli/arguments.h"
 #include "cli/commands.h"
 #include "ops/conv_kernel.h"
+#include "ops/norm_reduction.h"
 #include "video/camera_list.h"
 #include "video/source_spec.h"
 #include "vk/context.h"
@@ -26,6 +27,11 @@ int devicesCommand(const std::vector<std::string>& args)
             names += (names.empty() ? "" : ", ") + std::string(render::convKernelName(k));
         std::printf("     convolution kernels: %s (default %s; STYLIZE_CONV_KERNEL=NAME forces one)\n",
                     names.c_str(), render::convKernelName(render::defaultConvKernel(d)));
+        std::string reductions;
+        for (render::NormReduction r : render::availableNormReductions(d))
+            reductions += (reductions.empty() ? "" : ", ") + std::string(render::normReductionName(r));
+        std::printf("     instance-norm reductions: %s (default %s; STYLIZE_IN_REDUCTION=NAME forces one)\n",
+                    reductions.c_str(), render::normReductionName(render::defaultNormReduction(d)));
     }
 
     std::printf("Cameras (live --source NAME or DEVICE):\n");

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "ops/norm_reduction.h"
 #include "vk/context.h"
 #include "vk/error.h"
 
@@ -48,11 +49,12 @@ InstanceNormOp::InstanceNormOp(OpResources& res, const model::InstanceNorm& norm
     coefficients_ = res.deviceArena.add(paramBytes, label_ + " coefficients");
     slices_ = sliceCount(res.context, shape.h * shape.w);
     partials_ = res.deviceArena.add(std::uint64_t(packs(shape.c)) * slices_ * 2 * 16, label_ + " partial sums");
+    const std::string suffix = requestedNormReduction(res.context.info()) == NormReduction::Subgroup ? "_sg" : "";
     const std::int32_t statsSpec[] = {kStatsLocalSize, slices_};
-    stats_ = &res.pipelines.get("instance_norm_stats", 4, sizeof(StatsPush), statsSpec);
+    stats_ = &res.pipelines.get("instance_norm_stats" + suffix, 4, sizeof(StatsPush), statsSpec);
     if (slices_ > 1) {
         const std::int32_t partialSpec[] = {kStatsLocalSize};
-        partial_ = &res.pipelines.get("instance_norm_partial", 2, sizeof(PartialPush), partialSpec);
+        partial_ = &res.pipelines.get("instance_norm_partial" + suffix, 2, sizeof(PartialPush), partialSpec);
     }
     const std::int32_t applySpec[] = {kApplyLocalSize, relu ? 1 : 0, residual ? 1 : 0};
     apply_ = &res.pipelines.get("instance_norm_apply", 4, sizeof(ApplyPush), applySpec);

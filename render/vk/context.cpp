@@ -107,6 +107,8 @@ DeviceInfo describe(VkPhysicalDevice physical, int index)
     info.timestamps = limits.timestampComputeAndGraphics == VK_TRUE;
     info.timestampPeriodNs = limits.timestampPeriod;
     info.subgroupSize = subgroup.subgroupSize;
+    info.subgroupArithmetic = (subgroup.supportedOperations & VK_SUBGROUP_FEATURE_ARITHMETIC_BIT) != 0 &&
+                              (subgroup.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) != 0;
     info.maxStorageBufferRange = limits.maxStorageBufferRange;
     info.maxComputeSharedMemory = limits.maxComputeSharedMemorySize;
     std::copy(std::begin(limits.maxComputeWorkGroupCount), std::end(limits.maxComputeWorkGroupCount),

@@ -20,6 +20,7 @@ struct DeviceInfo {
     bool timestamps = false;
     float timestampPeriodNs = 1.f;
     std::uint32_t subgroupSize = 1;
+    bool subgroupArithmetic = false;  // subgroupAdd and friends in compute shaders
     std::uint64_t maxStorageBufferRange = 0;
     std::uint32_t maxComputeSharedMemory = 0;
     std::uint32_t maxWorkGroupCount[3] = {};

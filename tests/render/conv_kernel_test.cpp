@@ -1,4 +1,5 @@
-// Convolution kernel choice: defaults per device, STYLIZE_CONV_KERNEL forcing, errors.
+// Kernel choice per device: convolution kernels (STYLIZE_CONV_KERNEL) and instance-norm
+// reductions (STYLIZE_IN_REDUCTION): defaults, forcing, errors.
 #include <algorithm>
 #include <cstdlib>
 #include <optional>
@@ -8,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "ops/conv_kernel.h"
+#include "ops/norm_reduction.h"
 #include "vk/context.h"
 
 namespace stylize::test {
@@ -15,28 +17,36 @@ namespace {
 
 using render::ConvKernel;
 
-// Sets STYLIZE_CONV_KERNEL for one scope and puts back what was there.
-class ForcedKernel {
+// Sets an environment variable for one scope and puts back what was there.
+class ForcedVariable {
 public:
-    explicit ForcedKernel(const char* value)
+    ForcedVariable(const char* name, const char* value) : name_(name)
     {
-        if (const char* old = std::getenv("STYLIZE_CONV_KERNEL"))
+        if (const char* old = std::getenv(name))
             old_ = old;
         if (value)
-            setenv("STYLIZE_CONV_KERNEL", value, 1);
+            setenv(name, value, 1);
         else
-            unsetenv("STYLIZE_CONV_KERNEL");
+            unsetenv(name);
     }
-    ~ForcedKernel()
+    ~ForcedVariable()
     {
         if (old_)
-            setenv("STYLIZE_CONV_KERNEL", old_->c_str(), 1);
+            setenv(name_, old_->c_str(), 1);
         else
-            unsetenv("STYLIZE_CONV_KERNEL");
+            unsetenv(name_);
     }
+    ForcedVariable(const ForcedVariable&) = delete;
+    ForcedVariable& operator=(const ForcedVariable&) = delete;
 
 private:
+    const char* name_;
     std::optional<std::string> old_;
+};
+
+class ForcedKernel : public ForcedVariable {
+public:
+    explicit ForcedKernel(const char* value) : ForcedVariable("STYLIZE_CONV_KERNEL", value) {}
 };
 
 vk::DeviceInfo device(VkPhysicalDeviceType type, std::uint32_t subgroup)
@@ -169,6 +179,47 @@ TEST(ConvKernelChoice, BadNamesAndUnavailableKernelsSaySo)
             const std::string what = e.what();
             EXPECT_NE(what.find("cannot run"), std::string::npos) << what;
             EXPECT_NE(what.find("subgroup size 32"), std::string::npos) << what;
+        }
+    }
+}
+
+TEST(NormReductionChoice, SubgroupWhereTheDeviceHasSubgroupArithmeticAndForcedByName)
+{
+    using render::NormReduction;
+    ForcedVariable plain("STYLIZE_IN_REDUCTION", nullptr);
+    auto gpu = device(VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU, 32);
+    EXPECT_EQ(render::requestedNormReduction(gpu), NormReduction::Shared);
+    EXPECT_EQ(render::availableNormReductions(gpu).size(), 1u);
+    gpu.subgroupArithmetic = true;
+    EXPECT_EQ(render::requestedNormReduction(gpu), NormReduction::Subgroup);
+    auto lavapipe = device(VK_PHYSICAL_DEVICE_TYPE_CPU, 8);
+    lavapipe.subgroupArithmetic = true;
+    EXPECT_EQ(render::requestedNormReduction(lavapipe), NormReduction::Subgroup);
+    {
+        ForcedVariable shared("STYLIZE_IN_REDUCTION", "shared");
+        EXPECT_EQ(render::requestedNormReduction(gpu), NormReduction::Shared);
+    }
+    {
+        ForcedVariable bogus("STYLIZE_IN_REDUCTION", "atomics");
+        try {
+            render::requestedNormReduction(gpu);
+            FAIL() << "an unknown reduction name was accepted";
+        } catch (const std::invalid_argument& e) {
+            const std::string what = e.what();
+            EXPECT_NE(what.find("STYLIZE_IN_REDUCTION=atomics"), std::string::npos) << what;
+            EXPECT_NE(what.find("can run: shared, subgroup"), std::string::npos) << what;
+        }
+    }
+    {
+        ForcedVariable subgroup("STYLIZE_IN_REDUCTION", "subgroup");
+        gpu.subgroupArithmetic = false;
+        try {
+            render::requestedNormReduction(gpu);
+            FAIL() << "a reduction the device cannot run was accepted";
+        } catch (const std::invalid_argument& e) {
+            const std::string what = e.what();
+            EXPECT_NE(what.find("no subgroup arithmetic"), std::string::npos) << what;
+            EXPECT_NE(what.find("can run: shared"), std::string::npos) << what;
         }
     }
 }

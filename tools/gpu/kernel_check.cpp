@@ -13,6 +13,7 @@
 #include "cpu/reference_network.h"
 #include "network_probe.h"
 #include "ops/conv_kernel.h"
+#include "ops/norm_reduction.h"
 #include "vk/context.h"
 
 namespace stylize::gpucheck {
@@ -228,10 +229,10 @@ CheckResult checkOne(CheckResult r, Run&& run)
         r.failure = e.what();
     }
     if (r.failure.empty())
-        std::printf("  %s  %-9s %-5s %-40s %-10s %9.2e  %7.0e\n", r.passed ? "PASS" : "FAIL", r.kernel.c_str(),
+        std::printf("  %s  %-18s %-5s %-40s %-10s %9.2e  %7.0e\n", r.passed ? "PASS" : "FAIL", r.kernel.c_str(),
                     r.precision.c_str(), r.name.c_str(), r.input.c_str(), r.error, r.tolerance);
     else
-        std::printf("  FAIL  %-9s %-5s %-40s %-10s  error: %s\n", r.kernel.c_str(), r.precision.c_str(), r.name.c_str(),
+        std::printf("  FAIL  %-18s %-5s %-40s %-10s  error: %s\n", r.kernel.c_str(), r.precision.c_str(), r.name.c_str(),
                     r.input.c_str(), r.failure.c_str());
     std::fflush(stdout);
     return r;
@@ -251,35 +252,56 @@ std::vector<CheckResult> runKernelCheck(vk::Context& context, const CheckOptions
         precisions.push_back(Precision::Fp16Storage);
     else
         std::printf("  (fp16: skipped, the device has no 16-bit storage)\n");
-    std::printf("  %-4s  %-9s %-5s %-40s %-10s %9s  %7s\n", "", "kernel", "prec", "case", "input", "rel.error",
+    std::printf("  %-4s  %-18s %-5s %-40s %-10s %9s  %7s\n", "", "kernel", "prec", "case", "input", "rel.error",
                 "limit");
 
     NetworkCase network(options.network);
     ScopedEnvironment kernelVariable("STYLIZE_CONV_KERNEL");  // read whenever a Conv2dOp is built
+    ScopedEnvironment reductionVariable("STYLIZE_IN_REDUCTION");  // read whenever an InstanceNormOp is built
     std::vector<CheckResult> results;
+    auto runCases = [&](const std::string& label, Precision precision) {
+        CheckResult base;
+        base.kernel = label;
+        base.precision = render::precisionName(precision);
+        base.tolerance = precision == Precision::Fp32 ? 1e-4 : 1e-2;
+        std::uint32_t seed = 1;
+        for (const OpCase& c : kCases) {
+            CheckResult r = base;
+            const int h = options.quick ? c.quickH : c.h, w = options.quick ? c.quickW : c.w;
+            r.name = c.name;
+            r.input = shapeText(c.channels, h, w);
+            results.push_back(checkOne(r, [&] { return runOpCase(context, c, h, w, seed, precision); }));
+            ++seed;
+        }
+        CheckResult r = base;
+        r.name = "network " + options.networkName;
+        r.input = shapeText(3, kNetworkSide, kNetworkSide);
+        results.push_back(checkOne(r, [&] { return network.run(context, precision); }));
+    };
+    // Every convolution kernel with the device's instance-norm reduction...
+    const render::NormReduction defaultReduction = render::defaultNormReduction(context.info());
+    reductionVariable.set(render::normReductionName(defaultReduction));
     for (render::ConvKernel kernel : render::availableConvKernels(context.info())) {
         kernelVariable.set(render::convKernelName(kernel));
         for (Precision precision : precisions) {
             // Half math applies to fp16 plans only: an fp32 plan would run direct again.
             if (kernel == render::ConvKernel::DirectF16 && precision != Precision::Fp16Storage)
                 continue;
-            CheckResult base;
-            base.kernel = render::convKernelName(kernel);
-            base.precision = render::precisionName(precision);
-            base.tolerance = precision == Precision::Fp32 ? 1e-4 : 1e-2;
-            std::uint32_t seed = 1;
-            for (const OpCase& c : kCases) {
-                CheckResult r = base;
-                const int h = options.quick ? c.quickH : c.h, w = options.quick ? c.quickW : c.w;
-                r.name = c.name;
-                r.input = shapeText(c.channels, h, w);
-                results.push_back(checkOne(r, [&] { return runOpCase(context, c, h, w, seed, precision); }));
-                ++seed;
-            }
-            CheckResult r = base;
-            r.name = "network " + options.networkName;
-            r.input = shapeText(3, kNetworkSide, kNetworkSide);
-            results.push_back(checkOne(r, [&] { return network.run(context, precision); }));
+            runCases(render::convKernelName(kernel), precision);
+        }
+    }
+    // ...then every other reduction the device can run, with its default kernel.
+    const render::ConvKernel defaultKernel = render::defaultConvKernel(context.info());
+    kernelVariable.set(render::convKernelName(defaultKernel));
+    for (render::NormReduction reduction : render::availableNormReductions(context.info())) {
+        if (reduction == defaultReduction)
+            continue;
+        reductionVariable.set(render::normReductionName(reduction));
+        for (Precision precision : precisions) {
+            if (defaultKernel == render::ConvKernel::DirectF16 && precision != Precision::Fp16Storage)
+                continue;
+            runCases(std::string(render::convKernelName(defaultKernel)) + "+IN-" + render::normReductionName(reduction),
+                     precision);
         }
     }
     return results;

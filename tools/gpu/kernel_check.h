@@ -1,5 +1,6 @@
 // The kernel check: small seeded random models and one real style pack on the GPU against
-// the CPU reference, once per convolution kernel the device can run and storage precision.
+// the CPU reference, once per convolution kernel the device can run and storage precision,
+// then once per other instance-norm reduction the device can run (with its default kernel).
 #pragma once
 
 #include <string>
@@ -15,7 +16,7 @@ namespace stylize::gpucheck {
 
 struct CheckResult {
     std::string name;       // "conv 3x3 s1 reflect", "network default-light.stylepack"
-    std::string kernel;     // "direct", "subgroup"
+    std::string kernel;     // "direct", "subgroup", "direct+IN-shared"
     std::string precision;  // "fp32", "fp16"
     std::string input;      // the tested ops' input, channels x height x width ("20x37x70")
     double error = 0;       // max |gpu - cpu| / max(1, max |cpu|)
