@@ -4,6 +4,10 @@
 // resolved) and that step's weights in shared memory once; every invocation then reads
 // each staged input for every tap that touches it and every output pack of the block,
 // instead of fetching it from global memory again per tap (conv2d.comp).
+// With STYLIZE_FP16_MATH (shader conv2d_tiled_f16, fp16 storage on devices with
+// shaderFloat16) the staged tiles are f16vec4 (half the shared memory per step, so twice
+// the input packs staged per step) and the four multiply-adds of each input pack run as
+// packed half math, their sum added to fp32 accumulators, as in conv2d_f16.
 #version 450
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
@@ -37,8 +41,18 @@ layout(push_constant) uniform Params {
     int padTop, padLeft;
 } p;
 
-shared vec4 sIn[ICC * PATCH];  // [c][patch row][patch column]
-shared vec4 sW[WEIGHTS];       // [o][ky][kx][c][4]
+#if defined(STYLIZE_FP16_MATH) && defined(STYLIZE_FP16_STORAGE)
+#define tile4 f16vec4
+#define STAGE4(buf, i) buf[i]
+#define PACK_SUM(w0, w1, w2, w3, v) vec4(w0 * v.x + w1 * v.y + w2 * v.z + w3 * v.w)
+#else
+#define tile4 vec4
+#define STAGE4(buf, i) LOAD4(buf, i)
+#define PACK_SUM(w0, w1, w2, w3, v) (w0 * v.x + w1 * v.y + w2 * v.z + w3 * v.w)
+#endif
+
+shared tile4 sIn[ICC * PATCH];  // [c][patch row][patch column]
+shared tile4 sW[WEIGHTS];       // [o][ky][kx][c][4]
 
 // A coordinate of the (virtual, upsampled) input, resolved to a stored one; keep is 0
 // where zero padding applies. Tiles past the right/bottom edge clamp as well.
@@ -77,9 +91,9 @@ void main()
             float keep = ic0 + c < p.inC4 ? 1.0 : 0.0;
             const int sy = resolve(originY + py, virtH, keep);
             const int sx = resolve(originX + px, virtW, keep);
-            vec4 v = vec4(0.0);
+            tile4 v = tile4(0.0);
             if (keep != 0.0)
-                v = LOAD4(inp, (ic0 + c) * plane + sy * p.inW + sx);
+                v = STAGE4(inp, (ic0 + c) * plane + sy * p.inW + sx);
             sIn[i] = v;
         }
         for (int i = lid; i < WEIGHTS; i += 64) {
@@ -89,9 +103,9 @@ void main()
             t /= ICC;
             const int tap = t % (KH * KW), o = t / (KH * KW);
             const int oc = min(oc0 + o, p.outC4 - 1), ic = ic0 + c;
-            vec4 w = vec4(0.0);
+            tile4 w = tile4(0.0);
             if (ic < p.inC4)
-                w = LOAD4(wts, ((oc * KH * KW + tap) * p.inC4 + ic) * 4 + lane);
+                w = STAGE4(wts, ((oc * KH * KW + tap) * p.inC4 + ic) * 4 + lane);
             sW[i] = w;
         }
         barrier();  // this step's tiles are staged
@@ -101,14 +115,14 @@ void main()
             for (int ky = 0; ky < KH; ++ky) {
                 const int row = c * PATCH + (ly * STRIDE + ky) * PATCH_W + lx * PX * STRIDE;
                 for (int kx = 0; kx < KW; ++kx) {
-                    vec4 v[4];
+                    tile4 v[4];
                     for (int j = 0; j < PX; ++j)
                         v[j] = sIn[row + j * STRIDE + kx];
                     for (int o = 0; o < OC_BLOCK; ++o) {
                         const int wi = (((o * KH + ky) * KW + kx) * ICC + c) * 4;
-                        const vec4 w0 = sW[wi], w1 = sW[wi + 1], w2 = sW[wi + 2], w3 = sW[wi + 3];
+                        const tile4 w0 = sW[wi], w1 = sW[wi + 1], w2 = sW[wi + 2], w3 = sW[wi + 3];
                         for (int j = 0; j < PX; ++j)
-                            acc[o][j] += w0 * v[j].x + w1 * v[j].y + w2 * v[j].z + w3 * v[j].w;
+                            acc[o][j] += PACK_SUM(w0, w1, w2, w3, v[j]);
                     }
                 }
             }

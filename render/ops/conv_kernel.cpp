@@ -41,15 +41,31 @@ const char* convKernelName(ConvKernel kernel)
             return "tiled";
         case ConvKernel::DirectF16:
             return "direct-f16";
+        case ConvKernel::TiledF16:
+            return "tiled-f16";
     }
     return "?";
+}
+
+bool halfMathKernel(ConvKernel kernel)
+{
+    return kernel == ConvKernel::DirectF16 || kernel == ConvKernel::TiledF16;
+}
+
+ConvKernel planConvKernel(ConvKernel kernel, bool fp16Plan)
+{
+    if (fp16Plan || !halfMathKernel(kernel))
+        return kernel;
+    return kernel == ConvKernel::TiledF16 ? ConvKernel::Tiled : ConvKernel::Direct;
 }
 
 std::vector<ConvKernel> availableConvKernels(const vk::DeviceInfo& info)
 {
     std::vector<ConvKernel> kernels{ConvKernel::Direct, ConvKernel::Tiled};
-    if (info.fp16Storage && info.fp16Arithmetic)
+    if (info.fp16Storage && info.fp16Arithmetic) {
         kernels.push_back(ConvKernel::DirectF16);
+        kernels.push_back(ConvKernel::TiledF16);
+    }
     if (info.subgroupSize == 16)
         kernels.push_back(ConvKernel::Subgroup);
     return kernels;
@@ -71,7 +87,8 @@ ConvKernel requestedConvKernel(const vk::DeviceInfo& info)
     if (!env || !*env)
         return defaultConvKernel(info);
     const std::string wanted = env;
-    for (ConvKernel k : {ConvKernel::Direct, ConvKernel::Subgroup, ConvKernel::Tiled, ConvKernel::DirectF16}) {
+    for (ConvKernel k :
+         {ConvKernel::Direct, ConvKernel::Subgroup, ConvKernel::Tiled, ConvKernel::DirectF16, ConvKernel::TiledF16}) {
         if (wanted != convKernelName(k))
             continue;
         const auto available = availableConvKernels(info);
@@ -88,18 +105,18 @@ ConvKernel requestedConvKernel(const vk::DeviceInfo& info)
 
 ConvKernel chooseConvKernel(const vk::DeviceInfo& info, const model::Conv& conv, bool fp16Plan)
 {
-    const ConvKernel k = requestedConvKernel(info);
-    if (k == ConvKernel::DirectF16 && !fp16Plan)
-        return ConvKernel::Direct;
+    const ConvKernel k = planConvKernel(requestedConvKernel(info), fp16Plan);
     if (k == ConvKernel::Subgroup && !subgroupFits(conv))
         return ConvKernel::Direct;
-    if (k == ConvKernel::Tiled &&
-        !tiledShape(conv, 1, 1, info.maxComputeSharedMemory ? info.maxComputeSharedMemory : kTiledBudget))
-        return ConvKernel::Direct;
+    const std::uint32_t shared = info.maxComputeSharedMemory ? info.maxComputeSharedMemory : kTiledBudget;
+    if ((k == ConvKernel::Tiled || k == ConvKernel::TiledF16) &&
+        !tiledShape(conv, 1, 1, shared, k == ConvKernel::TiledF16))
+        return k == ConvKernel::TiledF16 ? ConvKernel::DirectF16 : ConvKernel::Direct;
     return k;
 }
 
-std::optional<TiledShape> tiledShape(const model::Conv& conv, int inC4, int outC4, std::uint32_t sharedLimit)
+std::optional<TiledShape> tiledShape(const model::Conv& conv, int inC4, int outC4, std::uint32_t sharedLimit,
+                                     bool halfTiles)
 {
     if (conv.kernelH > 5 || conv.kernelW > 5)
         return std::nullopt;  // a 9x9 layer has 3 channels: no depth to tile, and its window is large
@@ -109,7 +126,8 @@ std::optional<TiledShape> tiledShape(const model::Conv& conv, int inC4, int outC
     for (int px : {conv.stride == 1 ? 4 : 2, 1}) {
         const int patchW = (8 * px - 1) * conv.stride + conv.kernelW;
         const int patchH = 7 * conv.stride + conv.kernelH;
-        const std::uint32_t perStep = 16u * (patchW * patchH + shape.ocBlock * conv.kernelH * conv.kernelW * 4);
+        const std::uint32_t perStep =
+            (halfTiles ? 8u : 16u) * (patchW * patchH + shape.ocBlock * conv.kernelH * conv.kernelW * 4);
         if (perStep > budget)
             continue;
         shape.px = px;

@@ -97,8 +97,10 @@ Conv2dOp::Conv2dOp(OpResources& res, const model::Conv& conv, model::Shape in, m
     const int reflect = conv.padding.mode == model::PadMode::Reflect ? 1 : 0;
     const ConvKernel kernel = chooseConvKernel(res.context.info(), conv, res.precision == Precision::Fp16Storage);
     subgroupKernel_ = kernel == ConvKernel::Subgroup;
-    if (kernel == ConvKernel::Tiled) {
-        if (const auto shape = tiledShape(conv, packs(in.c), packs(out.c), res.context.info().maxComputeSharedMemory)) {
+    if (kernel == ConvKernel::Tiled || kernel == ConvKernel::TiledF16) {
+        const bool half = kernel == ConvKernel::TiledF16;
+        if (const auto shape =
+                tiledShape(conv, packs(in.c), packs(out.c), res.context.info().maxComputeSharedMemory, half)) {
             tiledKernel_ = true;
             tilePx_ = shape->px;
             blockOc_ = shape->ocBlock;
@@ -108,7 +110,7 @@ Conv2dOp::Conv2dOp(OpResources& res, const model::Conv& conv, model::Shape in, m
                                     conv.outChannels, label_);
             const std::int32_t spec[] = {conv.kernelH, conv.kernelW, conv.stride,   reflect,   conv.upsample2x ? 1 : 0,
                                          relu ? 1 : 0, blockOc_,     shape->px, shape->icc};
-            pipeline_ = &res.pipelines.get("conv2d_tiled", 4, sizeof(push_), spec);
+            pipeline_ = &res.pipelines.get(half ? "conv2d_tiled_f16" : "conv2d_tiled", 4, sizeof(push_), spec);
             return;
         }
     }
@@ -156,7 +158,7 @@ Conv2dOp::Conv2dOp(OpResources& res, const model::Conv& conv, model::Shape in, m
                                  conv.upsample2x ? 1 : 0,
                                  relu ? 1 : 0,
                                  blockOc_};
-    pipeline_ = &res.pipelines.get(kernel == ConvKernel::DirectF16 ? "conv2d_f16" : "conv2d", 4, sizeof(push_), spec);
+    pipeline_ = &res.pipelines.get(halfMathKernel(kernel) ? "conv2d_f16" : "conv2d", 4, sizeof(push_), spec);
 }
 
 void Conv2dOp::prepare(vk::DescriptorSets& sets)

@@ -138,6 +138,26 @@ TEST(ConvKernelChoice, HalfMathWhereTheDeviceHasIt)
     auto gpuWithoutHalf = device(VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU, 32);
     gpuWithoutHalf.fp16Storage = true;
     EXPECT_EQ(render::defaultConvKernel(gpuWithoutHalf), ConvKernel::Direct);
+    const auto noHalfKernels = render::availableConvKernels(gpuWithoutHalf);
+    EXPECT_EQ(std::find(noHalfKernels.begin(), noHalfKernels.end(), ConvKernel::TiledF16), noHalfKernels.end());
+}
+
+// The tiled kernel with half tiles and half math: forced only (as tiled), fp16 plans only;
+// an fp32 plan runs tiled, a layer too wide to tile runs direct-f16.
+TEST(ConvKernelChoice, TiledHalfMathIsTiledInFp16Plans)
+{
+    auto nvidia = device(VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU, 32);
+    nvidia.fp16Storage = nvidia.fp16Arithmetic = true;
+    const auto kernels = render::availableConvKernels(nvidia);
+    EXPECT_NE(std::find(kernels.begin(), kernels.end(), ConvKernel::TiledF16), kernels.end());
+    EXPECT_TRUE(render::halfMathKernel(ConvKernel::TiledF16));
+    EXPECT_FALSE(render::halfMathKernel(ConvKernel::Tiled));
+    ForcedKernel half("tiled-f16");
+    EXPECT_EQ(render::chooseConvKernel(nvidia, conv(3, 1), true), ConvKernel::TiledF16);
+    EXPECT_EQ(render::chooseConvKernel(nvidia, conv(3, 2), true), ConvKernel::TiledF16);
+    EXPECT_EQ(render::chooseConvKernel(nvidia, conv(3, 1), false), ConvKernel::Tiled);
+    EXPECT_EQ(render::chooseConvKernel(nvidia, conv(9, 1), true), ConvKernel::DirectF16);
+    EXPECT_EQ(render::chooseConvKernel(nvidia, conv(9, 1), false), ConvKernel::Direct);
 }
 
 TEST(ConvKernelChoice, TiledShapesFitTheSharedMemoryBudget)
@@ -153,7 +173,16 @@ TEST(ConvKernelChoice, TiledShapesFitTheSharedMemoryBudget)
             }
     EXPECT_FALSE(render::tiledShape(conv(9, 1), 1, 8, 32768));
     EXPECT_EQ(render::tiledShape(conv(3, 1), 2, 1, 32768)->ocBlock, 1);  // the 3-channel output layer
-    EXPECT_LE(render::tiledShape(conv(3, 1), 2, 8, 32768)->icc, 2);       // no more packs than the input has
+    EXPECT_LE(render::tiledShape(conv(3, 1), 2, 8, 32768)->icc, 2);      // no more packs than the input has
+    // Half tiles take half the bytes: twice the input packs per step in the same budget.
+    for (int stride : {1, 2}) {
+        const auto full = render::tiledShape(conv(3, stride), 32, 32, 16384);
+        const auto half = render::tiledShape(conv(3, stride), 32, 32, 16384, true);
+        ASSERT_TRUE(full && half);
+        EXPECT_EQ(half->px, full->px);
+        EXPECT_EQ(half->icc, std::min(2 * full->icc, 8));
+        EXPECT_LE(half->sharedBytes, 16384u);
+    }
 }
 
 TEST(ConvKernelChoice, BadNamesAndUnavailableKernelsSaySo)

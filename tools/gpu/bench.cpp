@@ -6,8 +6,10 @@
 #include <chrono>
 #include <cstdio>
 #include <map>
+#include <optional>
 
 #include "ops/conv_kernel.h"
+#include "scoped_environment.h"
 #include "stylizer.h"
 #include "vk/context.h"
 
@@ -77,7 +79,8 @@ render::Image syntheticFrame(render::Size size)
 void measure(vk::Context& context, const BenchModel& m, Precision precision, int runs, double peakTflops,
              BenchResult& r)
 {
-    r.kernel = render::convKernelName(render::requestedConvKernel(context.info()));
+    r.kernel = render::convKernelName(
+        render::planConvKernel(render::requestedConvKernel(context.info()), precision == Precision::Fp16Storage));
     render::StylizerOptions options;
     options.precision = precision;
     options.timestamps = true;
@@ -134,27 +137,41 @@ std::vector<BenchResult> runBench(vk::Context& context, const std::vector<BenchM
         precisions.push_back(Precision::Fp16Storage);
     else
         std::printf("  (fp16: skipped, the device has no 16-bit storage)\n");
+    ScopedEnvironment kernelVariable("STYLIZE_CONV_KERNEL");  // read whenever a Conv2dOp is built
+    std::vector<std::optional<render::ConvKernel>> kernels(options.kernels.begin(), options.kernels.end());
+    if (kernels.empty())
+        kernels.push_back(std::nullopt);  // as the environment says
     std::vector<BenchResult> results;
+    auto row = [&](const BenchModel& m, render::Size size, Precision precision,
+                   std::optional<render::ConvKernel> kernel) {
+        if (kernel)
+            kernelVariable.set(render::convKernelName(*kernel));
+        BenchResult r;
+        r.model = m.file.filename().string();
+        r.precision = render::precisionName(precision);
+        r.kernel = kernel ? render::convKernelName(*kernel) : "";
+        r.size = size;
+        std::printf("  %s %s %s%s%s: ", r.model.c_str(), r.precision.c_str(), sizeText(size).c_str(), kernel ? " " : "",
+                    r.kernel.c_str());
+        std::fflush(stdout);
+        try {
+            measure(context, m, precision, options.runs, options.peakTflops, r);
+            std::printf("warm-up %.0f ms, median %.2f ms (%.1f fps), GPU %.2f ms\n", r.firstMs, r.medianMs, r.fps,
+                        r.gpuMs);
+        } catch (const std::exception& e) {
+            r.failure = e.what();
+            std::printf("error: %s\n", e.what());
+        }
+        std::fflush(stdout);
+        results.push_back(std::move(r));
+    };
     for (const BenchModel& m : models)
         for (render::Size size : options.sizes)
-            for (Precision precision : precisions) {
-                BenchResult r;
-                r.model = m.file.filename().string();
-                r.precision = render::precisionName(precision);
-                r.size = size;
-                std::printf("  %s %s %s: ", r.model.c_str(), r.precision.c_str(), sizeText(size).c_str());
-                std::fflush(stdout);
-                try {
-                    measure(context, m, precision, options.runs, options.peakTflops, r);
-                    std::printf("warm-up %.0f ms, median %.2f ms (%.1f fps), GPU %.2f ms\n", r.firstMs, r.medianMs,
-                                r.fps, r.gpuMs);
-                } catch (const std::exception& e) {
-                    r.failure = e.what();
-                    std::printf("error: %s\n", e.what());
-                }
-                std::fflush(stdout);
-                results.push_back(std::move(r));
-            }
+            for (Precision precision : precisions)
+                for (const std::optional<render::ConvKernel>& kernel : kernels)
+                    // A half-math kernel in an fp32 plan would run its fp32 twin: that kernel's own row.
+                    if (!(kernel && render::halfMathKernel(*kernel) && precision != Precision::Fp16Storage))
+                        row(m, size, precision, kernel);
     return results;
 }
 
@@ -162,21 +179,21 @@ void printBenchTables(const std::vector<BenchResult>& results)
 {
     if (results.empty())
         return;
-    std::printf("\n%-26s %-4s %-9s %9s %9s %8s %8s %7s %8s %8s %6s\n", "model", "prec", "size", "first ms", "median ms",
-                "fps", "GPU ms", "GFLOP", "GFLOP/s", "GPU GF/s", "%peak");
+    std::printf("\n%-26s %-4s %-10s %-9s %9s %9s %8s %8s %7s %8s %8s %6s\n", "model", "prec", "kernel", "size",
+                "first ms", "median ms", "fps", "GPU ms", "GFLOP", "GFLOP/s", "GPU GF/s", "%peak");
     std::vector<std::string> classes;
     for (const BenchResult& r : results) {
         if (!r.failure.empty()) {
-            std::printf("%-26s %-4s %-9s error: %s\n", r.model.c_str(), r.precision.c_str(), sizeText(r.size).c_str(),
-                        r.failure.c_str());
+            std::printf("%-26s %-4s %-10s %-9s error: %s\n", r.model.c_str(), r.precision.c_str(), r.kernel.c_str(),
+                        sizeText(r.size).c_str(), r.failure.c_str());
             continue;
         }
         char peak[16] = "-";
         if (r.peakPercent >= 0)
             std::snprintf(peak, sizeof peak, "%.1f", r.peakPercent);
-        std::printf("%-26s %-4s %-9s %9.1f %9.2f %8.2f %8.2f %7.2f %8.1f %8.1f %6s\n", r.model.c_str(),
-                    r.precision.c_str(), sizeText(r.size).c_str(), r.firstMs, r.medianMs, r.fps, r.gpuMs, r.gflop,
-                    r.gflops, r.gpuGflops, peak);
+        std::printf("%-26s %-4s %-10s %-9s %9.1f %9.2f %8.2f %8.2f %7.2f %8.1f %8.1f %6s\n", r.model.c_str(),
+                    r.precision.c_str(), r.kernel.c_str(), sizeText(r.size).c_str(), r.firstMs, r.medianMs, r.fps,
+                    r.gpuMs, r.gflop, r.gflops, r.gpuGflops, peak);
         for (const auto& [name, ms] : r.classMs)
             if (std::find(classes.begin(), classes.end(), name) == classes.end())
                 classes.push_back(name);
@@ -189,14 +206,15 @@ void printBenchTables(const std::vector<BenchResult>& results)
         };
         return rank(a) < rank(b);
     });
-    std::printf("\nGPU ms per op class (median):\n%-26s %-4s %-9s", "model", "prec", "size");
+    std::printf("\nGPU ms per op class (median):\n%-26s %-4s %-10s %-9s", "model", "prec", "kernel", "size");
     for (const std::string& c : classes)
         std::printf(" %13s", c.c_str());
     std::printf("\n");
     for (const BenchResult& r : results) {
         if (!r.failure.empty())
             continue;
-        std::printf("%-26s %-4s %-9s", r.model.c_str(), r.precision.c_str(), sizeText(r.size).c_str());
+        std::printf("%-26s %-4s %-10s %-9s", r.model.c_str(), r.precision.c_str(), r.kernel.c_str(),
+                    sizeText(r.size).c_str());
         for (const std::string& c : classes) {
             auto it = std::find_if(r.classMs.begin(), r.classMs.end(), [&](const auto& p) { return p.first == c; });
             if (it == r.classMs.end())

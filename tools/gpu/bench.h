@@ -9,6 +9,7 @@
 
 #include "image.h"
 #include "model/model.h"
+#include "ops/conv_kernel.h"
 
 namespace stylize::vk {
 class Context;
@@ -25,12 +26,15 @@ struct BenchOptions {
     std::vector<render::Size> sizes;
     int runs = 10;          // timed runs after the warm-up
     double peakTflops = 0;  // the device's fp32 peak (0: unknown)
+    // The convolution kernels to bench, each forced through STYLIZE_CONV_KERNEL for its
+    // rows (a half-math kernel in fp16 rows only); empty: whatever the environment gives.
+    std::vector<render::ConvKernel> kernels;
 };
 
 struct BenchResult {
     std::string model;      // the file's name
     std::string precision;  // "fp32", "fp16"
-    std::string kernel;     // the convolution kernel the device got
+    std::string kernel;     // the convolution kernel the plan runs (a 9x9 layer may still run direct)
     render::Size size;
     int runs = 0;
     double firstMs = 0;   // the warm-up run: plan, allocations, pipeline compiles, one frame

@@ -1,6 +1,7 @@
 // stylize-gpu-check: which Vulkan devices a machine has, whether the engine computes what
 // the CPU reference does there (every convolution kernel, both precisions), and how fast
 // it runs the given models. See docs/gpu-check.md; tools/gpu/pack.sh bundles it.
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 
@@ -92,6 +93,29 @@ json benchJson(const BenchResult& r)
     return j;
 }
 
+// --kernels against what the device can run: empty stays empty (the environment decides),
+// "all" is every available kernel; a name the device cannot run is one sentence.
+std::vector<render::ConvKernel> resolveKernels(const std::vector<std::string>& names, const vk::DeviceInfo& info)
+{
+    const std::vector<render::ConvKernel> available = render::availableConvKernels(info);
+    std::string choices;
+    for (render::ConvKernel k : available)
+        choices += (choices.empty() ? "" : ", ") + std::string(render::convKernelName(k));
+    std::vector<render::ConvKernel> kernels;
+    for (const std::string& name : names) {
+        if (name == "all")
+            return available;
+        auto it = std::find_if(available.begin(), available.end(),
+                               [&](render::ConvKernel k) { return name == render::convKernelName(k); });
+        if (it == available.end())
+            throw std::runtime_error("--kernels: device '" + info.name + "' has no convolution kernel '" + name +
+                                     "'; it can run: all, " + choices);
+        if (std::find(kernels.begin(), kernels.end(), *it) == kernels.end())
+            kernels.push_back(*it);
+    }
+    return kernels;
+}
+
 // Loads a model or throws one sentence saying which option named it.
 model::Model load(const char* option, const std::filesystem::path& path)
 {
@@ -135,8 +159,13 @@ int run(const Options& o, json& report)
     std::printf("Chosen device:\n");
     printDevice(context.info());
     report["device"] = deviceJson(context.info());
-    // A bad STYLIZE_CONV_KERNEL fails the bench's every row: say so now, not after the check.
-    const char* benchKernel = render::convKernelName(render::requestedConvKernel(context.info()));
+    // A bad STYLIZE_CONV_KERNEL or --kernels name fails the bench's every row: say so now,
+    // not after the check.
+    const std::vector<render::ConvKernel> benchKernels = resolveKernels(o.kernels, context.info());
+    std::string benchKernel =
+        benchKernels.empty() ? render::convKernelName(render::requestedConvKernel(context.info())) : std::string();
+    for (render::ConvKernel k : benchKernels)
+        benchKernel += (benchKernel.empty() ? "" : ", ") + std::string(render::convKernelName(k));
 
     std::printf("\nKernel check (%s shapes; GPU against the CPU reference, error = max|diff| / max(1, max|ref|)):\n",
                 o.quick ? "quick" : "full");
@@ -157,8 +186,10 @@ int run(const Options& o, json& report)
     } else if (benchModels.empty()) {
         std::printf("\nBench: no --model given\n");
     } else {
-        std::printf("\nBench (%d timed runs after a warm-up run; convolution kernel %s):\n", o.runs, benchKernel);
-        const std::vector<BenchResult> rows = runBench(context, benchModels, {o.sizes, o.runs, o.peakTflops});
+        std::printf("\nBench (%d timed runs after a warm-up run; convolution kernels %s):\n", o.runs,
+                    benchKernel.c_str());
+        const std::vector<BenchResult> rows =
+            runBench(context, benchModels, {o.sizes, o.runs, o.peakTflops, benchKernels});
         printBenchTables(rows);
         for (const BenchResult& r : rows) {
             benchFailed += r.failure.empty() ? 0 : 1;

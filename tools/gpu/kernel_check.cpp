@@ -14,6 +14,7 @@
 #include "network_probe.h"
 #include "ops/conv_kernel.h"
 #include "ops/norm_reduction.h"
+#include "scoped_environment.h"
 #include "vk/context.h"
 
 namespace stylize::gpucheck {
@@ -195,30 +196,6 @@ private:
     std::optional<std::vector<float>> reference_;
 };
 
-// Sets an environment variable for this scope and puts back what was there.
-class ScopedEnvironment {
-public:
-    explicit ScopedEnvironment(const char* name) : name_(name)
-    {
-        if (const char* old = std::getenv(name))
-            old_ = old;
-    }
-    ~ScopedEnvironment()
-    {
-        if (old_)
-            setenv(name_, old_->c_str(), 1);
-        else
-            unsetenv(name_);
-    }
-    ScopedEnvironment(const ScopedEnvironment&) = delete;
-    ScopedEnvironment& operator=(const ScopedEnvironment&) = delete;
-    void set(const char* value) { setenv(name_, value, 1); }
-
-private:
-    const char* name_;
-    std::optional<std::string> old_;
-};
-
 template <typename Run>
 CheckResult checkOne(CheckResult r, Run&& run)
 {
@@ -232,8 +209,8 @@ CheckResult checkOne(CheckResult r, Run&& run)
         std::printf("  %s  %-18s %-5s %-40s %-10s %9.2e  %7.0e\n", r.passed ? "PASS" : "FAIL", r.kernel.c_str(),
                     r.precision.c_str(), r.name.c_str(), r.input.c_str(), r.error, r.tolerance);
     else
-        std::printf("  FAIL  %-18s %-5s %-40s %-10s  error: %s\n", r.kernel.c_str(), r.precision.c_str(), r.name.c_str(),
-                    r.input.c_str(), r.failure.c_str());
+        std::printf("  FAIL  %-18s %-5s %-40s %-10s  error: %s\n", r.kernel.c_str(), r.precision.c_str(),
+                    r.name.c_str(), r.input.c_str(), r.failure.c_str());
     std::fflush(stdout);
     return r;
 }
@@ -256,7 +233,7 @@ std::vector<CheckResult> runKernelCheck(vk::Context& context, const CheckOptions
                 "limit");
 
     NetworkCase network(options.network);
-    ScopedEnvironment kernelVariable("STYLIZE_CONV_KERNEL");  // read whenever a Conv2dOp is built
+    ScopedEnvironment kernelVariable("STYLIZE_CONV_KERNEL");      // read whenever a Conv2dOp is built
     ScopedEnvironment reductionVariable("STYLIZE_IN_REDUCTION");  // read whenever an InstanceNormOp is built
     std::vector<CheckResult> results;
     auto runCases = [&](const std::string& label, Precision precision) {
@@ -285,7 +262,7 @@ std::vector<CheckResult> runKernelCheck(vk::Context& context, const CheckOptions
         kernelVariable.set(render::convKernelName(kernel));
         for (Precision precision : precisions) {
             // Half math applies to fp16 plans only: an fp32 plan would run direct again.
-            if (kernel == render::ConvKernel::DirectF16 && precision != Precision::Fp16Storage)
+            if (render::halfMathKernel(kernel) && precision != Precision::Fp16Storage)
                 continue;
             runCases(render::convKernelName(kernel), precision);
         }
@@ -298,7 +275,7 @@ std::vector<CheckResult> runKernelCheck(vk::Context& context, const CheckOptions
             continue;
         reductionVariable.set(render::normReductionName(reduction));
         for (Precision precision : precisions) {
-            if (defaultKernel == render::ConvKernel::DirectF16 && precision != Precision::Fp16Storage)
+            if (render::halfMathKernel(defaultKernel) && precision != Precision::Fp16Storage)
                 continue;
             runCases(std::string(render::convKernelName(defaultKernel)) + "+IN-" + render::normReductionName(reduction),
                      precision);

@@ -68,6 +68,8 @@ const char* usage()
            "  --model PATH        a model to bench (.stylepack, .onnx, checkpoint folder); repeatable\n"
            "  --sizes WxH,...     bench sizes (default 640x360,1280x720,1920x1080)\n"
            "  --runs N            timed runs per bench row after the warm-up run (default 10)\n"
+           "  --kernels all|K,... bench these convolution kernels (default: the device's, or STYLIZE_CONV_KERNEL;\n"
+           "                      all: every kernel the device can run; half-math kernels in fp16 rows only)\n"
            "  --peak-tflops X     the device's fp32 peak, to report the percentage reached\n"
            "  --check-model PATH  the style pack of the whole-network check (default: default-light.stylepack)\n"
            "  --list-devices      list the Vulkan devices and stop\n"
@@ -107,6 +109,18 @@ Options parseOptions(int argc, char** argv)
         } else if (arg == "--sizes") {
             o.sizes = parseSizes(value());
             sizesGiven = true;
+        } else if (arg == "--kernels") {
+            const std::string text = value();
+            o.kernels.clear();
+            std::size_t start = 0;
+            while (start <= text.size()) {
+                const std::size_t comma = std::min(text.find(',', start), text.size());
+                if (comma == start)
+                    throw UsageError("--kernels: '" + text +
+                                     "' has an empty name; give all or names like direct,tiled");
+                o.kernels.push_back(text.substr(start, comma - start));
+                start = comma + 1;
+            }
         } else if (arg == "--runs") {
             const std::string text = value();
             if (!parseNumber(text, o.runs) || o.runs < 1 || o.runs > 10000)

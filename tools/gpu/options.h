@@ -22,6 +22,7 @@ struct Options {
     std::vector<std::filesystem::path> models;  // --model PATH, repeatable: the bench's models
     std::filesystem::path checkModel;           // --check-model PATH: the whole-network check's pack
     std::vector<render::Size> sizes;            // --sizes WxH,WxH,...
+    std::vector<std::string> kernels;           // --kernels all|K,...: bench kernels (empty: the device's)
     int runs = 10;                              // --runs N: timed runs per bench row
     double peakTflops = 0;                      // --peak-tflops X (0: no percentage)
     bool listDevices = false;                   // --list-devices: the device list, nothing else

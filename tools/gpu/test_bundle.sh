@@ -47,8 +47,16 @@ message=$(PATH=$WORK/fake-bin:$PATH "$B/run.sh" --list-devices 2>&1) || fail "ru
 grep -q "Vulkan loader: the bundled" <<<"$message" || fail "run.sh did not fall back to the bundled loader: $message"
 grep -q "^Vulkan devices:" <<<"$message" || fail "no device through the bundled loader: $message"
 
+set +e
+message=$("$B/run.sh" --quick --check-only --kernels winograd 2>&1)
+rc=$?
+set -e
+[ $rc -eq 2 ] || fail "an unknown --kernels name gave exit code $rc, expected 2"
+grep -q "no convolution kernel 'winograd'; it can run: all, direct" <<<"$message" ||
+    fail "an unknown --kernels name's message does not say what the device can run: $message"
+
 cd "$B"
-./run.sh --quick --json "$WORK/results.json"
+./run.sh --quick --kernels all --json "$WORK/results.json"
 "$PYTHON" - "$WORK/results.json" <<'EOF'
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -57,5 +65,11 @@ assert r["check"] and all(c["pass"] for c in r["check"]), "a check case failed"
 models = {b["model"] for b in r["bench"]}
 assert models == {"default-light.stylepack", "default.stylepack", "transformer_net.onnx"}, models
 assert all(b["median_ms"] > 0 and b["gflop"] > 0 and b["width"] == 128 for b in r["bench"]), r["bench"]
+# --kernels all: every kernel the device can run, half-math ones in fp16 rows only.
+kernels = r["device"]["conv_kernels"].split(",")
+want = {(p, k) for k in kernels for p in ("fp32", "fp16") if p == "fp16" or not k.endswith("-f16")}
+for m in models:
+    got = {(b["precision"], b["conv_kernel"]) for b in r["bench"] if b["model"] == m}
+    assert got == want, (m, sorted(got), sorted(want))
 print(f"gpu_bundle: {len(r['check'])} check cases and {len(r['bench'])} bench rows on {r['device']['name']}")
 EOF
