@@ -7,7 +7,8 @@ pictures added as styles (as "Add picture as style..." leaves them), the first o
 painting: pictures.png.
 
 usage: readme_shots.py STYLIZE_BINARY OUT_DIR [--pictures MAGENTA_DIR PICTURE...]
-       (needs xvfb, xdotool, ffmpeg)
+       (needs xvfb, xdotool, ffmpeg; SHOTS_WAIT: seconds for the cold start [60],
+       SHOTS_BLEND_WAIT: seconds between the blend's second style and its shot [SHOTS_WAIT / 2])
 """
 import os
 import shutil
@@ -79,7 +80,9 @@ def main():
         grab(env, f"{out}/live.png", geo)
         # Ctrl+2 adds the second style to the blend (as clicking its card does).
         run("xdotool", "windowfocus", "--sync", wid, "key", "ctrl+2", env=env)
-        time.sleep(wait / 2)
+        # The sample clip loops through four scenes in 12 s; SHOTS_BLEND_WAIT shifts which
+        # one the blend shot lands on (the night launch tower is a poor picture of a blend).
+        time.sleep(float(os.environ.get("SHOTS_BLEND_WAIT", wait / 2)))
         grab(env, f"{out}/blend.png", geo)
         # Ctrl+E: the Export dialog opens over the window.
         run("xdotool", "windowfocus", "--sync", wid, "key", "ctrl+e", env=env)
