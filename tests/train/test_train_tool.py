@@ -293,6 +293,33 @@ class VGGLossTest(unittest.TestCase):
         self.assertGreater(other["content"], 0.1, other)
         self.assertEqual(len(crit.net.style_layers), 9)  # relu1_1/2_1/3_1 at 1x, 2x, 4x
 
+    def test_style_layer_weights_make_a_weighted_mean_of_the_layers(self):
+        import lossnet
+        from losses import PerceptualLoss
+        crit = PerceptualLoss(lossnet.make_lossnet("vgg", None, scales=(1, 2)), jitter=0)
+        crit.add_style(self.painting())
+        torch.manual_seed(4)
+        out, content = torch.rand(1, 3, 64, 64), torch.rand(1, 3, 64, 64)
+        per_layer = {}
+        for layer in ("relu1_1", "relu2_1", "relu3_1"):
+            crit.layer_weights = {k: float(k == layer) for k in ("relu1_1", "relu2_1", "relu3_1")}
+            per_layer[layer] = crit(out, content, [0])[1]["style"]
+        crit.layer_weights = {}
+        plain = crit(out, content, [0])[1]["style"]
+        crit.layer_weights = {"relu3_1": 3.0}
+        weighted = crit(out, content, [0])[1]["style"]
+        self.assertAlmostEqual(plain, sum(per_layer.values()) / 3, places=5)
+        self.assertAlmostEqual(weighted, (per_layer["relu1_1"] + per_layer["relu2_1"] + 3 * per_layer["relu3_1"]) / 5,
+                               places=5)
+        self.assertNotAlmostEqual(weighted, plain, places=3)
+        self.assertEqual(train.layer_weights("relu3_1=3", crit.net.style_layers), {"relu3_1": 3.0})
+        for bad, words in (("relu4_1=2", "style layers are ['relu1_1', 'relu2_1', 'relu3_1']"),
+                           ("relu3_1=x", "expected LAYER=WEIGHT"), ("relu2_1=-1", "0 or more"),
+                           ("relu1_1=0,relu2_1=0,relu3_1=0", "no style layer")):
+            with self.assertRaises(SystemExit) as e:
+                train.layer_weights(bad, crit.net.style_layers)
+            self.assertIn(words, str(e.exception))
+
     def test_style_scales_choose_the_pooled_copies(self):
         import lossnet
         net = lossnet.make_lossnet("vgg", None, scales=(1, 2, 4, 8))

@@ -31,6 +31,10 @@ class PerceptualLoss(torch.nn.Module):
         # each step removes that blind spot (Gram matrices are shift-invariant).
         self.jitter = jitter
         self.net = lossnet.eval()
+        # Weight of each style layer in the style term, by the layer's name without its
+        # scale ("relu3_1" for relu3_1@1x and @2x); 1 where not named. The term stays a
+        # weighted mean, so all-ones is the plain mean.
+        self.layer_weights = {}
         self.targets = []  # per style: {layer: gram [c, c]}
         self.norms = []
         self.palettes = []  # per style: (mean [3], covariance [3, 3]) of its pixels
@@ -74,15 +78,20 @@ class PerceptualLoss(torch.nn.Module):
         content = sum(F.mse_loss(fo[k], fc[k]) / (fc[k] ** 2).mean().clamp_min(1e-8)
                       for k in self.net.content_layers)
         style = out01.new_zeros(())
+        weight_sum = 0.0
         for k in self.net.style_layers:
+            wk = self.layer_weights.get(k.split("@")[0], 1.0)
+            weight_sum += wk
+            if wk == 0:
+                continue
             g = gram(self.smooth(fo[k]))
             t = torch.stack([self.targets[s][k] for s in style_ids])
             n = torch.tensor([self.norms[s][k] for s in style_ids], device=g.device)
             per_sample = ((g - t) ** 2).mean(dim=(1, 2)) / n
             if style_scale is not None:
                 per_sample = per_sample * style_scale
-            style = style + per_sample.mean()
-        style = style / len(self.net.style_layers)
+            style = style + wk * per_sample.mean()
+        style = style / max(weight_sum, 1e-12)
         tv = ((out01[:, :, 1:, :] - out01[:, :, :-1, :]).abs().mean()
               + (out01[:, :, :, 1:] - out01[:, :, :, :-1]).abs().mean())
         total = content_weight * content + style_weight * style + tv_weight * tv

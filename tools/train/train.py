@@ -113,6 +113,7 @@ def build(args, styles_dir, device=torch.device("cpu")):
     except (FileNotFoundError, ValueError) as e:
         sys.exit(f"error: {e}")
     crit = PerceptualLoss(net.to(device))
+    crit.layer_weights = layer_weights(args.style_layer_weights, net.style_layers)
     for name in args.style_names:
         path = os.path.join(styles_dir, args.style_table[name]["file"])
         if not os.path.exists(path):
@@ -165,6 +166,25 @@ def style_scales(spec, names):
     return scale
 
 
+def layer_weights(spec, lossnet_layers):
+    """'relu3_1=3' -> {'relu3_1': 3.0}: style-term weights by layer name (scale suffix off)."""
+    known = list(dict.fromkeys(k.split("@")[0] for k in lossnet_layers))
+    weights = {}
+    for item in filter(None, spec.split(",")):
+        name, _, value = item.partition("=")
+        if name not in known:
+            sys.exit(f"error: --style-layer-weights names {name!r}; this loss network's style layers are {known}")
+        try:
+            weights[name] = float(value)
+        except ValueError:
+            sys.exit(f"error: --style-layer-weights {item!r}: expected LAYER=WEIGHT, e.g. relu3_1=3")
+        if weights[name] < 0:
+            sys.exit(f"error: --style-layer-weights {item!r}: a weight must be 0 or more")
+    if weights and not any(weights.get(k, 1.0) > 0 for k in known):
+        sys.exit("error: --style-layer-weights leaves no style layer with a weight above 0")
+    return weights
+
+
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out", required=True, help="run folder: checkpoint.pt, log.csv, previews")
@@ -204,6 +224,9 @@ def parse_args(argv=None):
                         "move every weight by ~lr: a shock to a trained or grown network)")
     p.add_argument("--content-weight", type=float, default=1.0)
     p.add_argument("--style-weight", type=float, default=20.0)
+    p.add_argument("--style-layer-weights", metavar="LAYER=W,...", default="",
+                   help="weights of the style term's layers, e.g. relu3_1=3 (every scale of that layer; 1 where not "
+                        "named): relu3_1 is where the packs trail Engstrom's wave most (README)")
     p.add_argument("--style-scale", metavar="NAME=F,...", default="",
                    help="per-style factor on --style-weight, e.g. wave=1.5 for a style that paints too little")
     p.add_argument("--luma-weight", type=float, default=2.0,

@@ -11,7 +11,9 @@
 # The runs (each resumes a committed checkpoint, so nothing starts from random weights):
 #   full-512: full network, 256 px crops, batch 16, paintings at 512 px, style Grams at
 #             1/2/4/8x: strokes and motifs at the scale of the 640x360-1280x720 live view
-#   full-384: the same at 384 px paintings and 1/2/4x (a step between today's 256 and 512)
+#   full-384: the same at 384 px paintings and 1/2/4x (a step between today's 256 and 512),
+#             relu3_1 weighted 3x in the style term (where the packs trail Engstrom's wave
+#             most: README, "Where wave's distance comes from")
 #   light:    light network, 256 px crops, batch 16, paintings at 256 px (its 256x144-
 #             480x270 live sizes), 1/2/4x
 # Every other loss weight is the committed packs' (checkpoints/README.md). OUT gets at most
@@ -64,7 +66,8 @@ start() {  # name, then train.py arguments
     pids+=($!)
 }
 start full-512 --resume checkpoints/full-8styles-tuned.pt --style-size 512 --style-scales 1,2,4,8
-start full-384 --resume checkpoints/full-8styles-tuned.pt --style-size 384 --style-scales 1,2,4
+start full-384 --resume checkpoints/full-8styles-tuned.pt --style-size 384 --style-scales 1,2,4 \
+    --style-layer-weights relu3_1=3
 start light --resume checkpoints/light-8styles.pt --style-size 256 --style-scales 1,2,4
 # Progress while they train: the last log line of each, once a minute.
 (while sleep 60; do for r in full-512 full-384 light; do
