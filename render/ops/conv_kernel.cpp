@@ -108,9 +108,8 @@ ConvKernel chooseConvKernel(const vk::DeviceInfo& info, const model::Conv& conv,
     const ConvKernel k = planConvKernel(requestedConvKernel(info), fp16Plan);
     if (k == ConvKernel::Subgroup && !subgroupFits(conv))
         return ConvKernel::Direct;
-    const std::uint32_t shared = info.maxComputeSharedMemory ? info.maxComputeSharedMemory : kTiledBudget;
     if ((k == ConvKernel::Tiled || k == ConvKernel::TiledF16) &&
-        !tiledShape(conv, 1, 1, shared, k == ConvKernel::TiledF16))
+        !tiledShape(conv, 1, 1, info.maxComputeSharedMemory, k == ConvKernel::TiledF16))
         return k == ConvKernel::TiledF16 ? ConvKernel::DirectF16 : ConvKernel::Direct;
     return k;
 }
@@ -120,7 +119,8 @@ std::optional<TiledShape> tiledShape(const model::Conv& conv, int inC4, int outC
 {
     if (conv.kernelH > 5 || conv.kernelW > 5)
         return std::nullopt;  // a 9x9 layer has 3 channels: no depth to tile, and its window is large
-    const std::uint32_t budget = std::min(kTiledBudget, sharedLimit);
+    // 0: the device did not say; every Vulkan device has the 16 KiB the budget asks for.
+    const std::uint32_t budget = sharedLimit ? std::min(kTiledBudget, sharedLimit) : kTiledBudget;
     TiledShape shape;
     shape.ocBlock = std::clamp(outC4, 1, 4);
     for (int px : {conv.stride == 1 ? 4 : 2, 1}) {

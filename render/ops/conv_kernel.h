@@ -35,7 +35,8 @@ struct TiledShape {
     std::uint32_t sharedBytes = 0;
 };
 // The shape for this layer within the shared-memory budget (16 KiB, or the device's
-// limit if lower), or nullopt when even the smallest does not fit (wide kernels: 9x9).
+// limit if lower; a limit of 0, unknown, is the 16 KiB every Vulkan device has), or
+// nullopt when even the smallest does not fit (wide kernels: 9x9).
 // halfTiles: the tiles are f16vec4 (TiledF16), 8 bytes a staged value instead of 16.
 std::optional<TiledShape> tiledShape(const model::Conv& conv, int inC4, int outC4, std::uint32_t sharedLimit,
                                      bool halfTiles = false);

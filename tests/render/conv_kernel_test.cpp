@@ -172,6 +172,16 @@ TEST(ConvKernelChoice, TiledShapesFitTheSharedMemoryBudget)
                 EXPECT_EQ(shape->ocBlock, 4);
             }
     EXPECT_FALSE(render::tiledShape(conv(9, 1), 1, 8, 32768));
+    // A limit the device did not report (0) is the 16 KiB every Vulkan device has, for the
+    // op as for the choice: chooseConvKernel picks tiled, so the op must not fall back.
+    for (int stride : {1, 2}) {
+        const auto unknown = render::tiledShape(conv(3, stride), 32, 32, 0);
+        ASSERT_TRUE(unknown);
+        EXPECT_EQ(unknown->sharedBytes, render::tiledShape(conv(3, stride), 32, 32, 16384)->sharedBytes);
+    }
+    const auto small = render::tiledShape(conv(3, 1), 32, 32, 8192);  // a limit under 16 KiB is kept
+    ASSERT_TRUE(small);
+    EXPECT_LE(small->sharedBytes, 8192u);
     EXPECT_EQ(render::tiledShape(conv(3, 1), 2, 1, 32768)->ocBlock, 1);  // the 3-channel output layer
     EXPECT_LE(render::tiledShape(conv(3, 1), 2, 8, 32768)->icc, 2);      // no more packs than the input has
     // Half tiles take half the bytes: twice the input packs per step in the same budget.
