@@ -71,12 +71,13 @@ void checkBias(const std::string& op, const std::vector<float>& bias, int outCha
                      std::to_string(outChannels));
 }
 
-}  // namespace
-
-Shape conv2dShape(const Shape& input, const model::Conv& conv)
+// The checks conv2d and convTranspose2d share: channels, positive sizes, the weight count
+// in the op's layout ("OIHW" or "IOHW") and the bias. Returns the op's name for messages.
+template <class ConvT>
+std::string checkConvParameters(const char* kind, const Shape& input, const ConvT& conv, const char* layout)
 {
-    const std::string op = "conv2d " + std::to_string(conv.kernelH) + "x" +
-                           std::to_string(conv.kernelW) + " on " + toString(input);
+    const std::string op = std::string(kind) + " " + std::to_string(conv.kernelH) + "x" + std::to_string(conv.kernelW) +
+                           " on " + toString(input);
     if (input.c != conv.inChannels)
         fail(op, "input has " + std::to_string(input.c) + " channels, conv expects " +
                      std::to_string(conv.inChannels));
@@ -85,9 +86,17 @@ Shape conv2dShape(const Shape& input, const model::Conv& conv)
     const auto expected = std::int64_t(conv.outChannels) * conv.inChannels * conv.kernelH *
                           conv.kernelW;
     if (conv.weights.size() != sz(expected))
-        fail(op, "weights have " + std::to_string(conv.weights.size()) + " values, OIHW needs " +
+        fail(op, "weights have " + std::to_string(conv.weights.size()) + " values, " + layout + " needs " +
                      std::to_string(expected));
     checkBias(op, conv.bias, conv.outChannels);
+    return op;
+}
+
+}  // namespace
+
+Shape conv2dShape(const Shape& input, const model::Conv& conv)
+{
+    const std::string op = checkConvParameters("conv2d", input, conv, "OIHW");
     const int up = conv.upsample2x ? 2 : 1;
     const auto p = model::resolvePadding(conv, input.h, input.w);
     const int h = input.h * up + p.top + p.bottom, w = input.w * up + p.left + p.right;
@@ -140,19 +149,7 @@ Tensor conv2d(const Tensor& input, const model::Conv& conv)
 
 Shape convTranspose2dShape(const Shape& input, const model::ConvTranspose& conv)
 {
-    const std::string op = "convTranspose2d " + std::to_string(conv.kernelH) + "x" +
-                           std::to_string(conv.kernelW) + " on " + toString(input);
-    if (input.c != conv.inChannels)
-        fail(op, "input has " + std::to_string(input.c) + " channels, conv expects " +
-                     std::to_string(conv.inChannels));
-    if (conv.kernelH < 1 || conv.kernelW < 1 || conv.stride < 1 || conv.outChannels < 1)
-        fail(op, "kernel, stride and output channels must be positive");
-    const auto expected = std::int64_t(conv.inChannels) * conv.outChannels * conv.kernelH *
-                          conv.kernelW;
-    if (conv.weights.size() != sz(expected))
-        fail(op, "weights have " + std::to_string(conv.weights.size()) + " values, IOHW needs " +
-                     std::to_string(expected));
-    checkBias(op, conv.bias, conv.outChannels);
+    const std::string op = checkConvParameters("convTranspose2d", input, conv, "IOHW");
     if (conv.padTop < 0 || conv.padLeft < 0)
         fail(op, "padTop/padLeft must not be negative");
     const int h = (input.h - 1) * conv.stride + conv.kernelH - conv.padTop - conv.padBottom;
