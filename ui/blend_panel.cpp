@@ -91,7 +91,7 @@ void BlendPanel::setStyles(const QStringList& ids, const QStringList& names)
     for (const Row& r : old)
         r.widget->deleteLater();
     hint_->setVisible(styleRows_.size() < 2);
-    hint_->setText(styleRows_.isEmpty() ? tr("Pick a style in the gallery (or press 1–9).")
+    hint_->setText(styleRows_.isEmpty() ? tr("Pick a style in the gallery (or press 1–9, 0).")
                                         : tr("Pick more styles in the gallery to blend them."));
     updatePercents();
     emitChange();

@@ -205,9 +205,11 @@ void MainWindow::buildShortcuts()
             showNormal();
     });
     add(QKeySequence(Qt::Key_H), [this] { view_->setHudVisible(!view_->hudVisible()); });
-    for (int i = 1; i <= 9; ++i) {
-        add(QKeySequence(Qt::Key_0 + i), [this, i] { gallery_->selectOnly(i - 1); });
-        add(QKeySequence(Qt::CTRL | (Qt::Key_0 + i)), [this, i] { gallery_->toggle(i - 1); });
+    // 1-9 and 0, as the keys sit on the keyboard: the first ten styles.
+    for (int i = 1; i <= 10; ++i) {
+        const int key = Qt::Key_0 + i % 10;
+        add(QKeySequence(key), [this, i] { gallery_->selectOnly(i - 1); });
+        add(QKeySequence(Qt::CTRL | key), [this, i] { gallery_->toggle(i - 1); });
     }
     add(QKeySequence(Qt::CTRL | Qt::Key_E), [this] { openExportDialog(); });
     add(QKeySequence(QKeySequence::Quit), [this] { close(); });

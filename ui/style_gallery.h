@@ -31,7 +31,7 @@ public:
 public slots:
     void setStyles(const QList<stylize::studio::StyleCard>& styles);
     void setSelectedIds(const QStringList& ids);
-    // Keyboard 1-9: makes that style the only one selected.
+    // Keyboard 1-9 and 0 (the tenth): makes that style the only one selected.
     void selectOnly(int index);
     void toggle(int index);
     // Scrolls the gallery to that style's card.

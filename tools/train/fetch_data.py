@@ -131,6 +131,10 @@ def fetch_styles(data, shared, cache=None):
             root = download("opencv-doc", cache)
             Image.open(glob.glob(os.path.join(root, "usr/share/doc/opencv-doc/examples/data", s["file"]))[0]
                        ).convert("RGB").save(dst)
+        elif s["package"] == "visp-images-data":
+            root = download("visp-images-data", cache)
+            Image.open(os.path.join(root, "usr/share/visp-images-data/ViSP-images/Klimt", s["file"])
+                       ).convert("RGB").save(dst)
         elif s["package"] == "gcompris-qt-data":
             import gcompris_paintings
             gcompris_paintings.reassemble(download("gcompris-qt-data", cache), out)
