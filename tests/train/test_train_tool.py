@@ -107,6 +107,32 @@ class TrainToolTest(unittest.TestCase):
                 torch.testing.assert_close(after[k], v, msg=f"{k}: shared weights changed")
         self.assertTrue(changed_new_slot)
 
+    def test_train_all_widens_a_resumed_add_style_run(self):
+        before, state = self.run_from_base("widened", "--add-style", "snow")
+        self.assertEqual(state["trainable"], "slots:2")
+        added = os.path.join(self.tmp.name, "widened", "checkpoint.pt")
+
+        def resume(name, *extra):
+            out = os.path.join(self.tmp.name, name)
+            train.main(["--out", out, "--data", self.data, "--lossnet", "random", "--size", "32", "--style-size",
+                        "48", "--batch", "3", "--steps", str(state["step"] + 2), "--threads", "2",
+                        "--resume", added, *extra])
+            return torch.load(os.path.join(out, "checkpoint.pt"))
+
+        shared = [k for k in before if not (k.endswith(".scale") or k.endswith(".shift"))]
+        kept = resume("widened-as-is")  # resumed as it is: still the new slot's vectors only
+        self.assertEqual(kept["trainable"], "slots:2")
+        for k in shared:
+            torch.testing.assert_close(kept["model"][k], before[k], msg=f"{k}: shared weights changed")
+        wide = resume("widened-all", "--train-all", "--warmup", "1")
+        self.assertEqual(wide["trainable"], "all")
+        self.assertTrue(any(not torch.equal(wide["model"][k], before[k]) for k in shared), "no shared weight trained")
+        for k in before:
+            if k.endswith(".scale"):
+                self.assertFalse(torch.equal(wide["model"][k][0], before[k][0]), f"{k}: wave's vectors did not train")
+        with self.assertRaises(SystemExit):
+            train.main(self.args(os.path.join(self.tmp.name, "not-resumed"), "--steps", "1", "--train-all"))
+
     def test_tune_styles_trains_only_those_slots(self):
         before, state = self.run_from_base("tuned", "--tune-styles", "starry")
         self.assertEqual(state["styles"], ["wave", "starry"])

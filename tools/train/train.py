@@ -190,6 +190,10 @@ def parse_args(argv=None):
     p.add_argument("--out", required=True, help="run folder: checkpoint.pt, log.csv, previews")
     p.add_argument("--resume", nargs="?", const="", default=None, metavar="CKPT",
                    help="continue RUN_DIR/checkpoint.pt, or CKPT (e.g. a committed one) into RUN_DIR")
+    p.add_argument("--train-all", action="store_true",
+                   help="with --resume: train every weight and every style, whatever the checkpoint trained "
+                        "(resumed as it is, a checkpoint of an --add-style or --tune-styles run trains only "
+                        "those styles' vectors); starts a fresh Adam, so give --warmup")
     p.add_argument("--base", help="checkpoint to start from (with --add-style and/or --tune-styles)")
     p.add_argument("--add-style", metavar="NAMES",
                    help="append these styles (comma-separated names in styles.json) to --base, training only their "
@@ -273,6 +277,10 @@ def main(argv=None):
     if args.resume is not None:
         state = load_checkpoint_file(args.resume or ckpt_path)
         args.style_names, args.variant, args.trainable = state["styles"], state["variant"], state["trainable"]
+        if args.train_all:
+            args.trainable = "all"
+    elif args.train_all:
+        sys.exit("error: --train-all widens a resumed run (--resume CKPT); a new run trains every weight anyway")
     elif args.tune_styles or args.add_style:
         if not args.base:
             sys.exit("error: --add-style and --tune-styles start from a trained model: give it with --base")
@@ -314,8 +322,13 @@ def main(argv=None):
     opt = torch.optim.Adam(params, lr=args.lr)
     step = 0
     if state:
-        if state["optimizer"] is not None:  # grow.py's checkpoints start a fresh Adam
+        # grow.py's checkpoints start a fresh Adam, and so does a run widened by --train-all
+        # (the saved state covers only the parameters the checkpoint trained).
+        if state["optimizer"] is not None and state["trainable"] == args.trainable:
             opt.load_state_dict(state["optimizer"])
+        elif state["trainable"] != args.trainable:
+            print(f"--train-all: every weight trains from here (the checkpoint trained {state['trainable']}); "
+                  f"a fresh Adam, warm-up {args.warmup} steps")
         for group in opt.param_groups:  # the command line's rate: lower it to settle a run
             group["lr"] = args.lr
         step = state["step"]

@@ -52,8 +52,10 @@ echo "run.sh: $(date -u +%FT%TZ), commit $(git -C "$root" rev-parse --short HEAD
 command -v nvidia-smi >/dev/null && nvidia-smi -L
 "$py" -c "import torch; print('torch', torch.__version__, 'cuda', torch.cuda.is_available(), torch.cuda.get_device_name(0) if torch.cuda.is_available() else '')" || exit 1
 
+# --train-all: every weight and style trains, even from a checkpoint whose last CPU run
+# added or tuned some styles' vectors only (resumed as it is, it would train just those).
 common=(--data "$bundle/data" --vgg "$bundle/vgg19/vgg_normalised_conv3_1.pth" --device "$device"
-        --minutes "$minutes" --lossnet vgg --size 256 --batch 16 --lr 2e-4 --warmup 100
+        --minutes "$minutes" --train-all --lossnet vgg --size 256 --batch 16 --lr 2e-4 --warmup 100
         --content-weight 2.5 --style-weight 30 --luma-weight 1 --palette-weight 5 --tv-weight 3
         --spike-weight 20 --stability-weight 200 --stability-samples 6 --warp-weight 320
         --warp-samples 6 --save-every 500 --log-every 50 --threads 2)
