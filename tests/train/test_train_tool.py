@@ -216,6 +216,32 @@ class TrainToolTest(unittest.TestCase):
         self.assertAlmostEqual(scaled["style"], first["style"], places=5)
 
 
+    def test_luma_scale_weighs_each_samples_luma_term(self):
+        from losses import luma_loss
+        torch.manual_seed(6)
+        out, content = torch.rand(2, 3, 16, 16), torch.rand(2, 3, 16, 16)
+        self.assertEqual(float(luma_loss(content, content)), 0.0)
+        plain = float(luma_loss(out, content))
+        first, second = float(luma_loss(out[:1], content[:1])), float(luma_loss(out[1:], content[1:]))
+        self.assertGreater(first, 0.0)
+        self.assertAlmostEqual(plain, (first + second) / 2, places=6)
+        self.assertAlmostEqual(float(luma_loss(out, content, torch.tensor([2.0, 0.0]))), first, places=6)
+        names = ["wave", "spring"]
+        self.assertEqual(train.style_scales("spring=0.3", names, "--luma-scale").tolist(), [1.0, 0.30000001192092896])
+        for bad, words in (("kiss=0.3", "--luma-scale names 'kiss'"), ("spring=x", "expected NAME=FACTOR"),
+                           ("spring=-1", "0 or more")):
+            with self.assertRaises(SystemExit) as e:
+                train.style_scales(bad, names, "--luma-scale")
+            self.assertIn(words, str(e.exception))
+
+    def test_luma_scale_runs_and_is_kept_in_the_checkpoint(self):
+        out = os.path.join(self.tmp.name, "lumascale")
+        train.main(self.args(out, "--steps", "2", "--luma-weight", "1", "--luma-scale", "starry=0"))
+        state = torch.load(os.path.join(out, "checkpoint.pt"))
+        self.assertEqual(state["settings"]["luma_scale"], "starry=0")
+        self.assertEqual(train.trained_slots("all", 3), [0, 1, 2])
+        self.assertEqual(train.trained_slots("slots:2,0", 3), [2, 0])
+
 class GrowTest(unittest.TestCase):
     """grow.py: a light network grown into the full layout computes the same image, and
     the grown checkpoint trains on (the copied channels then drift apart)."""
@@ -334,6 +360,9 @@ class VGGLossTest(unittest.TestCase):
         plain = crit(out, content, [0])[1]["style"]
         crit.layer_weights = {"relu3_1": 3.0}
         weighted = crit(out, content, [0])[1]["style"]
+        built = PerceptualLoss(crit.net, jitter=0, layer_weights={"relu3_1": 3.0})
+        built.add_style(self.painting())
+        self.assertAlmostEqual(built(out, content, [0])[1]["style"], weighted, places=6)
         self.assertAlmostEqual(plain, sum(per_layer.values()) / 3, places=5)
         self.assertAlmostEqual(weighted, (per_layer["relu1_1"] + per_layer["relu2_1"] + 3 * per_layer["relu3_1"]) / 5,
                                places=5)

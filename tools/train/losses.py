@@ -17,8 +17,23 @@ def colour_moments(x01):
     return mean, d @ d.transpose(1, 2) / f.shape[2]
 
 
+LUMA = (0.299, 0.587, 0.114)
+
+
+def luma_loss(out01, content01, weights=None):
+    """Squared error of the 4x-pooled luminance, output against input, per sample, times
+    `weights` (N factors, e.g. a lower one for a painting with a dark ground), averaged.
+    Keeps the scene's light and shapes while colours and texture follow the painting."""
+    luma = out01.new_tensor(LUMA)[None, :, None, None]
+    pooled = [F.avg_pool2d((t * luma).sum(1, keepdim=True), 4) for t in (out01, content01)]
+    per_sample = ((pooled[0] - pooled[1]) ** 2).mean(dim=(1, 2, 3))
+    if weights is not None:
+        per_sample = per_sample * weights
+    return per_sample.mean()
+
+
 class PerceptualLoss(torch.nn.Module):
-    def __init__(self, lossnet, jitter=2, smoothing=0.0):
+    def __init__(self, lossnet, jitter=2, smoothing=0.0, layer_weights=None):
         super().__init__()
         # smoothing > 0: style features pass through a softmax over channels at each
         # position (temperature = smoothing) before the Gram matrix. Wang et al. (CVPR
@@ -34,7 +49,7 @@ class PerceptualLoss(torch.nn.Module):
         # Weight of each style layer in the style term, by the layer's name without its
         # scale ("relu3_1" for relu3_1@1x and @2x); 1 where not named. The term stays a
         # weighted mean, so all-ones is the plain mean.
-        self.layer_weights = {}
+        self.layer_weights = dict(layer_weights or {})
         self.targets = []  # per style: {layer: gram [c, c]}
         self.norms = []
         self.palettes = []  # per style: (mean [3], covariance [3, 3]) of its pixels

@@ -31,7 +31,7 @@ from PIL import Image
 import lossnet
 import warp
 from checkpoint_file import load_checkpoint_file, to_cpu
-from losses import PerceptualLoss
+from losses import PerceptualLoss, luma_loss
 from network import VARIANTS, StyleNet, pixels_to_input
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -112,8 +112,7 @@ def build(args, styles_dir, device=torch.device("cpu")):
         net = lossnet.make_lossnet(args.lossnet, args.work, args.vgg, scales=parse_scales(args.style_scales))
     except (FileNotFoundError, ValueError) as e:
         sys.exit(f"error: {e}")
-    crit = PerceptualLoss(net.to(device))
-    crit.layer_weights = layer_weights(args.style_layer_weights, net.style_layers)
+    crit = PerceptualLoss(net.to(device), layer_weights=layer_weights(args.style_layer_weights, net.style_layers))
     for name in args.style_names:
         path = os.path.join(styles_dir, args.style_table[name]["file"])
         if not os.path.exists(path):
@@ -134,16 +133,22 @@ def save_checkpoint(path, net, opt, step, args):
     os.replace(tmp, path)
 
 
+def trained_slots(trainable, styles):
+    """The style slots a run trains: every one for 'all', else those 'slots:i,j' names."""
+    if trainable == "all":
+        return list(range(styles))
+    return [int(s) for s in trainable.split(":")[1].split(",")]
+
+
 def trainable_parameters(net, trainable):
     """'all', or 'slots:i,j': only those style slots' IN scale/shift vectors."""
     if trainable == "all":
         return list(net.parameters())
-    slots = [int(s) for s in trainable.split(":")[1].split(",")]
     for p in net.parameters():
         p.requires_grad_(False)
     params = []
     mask_rows = torch.zeros(net.styles, 1, device=next(net.parameters()).device)
-    mask_rows[slots] = 1
+    mask_rows[trained_slots(trainable, net.styles)] = 1
     for n in net.norms():
         for p in (n.scale, n.shift):
             p.requires_grad_(True)
@@ -152,17 +157,19 @@ def trainable_parameters(net, trainable):
     return params
 
 
-def style_scales(spec, names):
+def style_scales(spec, names, option="--style-scale"):
     """'wave=1.5,snow=1.2' -> a factor per style slot (1 where not named)."""
     scale = torch.ones(len(names))
     for item in filter(None, spec.split(",")):
         name, _, value = item.partition("=")
         if name not in names:
-            sys.exit(f"error: --style-scale names {name!r}, which is not one of this run's styles {names}")
+            sys.exit(f"error: {option} names {name!r}, which is not one of this run's styles {names}")
         try:
             scale[names.index(name)] = float(value)
         except ValueError:
-            sys.exit(f"error: --style-scale {item!r}: expected NAME=FACTOR, e.g. wave=1.5")
+            sys.exit(f"error: {option} {item!r}: expected NAME=FACTOR, e.g. wave=1.5")
+        if scale[names.index(name)] < 0:
+            sys.exit(f"error: {option} {item!r}: a factor must be 0 or more")
     return scale
 
 
@@ -236,6 +243,9 @@ def parse_args(argv=None):
     p.add_argument("--luma-weight", type=float, default=2.0,
                    help="MSE of 4x-pooled luminance, output vs input: keeps the scene's light and shapes "
                         "while colours and texture follow the painting; speeds up early training")
+    p.add_argument("--luma-scale", metavar="NAME=F,...", default="",
+                   help="per-style factor on --luma-weight, e.g. spring=0.3 for a painting whose dark ground "
+                        "the photo's light would hold back")
     p.add_argument("--palette-weight", type=float, default=10.0,
                    help="RGB mean/covariance of the output vs the painting's (palette)")
     p.add_argument("--tv-weight", type=float, default=5.0)
@@ -309,6 +319,7 @@ def main(argv=None):
 
     net, crit = build(args, os.path.join(args.data, "styles"), device)
     scale = style_scales(args.style_scale, args.style_names).to(device)
+    luma_scale = style_scales(args.luma_scale, args.style_names, "--luma-scale").to(device)
     if state is None and (args.add_style or args.tune_styles):
         tmp = StyleNet(len(base["styles"]), net.widths, net.blocks)
         tmp.load_state_dict(base["model"])
@@ -347,7 +358,7 @@ def main(argv=None):
     log = open(log_path, "a")
     if new_log:
         log.write("step,seconds_per_step,total,content,style,tv,stability\n")
-    slots = list(range(net.styles)) if args.trainable == "all" else [int(s) for s in args.trainable.split(":")[1].split(",")]
+    slots = trained_slots(args.trainable, net.styles)
     history = []
     t0 = time.time()
     net.train()
@@ -358,7 +369,6 @@ def main(argv=None):
     # GIL) while this one trains: on a GPU the crops would otherwise set the pace.
     loader = concurrent.futures.ThreadPoolExecutor(max_workers=1)
     pending = loader.submit(crops.batch, args.batch)
-    luma = torch.tensor([0.299, 0.587, 0.114], device=device)[None, :, None, None]
     while step < args.steps and not stop["now"]:
         if args.minutes is not None and time.time() - started >= args.minutes * 60:
             print(f"--minutes {args.minutes:g} reached at step {step}", flush=True)
@@ -376,10 +386,9 @@ def main(argv=None):
         loss, parts = crit(out01, content, ids, args.content_weight, args.style_weight, args.tv_weight,
                            style_scale=scale[ids])
         if args.luma_weight > 0:
-            pooled = [torch.nn.functional.avg_pool2d((t * luma).sum(1, keepdim=True), 4) for t in (out01, content)]
-            luma_loss = torch.nn.functional.mse_loss(pooled[0], pooled[1])
-            loss = loss + args.luma_weight * luma_loss
-            parts["luma"] = float(luma_loss)
+            luma = luma_loss(out01, content, luma_scale[ids])
+            loss = loss + args.luma_weight * luma
+            parts["luma"] = float(luma)
         if args.palette_weight > 0:
             pal = crit.palette_loss(out01, ids)
             loss = loss + args.palette_weight * pal
