@@ -51,6 +51,24 @@ void checkRange(const Node& node, std::size_t index, const char* field, int valu
                  std::to_string(hi));
 }
 
+// A convolution's weight and bias tensors: the sizes its shape asks for (`layout` names the
+// weight order in the message) and finite values.
+template <class C>
+void checkConvTensors(const Node& node, std::size_t index, const C& c, const char* layout)
+{
+    const std::size_t want = std::size_t(c.outChannels) * c.inChannels * c.kernelH * c.kernelW;
+    if (c.weights.size() != want)
+        fail(node, index,
+             "has " + std::to_string(c.weights.size()) + " weights, expected " + std::to_string(want) + " (" + layout +
+                 ")");
+    if (!c.bias.empty() && c.bias.size() != std::size_t(c.outChannels))
+        fail(
+            node, index,
+            "has " + std::to_string(c.bias.size()) + " biases, expected " + std::to_string(c.outChannels) + " or none");
+    checkFinite(node, index, "weight", c.weights);
+    checkFinite(node, index, "bias", c.bias);
+}
+
 // Checks one node's parameters and returns its output channel count.
 int validateNode(const Model& model, const Node& node, std::size_t index, const std::vector<int>& channels)
 {
@@ -70,17 +88,7 @@ int validateNode(const Model& model, const Node& node, std::size_t index, const 
                 checkRange(node, index, "padding bottom", p.bottom, 0, limits::kMaxKernel);
                 checkRange(node, index, "padding left", p.left, 0, limits::kMaxKernel);
                 checkRange(node, index, "padding right", p.right, 0, limits::kMaxKernel);
-                const std::size_t want = std::size_t(c.outChannels) * c.inChannels * c.kernelH * c.kernelW;
-                if (c.weights.size() != want)
-                    fail(node, index,
-                         "has " + std::to_string(c.weights.size()) + " weights, expected " + std::to_string(want) +
-                             " (out x in x kh x kw)");
-                if (!c.bias.empty() && c.bias.size() != std::size_t(c.outChannels))
-                    fail(node, index,
-                         "has " + std::to_string(c.bias.size()) + " biases, expected " + std::to_string(c.outChannels) +
-                             " or none");
-                checkFinite(node, index, "weight", c.weights);
-                checkFinite(node, index, "bias", c.bias);
+                checkConvTensors(node, index, c, "out x in x kh x kw");
                 return c.outChannels;
             },
             [&](const ConvTranspose& c) {
@@ -94,17 +102,7 @@ int validateNode(const Model& model, const Node& node, std::size_t index, const 
                 checkRange(node, index, "padding left", c.padLeft, 0, c.kernelW - 1);
                 checkRange(node, index, "padding bottom", c.padBottom, 1 - c.stride, c.kernelH - 1);
                 checkRange(node, index, "padding right", c.padRight, 1 - c.stride, c.kernelW - 1);
-                const std::size_t want = std::size_t(c.outChannels) * c.inChannels * c.kernelH * c.kernelW;
-                if (c.weights.size() != want)
-                    fail(node, index,
-                         "has " + std::to_string(c.weights.size()) + " weights, expected " + std::to_string(want) +
-                             " (in x out x kh x kw)");
-                if (!c.bias.empty() && c.bias.size() != std::size_t(c.outChannels))
-                    fail(node, index,
-                         "has " + std::to_string(c.bias.size()) + " biases, expected " + std::to_string(c.outChannels) +
-                             " or none");
-                checkFinite(node, index, "weight", c.weights);
-                checkFinite(node, index, "bias", c.bias);
+                checkConvTensors(node, index, c, "in x out x kh x kw");
                 return c.outChannels;
             },
             [&](const InstanceNorm& n) {

@@ -102,6 +102,19 @@ TEST(Model, ValidateNamesTheNodeAndWhatWasExpected)
     }
     {
         Model m = everyOpModel(2);
+        std::get<ConvTranspose>(m.nodes[4].op).weights.pop_back();
+        const std::string e = modelErrorOf([&] { validate(m); });
+        EXPECT_NE(e.find("'t1'"), std::string::npos) << e;
+        EXPECT_NE(e.find("has 215 weights, expected 216 (in x out x kh x kw)"), std::string::npos) << e;
+    }
+    {
+        Model m = everyOpModel(2);
+        std::get<ConvTranspose>(m.nodes[4].op).bias.push_back(0.f);
+        const std::string e = modelErrorOf([&] { validate(m); });
+        EXPECT_NE(e.find("has 5 biases, expected 4 or none"), std::string::npos) << e;
+    }
+    {
+        Model m = everyOpModel(2);
         m.styles.pop_back();
         const std::string e = modelErrorOf([&] { validate(m); });
         EXPECT_NE(e.find("'n1'"), std::string::npos) << e;
