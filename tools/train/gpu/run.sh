@@ -54,8 +54,11 @@ command -v nvidia-smi >/dev/null && nvidia-smi -L
 
 # --train-all: every weight and style trains, even from a checkpoint whose last CPU run
 # added or tuned some styles' vectors only (resumed as it is, it would train just those).
+# kiss and spring keep the style and luma factors their vectors were trained with (Spring's
+# dark ground needs the low luma weight: checkpoints/README.md, session 16).
 common=(--data "$bundle/data" --vgg "$bundle/vgg19/vgg_normalised_conv3_1.pth" --device "$device"
         --minutes "$minutes" --train-all --lossnet vgg --size 256 --batch 16 --lr 2e-4 --warmup 100
+        --style-scale kiss=1.5,spring=2 --luma-scale kiss=0.3,spring=0.3
         --content-weight 2.5 --style-weight 30 --luma-weight 1 --palette-weight 5 --tv-weight 3
         --spike-weight 20 --stability-weight 200 --stability-samples 6 --warp-weight 320
         --warp-samples 6 --save-every 500 --log-every 50 --threads 2)
