@@ -1,14 +1,16 @@
 #!/usr/bin/python3
 """Takes the README's screenshots from the real app under Xvfb, as a new user sees it
 (empty settings, bundled sample clip and styles): the live view, a blend of two styles
-picked in the gallery, and the Export dialog. Drives the window with xdotool.
+picked in the gallery, the Export dialog, and the tenth style picked with its key (0), the
+gallery scrolled to it: tenth.png. Drives the window with xdotool.
 With --pictures, a second start whose settings hold Magenta's arbitrary-style model and
 pictures added as styles (as "Add picture as style..." leaves them), the first one
 painting: pictures.png.
 
 usage: readme_shots.py STYLIZE_BINARY OUT_DIR [--pictures MAGENTA_DIR PICTURE...]
        (needs xvfb, xdotool, ffmpeg; SHOTS_WAIT: seconds for the cold start [60],
-       SHOTS_BLEND_WAIT: seconds between the blend's second style and its shot [SHOTS_WAIT / 2])
+       SHOTS_BLEND_WAIT: seconds between the blend's second style and its shot [SHOTS_WAIT / 2],
+       SHOTS_TENTH_WAIT: seconds between key 0 and the tenth style's shot [SHOTS_WAIT / 2])
 """
 import os
 import shutil
@@ -87,8 +89,14 @@ def main():
         # Ctrl+E: the Export dialog opens over the window.
         run("xdotool", "windowfocus", "--sync", wid, "key", "ctrl+e", env=env)
         time.sleep(3)
-        _, dgeo = window_geometry(env, "Export stylized video")
+        did, dgeo = window_geometry(env, "Export stylized video")
         grab(env, f"{out}/export.png", dgeo)
+        # Esc closes the dialog; 0 picks the tenth style alone and scrolls the gallery to it.
+        run("xdotool", "windowfocus", "--sync", did, "key", "Escape", env=env)
+        time.sleep(2)
+        run("xdotool", "windowfocus", "--sync", wid, "key", "0", env=env)
+        time.sleep(float(os.environ.get("SHOTS_TENTH_WAIT", wait / 2)))
+        grab(env, f"{out}/tenth.png", geo)
         if pictures:
             app.terminate()
             app.wait(timeout=30)
