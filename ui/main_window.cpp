@@ -206,8 +206,8 @@ void MainWindow::buildShortcuts()
     });
     add(QKeySequence(Qt::Key_H), [this] { view_->setHudVisible(!view_->hudVisible()); });
     // 1-9 and 0, as the keys sit on the keyboard: the first ten styles.
-    for (int i = 1; i <= 10; ++i) {
-        const int key = Qt::Key_0 + i % 10;
+    for (int i = 1; i <= StyleGallery::kShortcutStyles; ++i) {
+        const int key = Qt::Key_0 + StyleGallery::shortcutDigit(i);
         add(QKeySequence(key), [this, i] { gallery_->selectOnly(i - 1); });
         add(QKeySequence(Qt::CTRL | key), [this, i] { gallery_->toggle(i - 1); });
     }

@@ -74,13 +74,13 @@ protected:
             p.fillRect(inset, Qt::white);
             drawCovering(p, inset.adjusted(1, 1, -1, -1), card_.painting);
         }
-        if (number_ <= 10) {  // the keyboard shortcut: 1-9, then 0 for the tenth
+        if (number_ <= StyleGallery::kShortcutStyles) {  // the keyboard shortcut's digit
             const QRect badge(preview.left() + 4, preview.top() + 4, 20, 20);
             p.setPen(Qt::NoPen);
             p.setBrush(QColor(0, 0, 0, 160));
             p.drawEllipse(badge);
             p.setPen(Qt::white);
-            p.drawText(badge, Qt::AlignCenter, QString::number(number_ % 10));
+            p.drawText(badge, Qt::AlignCenter, QString::number(StyleGallery::shortcutDigit(number_)));
         }
         if (isChecked()) {
             const QRect tick(preview.right() - 24, preview.top() + 4, 20, 20);

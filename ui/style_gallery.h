@@ -23,6 +23,11 @@ class StyleGallery : public QWidget {
 public:
     explicit StyleGallery(QWidget* parent = nullptr);
 
+    // The first kShortcutStyles cards answer to a digit key, in keyboard order: 1-9, then 0
+    // for the tenth. The main window binds the keys; each card's badge shows its digit.
+    static constexpr int kShortcutStyles = 10;
+    static int shortcutDigit(int number) { return number % 10; }  // number: 1-based position
+
     QStringList selectedIds() const;
     int cardCount() const { return int(cards_.size()); }
     // The style shown at position index (0-based), or empty.

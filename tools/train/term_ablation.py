@@ -15,15 +15,12 @@ import os
 import time
 
 import torch
-import torch.nn.functional as F
 from PIL import Image, ImageDraw
 
 import lossnet
 from compare_lossnets import load01, to_image
 from evaluate import StyleDistance, edge_correlation, painting_path
-from losses import PerceptualLoss
-
-LUMA = torch.tensor([0.299, 0.587, 0.114])[None, :, None, None]
+from losses import PerceptualLoss, luma_loss
 
 
 def optimise(crit, content, w, steps, lr=0.02, seed=0):
@@ -34,8 +31,7 @@ def optimise(crit, content, w, steps, lr=0.02, seed=0):
         out = x.clamp(0, 1)
         loss, _ = crit(out, content, [0], w["content"], w["style"], w["tv"])
         if w["luma"] > 0:
-            pooled = [F.avg_pool2d((t * LUMA).sum(1, keepdim=True), 4) for t in (out, content)]
-            loss = loss + w["luma"] * F.mse_loss(pooled[0], pooled[1])
+            loss = loss + w["luma"] * luma_loss(out, content)
         if w["palette"] > 0:
             loss = loss + w["palette"] * crit.palette_loss(out, [0])
         opt.zero_grad()
