@@ -28,7 +28,6 @@ import numpy as np
 import torch
 from PIL import Image
 
-import exposure
 import lossnet
 import warp
 from checkpoint_file import load_checkpoint_file, to_cpu
@@ -62,10 +61,9 @@ def image01(im):
 
 
 class ContentCrops:
-    """Random crops of the content images at random scales, flipped at random; a share of
-    them (`exposure_share`) given a random exposure, gamma and contrast (exposure.py)."""
+    """Random crops of the content images at random scales, flipped at random."""
 
-    def __init__(self, folder, size, limit=None, seed=0, exposure_share=0.0):
+    def __init__(self, folder, size, limit=None, seed=0):
         files = sorted(glob.glob(os.path.join(folder, "*.jpg")) + glob.glob(os.path.join(folder, "*.png")))
         if limit:
             files = files[:limit]
@@ -74,7 +72,6 @@ class ContentCrops:
         self.images = [Image.open(f).convert("RGB") for f in files]
         self.size = size
         self.rng = random.Random(seed)
-        self.exposure_share = exposure_share
 
     def batch(self, n):
         out = []
@@ -89,7 +86,7 @@ class ContentCrops:
             if self.rng.random() < 0.5:
                 c = c.transpose(Image.FLIP_LEFT_RIGHT)
             out.append(image01(c))
-        return exposure.jitter(torch.stack(out), self.exposure_share, self.rng)
+        return torch.stack(out)
 
 
 def style_image(path, short):
@@ -228,9 +225,6 @@ def parse_args(argv=None):
     p.add_argument("--data", default=os.path.join(HERE, "data"), help="fetch_data.py's folder")
     p.add_argument("--work", default=None, help="where the decoded loss network is cached (default: --data)")
     p.add_argument("--content-limit", type=int, default=None, help="use only the first N content images")
-    p.add_argument("--exposure-jitter", type=float, default=0.0, metavar="SHARE",
-                   help="give this share of the content crops (0 to 1) a random exposure, gamma and contrast: "
-                        "dim webcams, night shots, pale video (exposure.py)")
     p.add_argument("--size", type=int, default=192, help="training crop size (multiple of 4)")
     p.add_argument("--style-size", type=int, default=320, help="short side of the paintings for Gram targets")
     p.add_argument("--batch", type=int, default=4)
@@ -350,10 +344,7 @@ def main(argv=None):
             group["lr"] = args.lr
         step = state["step"]
         print(f"resumed {args.resume or ckpt_path} at step {step}")
-    if not 0 <= args.exposure_jitter <= 1:
-        sys.exit(f"error: --exposure-jitter is a share of the crops, 0 to 1, not {args.exposure_jitter}")
-    crops = ContentCrops(os.path.join(args.data, "content"), args.size, args.content_limit, seed=args.seed + step,
-                         exposure_share=args.exposure_jitter)
+    crops = ContentCrops(os.path.join(args.data, "content"), args.size, args.content_limit, seed=args.seed + step)
 
     stop = {"now": False}
 
