@@ -9,6 +9,7 @@
 
 #include "frame_layout.h"
 #include "network.h"
+#include "ops/luma_mean_op.h"
 #include "ops/weight_store.h"
 #include "vk/context.h"
 #include "vk/error.h"
@@ -25,11 +26,16 @@ struct Stylizer::Plan {
           res{context, pipelines, deviceArena, hostArena, precision, &weights},
           network(res, model, processing.height, processing.width)
     {
+        lumaMeans = deviceArena.add(LumaMeanOp::kMeansBytes, "luma means");
+        lumaMean.emplace(res, model.mapping, network.input(), network.inputShape(), network.output(),
+                         network.outputShape(), processing.width, processing.height, lumaMeans);
         deviceArena.allocate();
         hostArena.allocate();
         weights.allocate();
-        sets = std::make_unique<vk::DescriptorSets>(context, network.descriptorSets(), network.descriptorBuffers());
+        sets = std::make_unique<vk::DescriptorSets>(context, network.descriptorSets() + 1,
+                                                    network.descriptorBuffers() + lumaMean->descriptorBuffers());
         network.prepare(*sets);
+        lumaMean->prepare(*sets);
         main.emplace(context, *this, model, timestamps, "");
     }
 
@@ -51,7 +57,7 @@ struct Stylizer::Plan {
                                                          plan.processing.width, plan.processing.height);
             toImage = std::make_unique<TensorToFrameOp>(plan.res, model.mapping, plan.network.output(),
                                                         plan.network.outputShape(), plan.processing.width,
-                                                        plan.processing.height, frame, in, result, out);
+                                                        plan.processing.height, frame, in, plan.lumaMeans, result, out);
             sets = std::make_unique<vk::DescriptorSets>(context, 2,
                                                         toTensor->descriptorBuffers() + toImage->descriptorBuffers());
             toTensor->prepare(*sets);
@@ -95,7 +101,11 @@ struct Stylizer::Plan {
         output.setLook(look);
         commands.begin();
         input.record(commands);
+        if (look.sceneLight > 0.f)
+            lumaMean->record(commands);
         network.record(commands);
+        if (look.sceneLight > 0.f)
+            lumaMean->recordOutput(commands);
         output.record(commands);
         commands.end();
         recorded = look;
@@ -186,7 +196,7 @@ struct Stylizer::Plan {
         }
         slot.toImage = std::make_unique<TensorToFrameOp>(res, model.mapping, network.output(), network.outputShape(),
                                                          processing.width, processing.height, owner.frame, frame,
-                                                         slot.host->buffer(), output);
+                                                         lumaMeans, slot.host->buffer(), output);
         slot.sets = std::make_unique<vk::DescriptorSets>(context, 1, slot.toImage->descriptorBuffers());
         slot.toImage->prepare(*slot.sets);
         slot.recorder = std::make_unique<vk::CommandRecorder>(context, timestamps);
@@ -220,7 +230,9 @@ struct Stylizer::Plan {
     vk::BufferArena deviceArena, hostArena;
     OpResources res;
     Network network;
-    std::unique_ptr<vk::DescriptorSets> sets;  // the network's
+    vk::Buffer* lumaMeans = nullptr;           // LumaMeanOp's two floats, for every flight's and slot's output op
+    std::optional<LumaMeanOp> lumaMean;        // recorded only for a look with scene light
+    std::unique_ptr<vk::DescriptorSets> sets;  // the network's and lumaMean's
     // Destroyed before the network and buffers their commands use (each recorder waits
     // for its work first); the slots read their flight's frame buffer, so they go first.
     std::optional<Flight> main;

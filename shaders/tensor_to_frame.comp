@@ -1,7 +1,8 @@
 // Network output tensor -> video frame at the output size, in RGBA8 (for the view) or
 // the encoder's YUV420P / NV12: crops the valid region, maps to 0..255, resamples
-// bilinearly, applies strength (mix with the original frame) and colour preservation
-// (stylized luma with the original's chroma). Each invocation owns an 8x2 pixel block
+// bilinearly, applies the scene light (a gain that gives the stylized frame the scene's
+// mean luminance, from luma_mean.comp), strength (mix with the original frame) and
+// colour preservation (stylized luma with the original's chroma). Each invocation owns an 8x2 pixel block
 // so every plane is written in whole uints, without races between invocations.
 #version 450
 #extension GL_GOOGLE_include_directive : require
@@ -18,6 +19,7 @@ layout(constant_id = 7) const int OUT_RANGE = 0;
 layout(std430, binding = 0) readonly buffer Tensor { sfp4 tensor[]; };
 layout(std430, binding = 1) readonly buffer Original { uint frameData[]; };
 layout(std430, binding = 2) writeonly buffer Result { uint result[]; };
+layout(std430, binding = 3) readonly buffer LumaMeans { float lumaMeans[]; };  // input, output; read if sceneLight > 0
 
 #define FRAME_DATA(i) frameData[i]
 #include "frame.glsl"
@@ -31,7 +33,10 @@ layout(push_constant) uniform P {
     float scaleR, scaleG, scaleB, biasR, biasG, biasB;
     float strength;      // 1: all style, 0: the original frame
     int preserveColour;
+    float sceneLight;    // 0: the painting's light, 1: the scene's mean luminance
 } p;
+
+float sceneGain = 1.0;  // set once per invocation in main()
 
 vec4 fetchStylized(int x, int y)
 {
@@ -53,7 +58,7 @@ vec3 outputPixel(int x, int y)
         s = fetchStylized(x, y);
     else
         SAMPLE_BILINEAR(fetchStylized, p.validW, p.validH, p.dstW, p.dstH, x, y, s)
-    vec3 rgb = s.rgb;
+    vec3 rgb = min(s.rgb * sceneGain, vec3(255.0));
     if (p.preserveColour != 0 || p.strength < 1.0) {
         vec4 o;
         if (p.origW == p.dstW && p.origH == p.dstH)
@@ -78,6 +83,8 @@ void main()
     const int bx = int(gl_GlobalInvocationID.x) * 8, by = int(gl_GlobalInvocationID.y) * 2;
     if (bx >= p.dstW || by >= p.dstH)
         return;
+    if (p.sceneLight > 0.0)  // half a grey level at least: a black frame or render divides by nothing
+        sceneGain = pow(max(lumaMeans[0], 0.5) / max(lumaMeans[1], 0.5), p.sceneLight);
     if (OUT_LAYOUT == 0) {
         const int stride = planeStride(0, 0, p.dstW) / 4;
         for (int dy = 0; dy < 2; ++dy)

@@ -56,6 +56,7 @@ stylize::studio::BlendSettings AppSettings::blend() const
         b.styles.append({ids[i], i < weights.size() ? weights[i].toDouble() : 50.0});
     b.strength = settings_.value("blend/strength", 1.0).toDouble();
     b.preserveColours = settings_.value("blend/keepColours", false).toBool();
+    b.sceneLight = settings_.value("blend/sceneLight", 0.0).toDouble();
     b.brushPercent = settings_.value("blend/brushPercent", 0).toInt();
     return b;
 }
@@ -72,6 +73,7 @@ void AppSettings::setBlend(const stylize::studio::BlendSettings& blend)
     settings_.setValue("blend/weights", weights);
     settings_.setValue("blend/strength", blend.strength);
     settings_.setValue("blend/keepColours", blend.preserveColours);
+    settings_.setValue("blend/sceneLight", blend.sceneLight);
     settings_.setValue("blend/brushPercent", blend.brushPercent);
 }
 

@@ -37,6 +37,18 @@ BlendPanel::BlendPanel(QWidget* parent) : QWidget(parent)
     keepColours_ = new QCheckBox(tr("Keep original colours"), this);
     keepColours_->setToolTip(tr("Take the painting's strokes and light, keep the scene's own colours"));
     form->addRow(QString(), keepColours_);
+    sceneLight_ = new QSlider(Qt::Horizontal, this);
+    sceneLight_->setRange(0, 100);
+    sceneLight_->setValue(0);
+    sceneLight_->setAccessibleName(tr("Scene light"));
+    sceneLight_->setToolTip(
+        tr("0%: the painting's light, as bright in a dim room or at night as by day. "
+           "100%: the painted frame as light or dark as the scene"));
+    sceneLightLabel_ = new QLabel(QStringLiteral("0%"), this);
+    auto* sceneLightRow = new QHBoxLayout;
+    sceneLightRow->addWidget(sceneLight_, 1);
+    sceneLightRow->addWidget(sceneLightLabel_);
+    form->addRow(tr("Scene light"), sceneLightRow);
     brush_ = new QComboBox(this);
     brush_->addItem(tr("Auto (keep the view live)"), 0);
     for (int percent : {25, 35, 50, 75, 100})
@@ -51,6 +63,10 @@ BlendPanel::BlendPanel(QWidget* parent) : QWidget(parent)
         emitChange();
     });
     connect(keepColours_, &QCheckBox::toggled, this, &BlendPanel::emitChange);
+    connect(sceneLight_, &QSlider::valueChanged, this, [this](int v) {
+        sceneLightLabel_->setText(QStringLiteral("%1%").arg(v));
+        emitChange();
+    });
     connect(brush_, &QComboBox::currentIndexChanged, this, &BlendPanel::emitChange);
     strengthLabel_->setText(QStringLiteral("100%"));
 }
@@ -116,6 +132,7 @@ stylize::studio::BlendSettings BlendPanel::settings() const
         s.styles.append({r.id, double(r.slider->value())});
     s.strength = strength_->value() / 100.0;
     s.preserveColours = keepColours_->isChecked();
+    s.sceneLight = sceneLight_->value() / 100.0;
     s.brushPercent = brush_->currentData().toInt();
     return s;
 }
@@ -125,6 +142,7 @@ void BlendPanel::setSettings(const stylize::studio::BlendSettings& settings)
     applying_ = true;
     strength_->setValue(int(std::lround(settings.strength * 100)));
     keepColours_->setChecked(settings.preserveColours);
+    sceneLight_->setValue(int(std::lround(settings.sceneLight * 100)));
     const int brushIndex = brush_->findData(settings.brushPercent);
     brush_->setCurrentIndex(brushIndex >= 0 ? brushIndex : 0);
     for (const auto& w : settings.styles)

@@ -1,5 +1,5 @@
 // The blend panel: a weight per chosen style (shown normalized), strength, "keep
-// original colours" and the processing size ("brush size"). Every change is emitted
+// original colours", scene light and the processing size ("brush size"). Every change is emitted
 // at once as a BlendSettings; the engine applies it on its next frame.
 #pragma once
 
@@ -24,6 +24,7 @@ public:
     stylize::studio::BlendSettings settings() const;
     QSlider* strengthSlider() const { return strength_; }
     QCheckBox* keepColoursBox() const { return keepColours_; }
+    QSlider* sceneLightSlider() const { return sceneLight_; }
     QComboBox* brushBox() const { return brush_; }
     // The weight slider of the style at position i of the blend (for tests).
     QSlider* weightSlider(int i) const;
@@ -52,6 +53,8 @@ private:
     QSlider* strength_ = nullptr;
     QLabel* strengthLabel_ = nullptr;
     QCheckBox* keepColours_ = nullptr;
+    QSlider* sceneLight_ = nullptr;
+    QLabel* sceneLightLabel_ = nullptr;
     QComboBox* brush_ = nullptr;
     bool applying_ = false;
 };

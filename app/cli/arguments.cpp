@@ -2,6 +2,7 @@
 #include "cli/arguments.h"
 
 #include <charconv>
+#include <cstdio>
 
 namespace stylize::cli {
 
@@ -76,8 +77,14 @@ double Arguments::number(const std::string& name, double fallback, double lo, do
             return v;
     } catch (const std::exception&) {
     }
-    throw UsageError("--" + name + " expects a number from " + std::to_string(lo) + " to " + std::to_string(hi) +
-                     ", got '" + *text + "'");
+    // %g: "from 0 to 1", not std::to_string's "from 0.000000 to 1.000000".
+    const auto shortest = [](double x) {
+        char buffer[32];
+        std::snprintf(buffer, sizeof buffer, "%g", x);
+        return std::string(buffer);
+    };
+    throw UsageError("--" + name + " expects a number from " + shortest(lo) + " to " + shortest(hi) + ", got '" +
+                     *text + "'");
 }
 
 render::Size parseSize(const std::string& text, const std::string& what)

@@ -19,8 +19,8 @@ constexpr int kExitInterrupted = 130;
 int exportCommand(const std::vector<std::string>& args)
 {
     Arguments a(args,
-                {"model", "style", "style-image", "strength", "size", "scale", "processing", "codec", "crf", "preset",
-                 "precision", "device", "queue", "in-flight"},
+                {"model", "style", "style-image", "strength", "scene-light", "size", "scale", "processing", "codec",
+                 "crf", "preset", "precision", "device", "queue", "in-flight"},
                 {"preserve-colours", "verbose"});
     if (a.positionals().size() != 2)
         throw UsageError("export needs an input and an output file");

@@ -11,8 +11,9 @@ namespace stylize::cli {
 
 int imageCommand(const std::vector<std::string>& args)
 {
-    Arguments a(args, {"model", "style", "style-image", "size", "processing", "strength", "precision", "device"},
-                {"preserve-colours"});
+    Arguments a(
+        args, {"model", "style", "style-image", "size", "processing", "strength", "scene-light", "precision", "device"},
+        {"preserve-colours"});
     if (a.positionals().size() != 2)
         throw UsageError("image needs an input and an output file");
     const std::string in = a.positionals()[0], out = a.positionals()[1];

@@ -15,10 +15,11 @@ constexpr int kExitInterrupted = 130;  // as README says: stopped by Ctrl-C
 
 int liveCommand(const std::vector<std::string>& args)
 {
-    Arguments a(args,
-                {"source", "record", "seconds", "model", "style", "style-image", "strength", "size", "processing",
-                 "capture-size", "capture-fps", "codec", "crf", "preset", "precision", "device", "in-flight"},
-                {"preserve-colours", "verbose"});
+    Arguments a(
+        args,
+        {"source", "record", "seconds", "model", "style", "style-image", "strength", "scene-light", "size",
+         "processing", "capture-size", "capture-fps", "codec", "crf", "preset", "precision", "device", "in-flight"},
+        {"preserve-colours", "verbose"});
     if (!a.positionals().empty())
         throw UsageError("live takes no positional arguments (use --source and --record)");
     video::configureFfmpegLog(a.flag("verbose"));

@@ -15,13 +15,14 @@ Commands:
   styles [--model M]
       List the styles of a model, one per line starting with the name to pass to --style.
   image IN OUT [--model M] [--style S] [--size WxH] [--processing WxH]
-               [--strength 0..1] [--preserve-colours] [--precision fp32|fp16] [--device D]
+               [--strength 0..1] [--preserve-colours] [--scene-light 0..1] [--precision fp32|fp16]
+               [--device D]
       Stylize a still image (PNG/JPEG in and out). The output has the input's size
       unless --size says otherwise; --processing sets the network's size ("brush").
   bench [--model M] [--style S | --style-image PICTURE] [--size WxH] [--runs N] [--precision fp32|fp16]
         [--device D] [--json]
       Time the network: median ms per frame over warm runs, GPU time per op, GFLOP/s.
-  export IN OUT [--model M] [--style S] [--strength 0..1] [--preserve-colours]
+  export IN OUT [--model M] [--style S] [--strength 0..1] [--preserve-colours] [--scene-light 0..1]
                [--size WxH | --scale F] [--processing WxH] [--codec h264|hevc|vp9|av1]
                [--crf N] [--preset P] [--precision fp32|fp16] [--device D] [--verbose]
                [--in-flight 1|2]
@@ -34,6 +35,7 @@ Commands:
   live [--source SRC] [--record OUT] [--seconds N] [--model M] [--style S]
                [--size WxH] [--processing WxH] [--capture-size WxH] [--capture-fps N]
                [--codec C] [--crf N] [--preset P] [--in-flight 1|2]
+               [--strength 0..1] [--preserve-colours] [--scene-light 0..1]
       Stylize a live source headless: SRC is a camera name or /dev/videoN, 'testsrc'
       (the default: a 640x480 30 fps test pattern), 'lavfi:GRAPH', a URL or a file.
       Frames are dropped (and counted) when the stylizer or recorder falls behind; a
@@ -51,6 +53,9 @@ Any picture as a style (image, export, live): --model DIR --style-image PICTURE[
 DIR holding Magenta's arbitrary-style model (style_predict*.tflite, style_transfer*.tflite).
 --strength mixes the stylized frame with the original; for pictures it mixes their style
 with the first frame's own instead (Magenta's way: 0 paints the frame in its own style).
+--scene-light keeps the scene's light: a style paints a dim room or a night as brightly
+as a day (its network takes out the input's exposure); 1 scales each stylized frame to
+the scene's mean luminance, 0.5 halfway (geometrically), 0 (the default) leaves it.
 )";
 
 }  // namespace

@@ -35,6 +35,7 @@ struct BlendSettings {
     QList<StyleWeight> styles;     // normalized by the controller
     double strength = 1.0;         // 0: the original frame, 1: full style
     bool preserveColours = false;  // stylized luminance, original chroma
+    double sceneLight = 0.0;       // 0: the painting's light, 1: the scene's mean luminance (render::OutputLook)
     int brushPercent = 0;          // processing size as % of the frame; 0 = adapt to keep the view live
 };
 

@@ -39,15 +39,15 @@ void FrameToTensorOp::record(vk::CommandRecorder& recorder)
 
 TensorToFrameOp::TensorToFrameOp(OpResources& res, const model::ImageMapping& mapping, vk::Buffer* tensor,
                                  model::Shape shape, int validW, int validH, vk::Buffer* original,
-                                 const FrameGeometry& originalGeometry, vk::Buffer* result,
+                                 const FrameGeometry& originalGeometry, vk::Buffer* lumaMeans, vk::Buffer* result,
                                  const FrameGeometry& output)
-    : tensor_(tensor), original_(original), result_(result)
+    : tensor_(tensor), original_(original), lumaMeans_(lumaMeans), result_(result)
 {
     if (output.layout == PixelLayout::Yuyv422)
         throw vk::VulkanError("Frames can be produced as RGBA8, YUV420P or NV12, not YUYV422");
-    push_ = {shape.w,     validW,        validH, originalGeometry.width, originalGeometry.height,
-             output.width, output.height, {},     {},                     1.f,
-             0};
+    push_ = {
+        shape.w, validW, validH, originalGeometry.width, originalGeometry.height, output.width, output.height, {}, {},
+        1.f,     0,      0.f};
     std::copy(std::begin(mapping.outScale), std::end(mapping.outScale), push_.scale);
     std::copy(std::begin(mapping.outBias), std::end(mapping.outBias), push_.bias);
     const std::int32_t spec[] = {kLocal,
@@ -58,18 +58,19 @@ TensorToFrameOp::TensorToFrameOp(OpResources& res, const model::ImageMapping& ma
                                  static_cast<std::int32_t>(output.layout),
                                  matrixId(output.color),
                                  rangeId(output.color)};
-    pipeline_ = &res.pipelines.get("tensor_to_frame", 3, sizeof(Push), spec);
+    pipeline_ = &res.pipelines.get("tensor_to_frame", 4, sizeof(Push), spec);
 }
 
 void TensorToFrameOp::setLook(const OutputLook& look)
 {
     push_.strength = std::clamp(look.strength, 0.f, 1.f);
     push_.preserveColour = look.preserveColours ? 1 : 0;
+    push_.sceneLight = std::clamp(look.sceneLight, 0.f, 1.f);
 }
 
 void TensorToFrameOp::prepare(vk::DescriptorSets& sets)
 {
-    vk::Buffer* buffers[] = {tensor_, original_, result_};
+    vk::Buffer* buffers[] = {tensor_, original_, result_, lumaMeans_};
     set_ = sets.make(*pipeline_, buffers);
 }
 
@@ -77,7 +78,8 @@ void TensorToFrameOp::record(vk::CommandRecorder& recorder)
 {
     // One invocation per 8x2 block of output pixels.
     recorder.dispatch(*pipeline_, set_, &push_, sizeof(push_), divUp(divUp(push_.dstW, 8), kLocal),
-                      divUp(divUp(push_.dstH, 2), kLocal), 1, {tensor_, original_}, {result_}, "tensor to frame");
+                      divUp(divUp(push_.dstH, 2), kLocal), 1, {tensor_, original_, lumaMeans_}, {result_},
+                      "tensor to frame");
 }
 
 }  // namespace stylize::render

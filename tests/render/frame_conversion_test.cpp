@@ -247,6 +247,66 @@ TEST(OutputLook, StrengthZeroGivesTheOriginalAndColourPreservationKeepsChroma)
     EXPECT_NEAR(lumaOut, 255 - lumaIn, 1.5);
 }
 
+double meanLuma(const render::Image& im)
+{
+    double sum = 0;
+    for (std::size_t i = 0; i < im.rgba.size(); i += 4)
+        sum += 0.299 * im.rgba[i] + 0.587 * im.rgba[i + 1] + 0.114 * im.rgba[i + 2];
+    return sum / double(im.rgba.size() / 4);
+}
+
+TEST(OutputLook, SceneLightGivesTheStylizedFrameTheScenesMeanLuminance)
+{
+    STYLIZE_REQUIRE_VULKAN();
+    // A "style" that paints every scene bright: y = 0.5 x + 120, in two steps so that the
+    // second reuses the input's buffer (the scene's light is measured before the network).
+    model::Model m;
+    m.name = "bright";
+    m.styles.push_back({"bright"});
+    m.nodes.push_back({"half", model::Affine{0.5f, 0.f}, {0}, 1});
+    m.nodes.push_back({"lift", model::Affine{1.f, 120.f}, {1}, 2});
+    m.output = 2;
+    render::StylizerOptions options;
+    options.precision = render::Precision::Fp32;
+    render::Stylizer stylizer(*vulkanContext(), m, options);
+    render::Image night;  // a dark scene: luma about 25
+    night.width = 48, night.height = 28;
+    for (int y = 0; y < night.height; ++y)
+        for (int x = 0; x < night.width; ++x)
+            night.rgba.insert(night.rgba.end(),
+                              {std::uint8_t(10 + x), std::uint8_t(5 + y), std::uint8_t(40 + x / 2), 255});
+    render::Image painted, lit, half;
+    stylizer.run(night.view(), {}, {}, painted);
+    stylizer.setLook({1.f, false, 1.f});
+    stylizer.run(night.view(), {}, {}, lit);
+    stylizer.setLook({1.f, false, 0.5f});
+    stylizer.run(night.view(), {}, {}, half);
+    const double scene = meanLuma(night), paint = meanLuma(painted);
+    ASSERT_GT(paint, scene * 4);  // the network alone lights the night up
+    EXPECT_NEAR(meanLuma(lit), scene, 0.5);
+    // Every pixel is the painted one times the gain, (scene / paint)^light.
+    const double gains[] = {scene / paint, std::sqrt(scene / paint)};
+    const render::Image* results[] = {&lit, &half};
+    for (int k = 0; k < 2; ++k) {
+        int worst = 0;
+        for (std::size_t i = 0; i < painted.rgba.size(); ++i)
+            if (i % 4 != 3)
+                worst = std::max(worst, int(std::abs(results[k]->rgba[i] - std::lround(painted.rgba[i] * gains[k]))));
+        EXPECT_LE(worst, 1) << "scene light " << (k == 0 ? 1.0 : 0.5);
+    }
+    // Processing sizes other than the frame's (new plans): the means cover the image.
+    stylizer.setLook({1.f, false, 1.f});
+    for (render::Size size : {render::Size{36, 28}, render::Size{24, 12}}) {
+        stylizer.run(night.view(), size, {}, lit);
+        EXPECT_NEAR(meanLuma(lit), scene, 1.0) << size.width << "x" << size.height;
+    }
+    // Back to the painting's light: the frame as the network made it.
+    stylizer.setLook({1.f, false, 0.f});
+    render::Image again;
+    stylizer.run(night.view(), {}, {}, again);
+    EXPECT_EQ(again.rgba, painted.rgba);
+}
+
 TEST(OutputSize, ResamplesToTheRequestedSize)
 {
     STYLIZE_REQUIRE_VULKAN();

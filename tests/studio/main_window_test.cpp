@@ -54,6 +54,17 @@ private:
     QString pack_, clip_, still_;
 
     QImage nextFrame(int timeoutMs = 60000) { return test::nextStylizedFrame(window_->liveView(), timeoutMs); }
+    static double meanLuma(const QImage& image)
+    {
+        const QImage x = image.convertToFormat(QImage::Format_RGBA8888);
+        double sum = 0;
+        for (int row = 0; row < x.height(); ++row)
+            for (int i = 0; i < x.width(); ++i) {
+                const uchar* p = x.constScanLine(row) + i * 4;
+                sum += 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2];
+            }
+        return x.isNull() ? 0.0 : sum / (double(x.width()) * x.height());
+    }
 
 private slots:
     void initTestCase()
@@ -154,6 +165,26 @@ private slots:
         window_->blendPanel()->keepColoursBox()->setChecked(true);
         QVERIFY(test::meanAbsDiff(nextFrame(), plain) > 1.0);
         window_->blendPanel()->keepColoursBox()->setChecked(false);
+    }
+
+    void sceneLightKeepsANightSceneDark()
+    {
+        // Static bars at a quarter of their brightness: a dim scene the style paints bright.
+        window_->sourceBar()->sourceChosen(
+            {studio::SourceKind::TestPattern, "smptebars=size=160x120:rate=30,lutyuv=y=val/4", "Dim bars"});
+        const QImage painted = nextFrame();
+        ui::BlendPanel* panel = window_->blendPanel();
+        panel->strengthSlider()->setValue(0);
+        const double scene = meanLuma(nextFrame());
+        panel->strengthSlider()->setValue(100);
+        panel->sceneLightSlider()->setValue(100);
+        QCOMPARE(panel->settings().sceneLight, 1.0);
+        const double lit = meanLuma(nextFrame());
+        panel->sceneLightSlider()->setValue(0);
+        QVERIFY2(meanLuma(painted) > scene + 20,
+                 qPrintable(QString("painted %1, scene %2").arg(meanLuma(painted)).arg(scene)));
+        QVERIFY2(std::abs(lit - scene) < 3.0,
+                 qPrintable(QString("scene light 100%: %1, scene %2").arg(lit).arg(scene)));
     }
 
     void recordsTwoSecondsThatPlay()

@@ -243,6 +243,47 @@ TEST(Cli, FailuresExitNonZeroWithOneSentence)
     }
 }
 
+// The bundled pack paints a dim scene as brightly as a day (its instance norms take out
+// the input's exposure); --scene-light 1 gives the painted frame the scene's mean luma.
+TEST(Cli, SceneLightKeepsADimSceneDim)
+{
+    const fs::path dir = videoTempDir();
+    const fs::path dim = dir / "dim_bars.png";
+    ASSERT_EQ(shellOutput("ffmpeg -v error -y -f lavfi -i 'smptebars=size=96x64,lutrgb=r=val/4:g=val/4:b=val/4' "
+                          "-frames:v 1 '" +
+                          dim.string() + "' && echo ok"),
+              "ok\n");
+    const auto meanY = [](const fs::path& png) {
+        const std::string out =
+            shellOutput("ffmpeg -v error -i '" + png.string() +
+                        "' -vf signalstats,metadata=mode=print:key=lavfi.signalstats.YAVG:file=/dev/stdout "
+                        "-f null - 2>&1 | sed -n 's/.*YAVG=//p'");
+        return out.empty() ? -1.0 : std::stod(out);
+    };
+    const auto render = [&](const fs::path& out, std::vector<std::string> extra) {
+        std::vector<std::string> args = {"image", dim.string(), out.string(), "--style", "starry"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        ChildProcess child(cli(args));
+        EXPECT_EQ(child.wait(300), 0) << child.output();
+    };
+    render(dir / "dim_painted.png", {});
+    render(dir / "dim_lit.png", {"--scene-light", "1"});
+    render(dir / "dim_half.png", {"--scene-light", "0.5"});
+    const double scene = meanY(dim), painted = meanY(dir / "dim_painted.png"), lit = meanY(dir / "dim_lit.png"),
+                 half = meanY(dir / "dim_half.png");
+    ASSERT_GT(scene, 0.0);
+    EXPECT_GT(painted, scene + 30) << "the style alone lights the scene up";
+    EXPECT_NEAR(lit, scene, 3.0);
+    EXPECT_GT(half, lit + 5);
+    EXPECT_LT(half, painted - 5);
+
+    ChildProcess bad(cli({"image", dim.string(), (dir / "dim_bad.png").string(), "--scene-light", "2"}));
+    EXPECT_GT(bad.wait(60), 0) << bad.output();
+    EXPECT_NE(bad.output().find("--scene-light expects a number from 0 to 1, got '2'"), std::string::npos)
+        << bad.output();
+    EXPECT_FALSE(fs::exists(dir / "dim_bad.png"));
+}
+
 // Any picture as a style: Magenta's arbitrary-style folder with --style-image.
 TEST(Cli, PicturesAsStylesThroughMagentasModel)
 {

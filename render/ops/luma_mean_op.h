@@ -1,0 +1,34 @@
+// LumaMeanOp: the mean luminance of the network's input and output images (the scene's
+// light and the painting's), which TensorToFrameOp reads for OutputLook::sceneLight.
+// record() measures the input: record it before the network, whose later layers reuse the
+// input's buffer; recordOutput() after the network.
+#pragma once
+
+#include "model/model.h"
+#include "ops/gpu_op.h"
+
+namespace stylize::render {
+
+class LumaMeanOp : public GpuOp {
+public:
+    // `means` (two floats, 0..255: input, output) is written on the device; both tensors'
+    // top-left validW x validH is the image.
+    LumaMeanOp(OpResources& res, const model::ImageMapping& mapping, vk::Buffer* input, model::Shape inputShape,
+               vk::Buffer* output, model::Shape outputShape, int validW, int validH, vk::Buffer* means);
+    void prepare(vk::DescriptorSets& sets) override;
+    void record(vk::CommandRecorder& recorder) override;
+    void recordOutput(vk::CommandRecorder& recorder);
+    std::uint32_t descriptorBuffers() const override { return 3; }
+    static constexpr std::uint64_t kMeansBytes = 2 * sizeof(float);
+
+private:
+    vk::Buffer *input_, *output_, *means_;
+    const vk::Pipeline* pipeline_ = nullptr;
+    VkDescriptorSet set_ = VK_NULL_HANDLE;
+    struct Push {
+        std::int32_t which, inW, outW, validW, validH;
+        float inMul[3], inAdd[3], outMul[3], outAdd[3];
+    } push_;
+};
+
+}  // namespace stylize::render
