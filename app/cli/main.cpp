@@ -20,7 +20,7 @@ Commands:
       Stylize a still image (PNG/JPEG in and out). The output has the input's size
       unless --size says otherwise; --processing sets the network's size ("brush").
   bench [--model M] [--style S | --style-image PICTURE] [--size WxH] [--runs N] [--precision fp32|fp16]
-        [--device D] [--json]
+        [--scene-light 0..1] [--device D] [--json]
       Time the network: median ms per frame over warm runs, GPU time per op, GFLOP/s.
   export IN OUT [--model M] [--style S] [--strength 0..1] [--preserve-colours] [--scene-light 0..1]
                [--size WxH | --scale F] [--processing WxH] [--codec h264|hevc|vp9|av1]
