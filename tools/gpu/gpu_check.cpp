@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench.h"
+#include "frame_check.h"
 #include "kernel_check.h"
 #include "model/loaders.h"
 #include "ops/conv_kernel.h"
@@ -169,8 +170,9 @@ int run(const Options& o, json& report)
 
     std::printf("\nKernel check (%s shapes; GPU against the CPU reference, error = max|diff| / max(1, max|ref|)):\n",
                 o.quick ? "quick" : "full");
-    const std::vector<CheckResult> checks =
-        runKernelCheck(context, {o.quick, checkModel, o.checkModel.filename().string()});
+    std::vector<CheckResult> checks = runKernelCheck(context, {o.quick, checkModel, o.checkModel.filename().string()});
+    for (CheckResult& r : runFrameCheck(context, checkModel, o.checkModel.filename().string()))
+        checks.push_back(std::move(r));
     int failed = 0;
     report["check"] = json::array();
     for (const CheckResult& r : checks) {

@@ -205,13 +205,7 @@ CheckResult checkOne(CheckResult r, Run&& run)
     } catch (const std::exception& e) {
         r.failure = e.what();
     }
-    if (r.failure.empty())
-        std::printf("  %s  %-18s %-5s %-40s %-10s %9.2e  %7.0e\n", r.passed ? "PASS" : "FAIL", r.kernel.c_str(),
-                    r.precision.c_str(), r.name.c_str(), r.input.c_str(), r.error, r.tolerance);
-    else
-        std::printf("  FAIL  %-18s %-5s %-40s %-10s  error: %s\n", r.kernel.c_str(), r.precision.c_str(),
-                    r.name.c_str(), r.input.c_str(), r.failure.c_str());
-    std::fflush(stdout);
+    printCheckResult(r);
     return r;
 }
 
@@ -221,6 +215,17 @@ std::string shapeText(int c, int h, int w)
 }
 
 }  // namespace
+
+void printCheckResult(const CheckResult& r)
+{
+    if (r.failure.empty())
+        std::printf("  %s  %-18s %-5s %-40s %-10s %9.2e  %7.0e\n", r.passed ? "PASS" : "FAIL", r.kernel.c_str(),
+                    r.precision.c_str(), r.name.c_str(), r.input.c_str(), r.error, r.tolerance);
+    else
+        std::printf("  FAIL  %-18s %-5s %-40s %-10s  error: %s\n", r.kernel.c_str(), r.precision.c_str(),
+                    r.name.c_str(), r.input.c_str(), r.failure.c_str());
+    std::fflush(stdout);
+}
 
 std::vector<CheckResult> runKernelCheck(vk::Context& context, const CheckOptions& options)
 {

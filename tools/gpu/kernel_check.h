@@ -31,6 +31,9 @@ struct CheckOptions {
     std::string networkName;
 };
 
+// One PASS/FAIL line in the check's table (the frame check's too).
+void printCheckResult(const CheckResult& r);
+
 // Runs every case, printing a PASS/FAIL line as each finishes. Leaves STYLIZE_CONV_KERNEL
 // as it found it.
 std::vector<CheckResult> runKernelCheck(vk::Context& context, const CheckOptions& options);
