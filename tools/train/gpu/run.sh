@@ -70,10 +70,10 @@ start() {  # name, then train.py arguments
      echo "run.sh: $name ended with exit code $?") &
     pids+=($!)
 }
-start full-512 --resume checkpoints/full-10styles.pt --style-size 512 --style-scales 1,2,4,8
-start full-384 --resume checkpoints/full-10styles.pt --style-size 384 --style-scales 1,2,4 \
+start full-512 --resume checkpoints/full-11styles.pt --style-size 512 --style-scales 1,2,4,8
+start full-384 --resume checkpoints/full-11styles.pt --style-size 384 --style-scales 1,2,4 \
     --style-layer-weights relu3_1=3
-start light --resume checkpoints/light-10styles.pt --style-size 256 --style-scales 1,2,4
+start light --resume checkpoints/light-11styles.pt --style-size 256 --style-scales 1,2,4
 # Progress while they train: the last log line of each, once a minute.
 (while sleep 60; do for r in full-512 full-384 light; do
      echo "  $r: $(grep '^step' "$runs/$r.out" 2>/dev/null | tail -1)"; done; done) &
