@@ -77,4 +77,15 @@ Image frameToImage(const FrameView& frame, int maxSide)
     return image;
 }
 
+double meanLuma(ImageView image)
+{
+    const std::size_t pixels = std::size_t(image.width) * std::size_t(image.height);
+    double sum = 0;
+    for (std::size_t i = 0; i < pixels; ++i) {
+        const std::uint8_t* p = image.rgba + i * 4;
+        sum += 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2];
+    }
+    return pixels ? sum / double(pixels) : 0.0;
+}
+
 }  // namespace stylize::render

@@ -13,4 +13,8 @@ namespace stylize::render {
 // frame's own size; smaller copies take every n-th pixel, n a whole number).
 Image frameToImage(const FrameView& frame, int maxSide = 0);
 
+// Mean Rec. 601 luma (0..255) of an RGBA8 image: the brightness OutputLook::sceneLight
+// matches (shaders/luma_mean.comp measures the same on the device).
+double meanLuma(ImageView image);
+
 }  // namespace stylize::render

@@ -3,6 +3,7 @@
 // through an identity network so only the conversions are under test.
 #include <cmath>
 
+#include "frame_pixels.h"
 #include "gpu_test_support.h"
 #include "stylizer.h"
 
@@ -249,10 +250,7 @@ TEST(OutputLook, StrengthZeroGivesTheOriginalAndColourPreservationKeepsChroma)
 
 double meanLuma(const render::Image& im)
 {
-    double sum = 0;
-    for (std::size_t i = 0; i < im.rgba.size(); i += 4)
-        sum += 0.299 * im.rgba[i] + 0.587 * im.rgba[i + 1] + 0.114 * im.rgba[i + 2];
-    return sum / double(im.rgba.size() / 4);
+    return render::meanLuma(im.view());
 }
 
 TEST(OutputLook, SceneLightGivesTheStylizedFrameTheScenesMeanLuminance)

@@ -14,6 +14,7 @@
 #include <QtTest>
 
 #include "blend_panel.h"
+#include "frame_pixels.h"
 #include "export_dialog.h"
 #include "live_view.h"
 #include "main_window.h"
@@ -56,14 +57,8 @@ private:
     QImage nextFrame(int timeoutMs = 60000) { return test::nextStylizedFrame(window_->liveView(), timeoutMs); }
     static double meanLuma(const QImage& image)
     {
-        const QImage x = image.convertToFormat(QImage::Format_RGBA8888);
-        double sum = 0;
-        for (int row = 0; row < x.height(); ++row)
-            for (int i = 0; i < x.width(); ++i) {
-                const uchar* p = x.constScanLine(row) + i * 4;
-                sum += 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2];
-            }
-        return x.isNull() ? 0.0 : sum / (double(x.width()) * x.height());
+        const QImage x = image.convertToFormat(QImage::Format_RGBA8888);  // rows of width * 4 bytes
+        return render::meanLuma({x.constBits(), x.width(), x.height()});
     }
 
 private slots:

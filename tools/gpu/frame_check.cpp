@@ -5,6 +5,7 @@
 #include <cmath>
 #include <random>
 
+#include "frame_pixels.h"
 #include "stylizer.h"
 #include "vk/context.h"
 
@@ -15,10 +16,7 @@ constexpr int kWidth = 96, kHeight = 64;
 
 double meanLuma(const render::Image& im)
 {
-    double sum = 0;
-    for (std::size_t i = 0; i < im.rgba.size(); i += 4)
-        sum += 0.299 * im.rgba[i] + 0.587 * im.rgba[i + 1] + 0.114 * im.rgba[i + 2];
-    return sum / double(im.rgba.size() / 4);
+    return render::meanLuma(im.view());
 }
 
 // A dim scene: smooth gradients and noise at about a fifth of full brightness.
