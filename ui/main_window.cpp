@@ -211,6 +211,9 @@ void MainWindow::buildShortcuts()
         add(QKeySequence(key), [this, i] { gallery_->selectOnly(i - 1); });
         add(QKeySequence(Qt::CTRL | key), [this, i] { gallery_->toggle(i - 1); });
     }
+    // Every style, the eleventh and the pictures too: one step along the gallery.
+    add(QKeySequence(Qt::Key_PageDown), [this] { gallery_->selectNeighbour(1); });
+    add(QKeySequence(Qt::Key_PageUp), [this] { gallery_->selectNeighbour(-1); });
     add(QKeySequence(Qt::CTRL | Qt::Key_E), [this] { openExportDialog(); });
     add(QKeySequence(QKeySequence::Quit), [this] { close(); });
 }

@@ -42,9 +42,14 @@ public:
         setCheckable(true);
         setFixedSize(196, 178);
         setCursor(Qt::PointingHandCursor);
-        setToolTip(QStringLiteral("<b>%1</b><br>%2<br>%3 %4<br><small>%5 · %6</small>")
+        const QString keys = number <= StyleGallery::kShortcutStyles
+                                 ? QObject::tr("Key %1: this style alone · Ctrl+%1: add it to the blend")
+                                       .arg(StyleGallery::shortcutDigit(number))
+                                 : QObject::tr("Page Down / Page Up: step to it");
+        setToolTip(QStringLiteral("<b>%1</b><br>%2<br>%3 %4<br><small>%5 · %6</small><br><small>%7</small>")
                        .arg(card.name.toHtmlEscaped(), card.title.toHtmlEscaped(), card.artist.toHtmlEscaped(),
-                            card.year.toHtmlEscaped(), card.license.toHtmlEscaped(), card.source.toHtmlEscaped()));
+                            card.year.toHtmlEscaped(), card.license.toHtmlEscaped(), card.source.toHtmlEscaped(),
+                            keys));
         setAccessibleName(card.name);
     }
     const stylize::studio::StyleCard& card() const { return card_; }
@@ -267,6 +272,21 @@ void StyleGallery::toggle(int index)
 {
     if (index >= 0 && index < cards_.size())
         cards_[index]->toggle();  // like a click: adds the style to the blend or removes it
+}
+
+void StyleGallery::selectNeighbour(int delta)
+{
+    const int n = int(cards_.size());
+    if (n == 0)
+        return;
+    int current = -1;
+    if (!order_.isEmpty())
+        for (int i = 0; i < n; ++i)
+            if (cards_[i]->card().id == order_.last())
+                current = i;
+    // With nothing picked, Page Down starts at the first style and Page Up at the last.
+    const int next = current < 0 ? (delta > 0 ? 0 : n - 1) : ((current + delta) % n + n) % n;
+    selectOnly(next);
 }
 
 void StyleGallery::emitSelection() { emit selectionChanged(order_); }

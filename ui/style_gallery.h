@@ -39,6 +39,9 @@ public slots:
     // Keyboard 1-9 and 0 (the tenth): makes that style the only one selected.
     void selectOnly(int index);
     void toggle(int index);
+    // Page Down / Page Up: the next (delta 1) or previous (-1) style alone, after the one
+    // picked last, round the end of the gallery; reaches every card, the digits only ten.
+    void selectNeighbour(int delta);
     // Scrolls the gallery to that style's card.
     void showCard(const QString& id);
 

@@ -140,6 +140,16 @@ private slots:
         QTest::keyClick(window_.get(), Qt::Key_0);
         QCOMPARE(window_->gallery()->selectedIds(),
                  QStringList{window_->gallery()->cardCount() >= 10 ? window_->gallery()->idAt(9) : first});
+        // Page Down / Up step along the cards and round the ends (past the tenth: style_gallery).
+        const int cards = window_->gallery()->cardCount();
+        QTest::keyClick(window_.get(), Qt::Key_1);
+        QTest::keyClick(window_.get(), Qt::Key_PageDown);
+        QCOMPARE(window_->gallery()->selectedIds(), QStringList{second});
+        QTest::keyClick(window_.get(), Qt::Key_PageUp);
+        QTest::keyClick(window_.get(), Qt::Key_PageUp);
+        QCOMPARE(window_->gallery()->selectedIds(), QStringList{window_->gallery()->idAt(cards - 1)});
+        QTest::keyClick(window_.get(), Qt::Key_PageDown);
+        QCOMPARE(window_->gallery()->selectedIds(), QStringList{first});
     }
 
     void strengthZeroShowsOriginal()
