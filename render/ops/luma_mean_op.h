@@ -11,22 +11,29 @@ namespace stylize::render {
 
 class LumaMeanOp : public GpuOp {
 public:
-    // `means` (two floats, 0..255: input, output) is written on the device; both tensors'
-    // top-left validW x validH is the image.
+    // `means` (kMeansBytes: the two means, 0..255, input then output, and the slices'
+    // partial sums) is written on the device; both tensors' top-left validW x validH is the
+    // image.
     LumaMeanOp(OpResources& res, const model::ImageMapping& mapping, vk::Buffer* input, model::Shape inputShape,
                vk::Buffer* output, model::Shape outputShape, int validW, int validH, vk::Buffer* means);
     void prepare(vk::DescriptorSets& sets) override;
     void record(vk::CommandRecorder& recorder) override;
     void recordOutput(vk::CommandRecorder& recorder);
     std::uint32_t descriptorBuffers() const override { return 3; }
-    static constexpr std::uint64_t kMeansBytes = 2 * sizeof(float);
+    // Each image is summed in slices of kSlicePixels by as many workgroups (at most
+    // kMaxSlices), then the slices' sums by one.
+    static constexpr int kSlicePixels = 4096, kMaxSlices = 128;
+    static constexpr std::uint64_t kMeansBytes = (2 + 2 * kMaxSlices) * sizeof(float);
+    int slices() const { return push_.slices; }
 
 private:
     vk::Buffer *input_, *output_, *means_;
     const vk::Pipeline* pipeline_ = nullptr;
     VkDescriptorSet set_ = VK_NULL_HANDLE;
+    void recordMean(vk::CommandRecorder& recorder, int which, vk::Buffer* image, const char* label);
+
     struct Push {
-        std::int32_t which, inW, outW, validW, validH;
+        std::int32_t which, stage, slices, chunk, maxSlices, inW, outW, validW, validH;
         float inMul[3], inAdd[3], outMul[3], outAdd[3];
     } push_;
 };

@@ -5,6 +5,7 @@
 
 #include "frame_pixels.h"
 #include "gpu_test_support.h"
+#include "ops/luma_mean_op.h"
 #include "stylizer.h"
 
 namespace stylize::test {
@@ -292,9 +293,11 @@ TEST(OutputLook, SceneLightGivesTheStylizedFrameTheScenesMeanLuminance)
                 worst = std::max(worst, int(std::abs(results[k]->rgba[i] - std::lround(painted.rgba[i] * gains[k]))));
         EXPECT_LE(worst, 1) << "scene light " << (k == 0 ? 1.0 : 0.5);
     }
-    // Processing sizes other than the frame's (new plans): the means cover the image.
+    // Processing sizes other than the frame's (new plans): the means cover the image. At
+    // 160x100 each mean is four slices' sums (LumaMeanOp::kSlicePixels), the last one short.
+    static_assert(160 * 100 > 3 * render::LumaMeanOp::kSlicePixels && 160 * 100 < 4 * render::LumaMeanOp::kSlicePixels);
     stylizer.setLook({1.f, false, 1.f});
-    for (render::Size size : {render::Size{36, 28}, render::Size{24, 12}}) {
+    for (render::Size size : {render::Size{36, 28}, render::Size{24, 12}, render::Size{160, 100}}) {
         stylizer.run(night.view(), size, {}, lit);
         EXPECT_NEAR(meanLuma(lit), scene, 1.0) << size.width << "x" << size.height;
     }
