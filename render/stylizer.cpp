@@ -230,8 +230,7 @@ struct Stylizer::Plan {
     vk::BufferArena deviceArena, hostArena;
     OpResources res;
     Network network;
-    vk::Buffer* lumaMeans =
-        nullptr;  // LumaMeanOp's two means (and slice sums), for every flight's and slot's output op
+    vk::Buffer* lumaMeans = nullptr;           // LumaMeanOp's means and slice sums, read by every output op
     std::optional<LumaMeanOp> lumaMean;        // recorded only for a look with scene light
     std::unique_ptr<vk::DescriptorSets> sets;  // the network's and lumaMean's
     // Destroyed before the network and buffers their commands use (each recorder waits

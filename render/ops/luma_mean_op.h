@@ -24,14 +24,14 @@ public:
     // kMaxSlices), then the slices' sums by one.
     static constexpr int kSlicePixels = 4096, kMaxSlices = 128;
     static constexpr std::uint64_t kMeansBytes = (2 + 2 * kMaxSlices) * sizeof(float);
-    int slices() const { return push_.slices; }
 
 private:
+    // Stage 0 (slice sums) and stage 1 (their total) for one image.
+    void recordMean(vk::CommandRecorder& recorder, int which, vk::Buffer* image, const char* label);
+
     vk::Buffer *input_, *output_, *means_;
     const vk::Pipeline* pipeline_ = nullptr;
     VkDescriptorSet set_ = VK_NULL_HANDLE;
-    void recordMean(vk::CommandRecorder& recorder, int which, vk::Buffer* image, const char* label);
-
     struct Push {
         std::int32_t which, stage, slices, chunk, maxSlices, inW, outW, validW, validH;
         float inMul[3], inAdd[3], outMul[3], outAdd[3];
