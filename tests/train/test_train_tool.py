@@ -24,6 +24,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TOOL = os.path.normpath(os.path.join(HERE, "../../tools/train"))
 sys.path.insert(0, TOOL)
 
+import merge_styles  # noqa: E402
 import train  # noqa: E402
 import warp  # noqa: E402
 from network import StyleNet, output_to_pixels, pixels_to_input  # noqa: E402
@@ -174,6 +175,47 @@ class TrainToolTest(unittest.TestCase):
                 train.main(["--out", os.path.join(self.tmp.name, "bad"), "--data", self.data, "--lossnet", "random",
                             "--size", "32", "--style-size", "48", "--batch", "2", "--steps", "1",
                             "--base", base, "--tune-styles", "wave", *bad])
+
+    def test_merge_styles_takes_only_the_named_styles_and_resumes(self):
+        _, donor = self.run_from_base("merge", "--tune-styles", "starry")
+        base_path = os.path.join(self.tmp.name, "merge-base", "checkpoint.pt")
+        base = torch.load(base_path)
+        donor_path = os.path.join(self.tmp.name, "merge", "checkpoint.pt")
+        out = os.path.join(self.tmp.name, "merged.pt")
+        merge_styles.main([base_path, donor_path, out, "--styles", "starry"])
+        merged = torch.load(out)
+        self.assertEqual(merged["trainable"], "slots:1")
+        self.assertIsNone(merged["optimizer"])
+        self.assertEqual(merged["settings"]["merged_styles"]["starry"]["step"], donor["step"])
+        for k, v in base["model"].items():
+            if merge_styles.is_style_vector(k):
+                self.assertTrue(torch.equal(merged["model"][k][0], v[0]), f"{k}: wave is not the base's")
+                self.assertTrue(torch.equal(merged["model"][k][1], donor["model"][k][1]), f"{k}: starry not taken")
+            else:
+                self.assertTrue(torch.equal(merged["model"][k], v), f"{k}: shared weight changed")
+        self.assertTrue(any(not torch.equal(donor["model"][k][1], v[1]) for k, v in base["model"].items()
+                            if merge_styles.is_style_vector(k)), "the tune run left starry as it was: nothing tested")
+        # Not the same network, or not its style: refused with the difference named.
+        other = dict(donor, model=dict(donor["model"]))
+        shared = next(k for k in other["model"] if not merge_styles.is_style_vector(k))
+        other["model"][shared] = other["model"][shared] + 1
+        with self.assertRaisesRegex(ValueError, shared):
+            merge_styles.merge(base, other, ["starry"])
+        with self.assertRaisesRegex(ValueError, "nope"):
+            merge_styles.merge(base, donor, ["nope"])
+        with self.assertRaisesRegex(ValueError, "styles differ"):
+            merge_styles.merge(base, dict(donor, styles=["wave", "snow"]), ["wave"])
+        # A second merge into the merged file keeps the first one's record and slot.
+        twice = os.path.join(self.tmp.name, "merged-twice.pt")
+        merge_styles.main([out, base_path, twice, "--styles", "wave"])
+        self.assertEqual(sorted(torch.load(twice)["settings"]["merged_styles"]), ["starry", "wave"])
+        self.assertEqual(torch.load(twice)["trainable"], "slots:0,1")
+        # The merged file resumes (a fresh Adam for the merged slot).
+        resumed = os.path.join(self.tmp.name, "merged-resumed")
+        train.main(["--out", resumed, "--data", self.data, "--lossnet", "random", "--size", "32", "--style-size",
+                    "48", "--batch", "2", "--steps", str(merged["step"] + 1), "--threads", "2", "--warmup", "1",
+                    "--resume", out])
+        self.assertEqual(torch.load(os.path.join(resumed, "checkpoint.pt"))["trainable"], "slots:1")
 
     def test_minutes_stop_the_run_and_save_it(self):
         out = os.path.join(self.tmp.name, "timed")

@@ -10,7 +10,8 @@ every shared weight (everything but the `.scale`/`.shift` rows) equal, as a --tu
 or --add-style run of BASE leaves them; anything else is refused with the first
 difference named. OUT holds BASE with the named styles' rows of every `.scale` and
 `.shift` from DONOR, no optimiser state (resuming it starts a fresh Adam: give --warmup)
-and, in its settings, where each merged style came from.
+and, in its settings, where each merged style came from (an earlier merge's kept: merge
+twice to take styles from two runs).
 """
 import argparse
 import os
@@ -47,13 +48,16 @@ def merge(base, donor, names):
         if is_style_vector(key):
             value[slots] = donor["model"][key][slots]
         model[key] = value
+    # Where each merged style came from, with those of an earlier merge into BASE; the
+    # merged styles are the trainable slots of a resume.
+    settings = dict(base.get("settings") or {})
+    origins = dict(settings.get("merged_styles") or {})
+    origins.update({n: {"from": (donor.get("settings") or {}).get("out", "?"), "step": donor["step"]} for n in names})
+    settings["merged_styles"] = origins
     merged = dict(base)
     merged["model"] = model
     merged["optimizer"] = None
-    merged["trainable"] = "slots:" + ",".join(str(s) for s in sorted(slots))
-    settings = dict(base.get("settings") or {})
-    settings["merged_styles"] = {n: {"from": donor.get("settings", {}).get("out", "?"), "step": donor["step"]}
-                                 for n in names}
+    merged["trainable"] = "slots:" + ",".join(str(s) for s in sorted(base["styles"].index(n) for n in origins))
     merged["settings"] = settings
     return merged
 
