@@ -107,7 +107,9 @@ def main():
             subprocess.run(["sed", "-i", "/^styles=/d;/^weights=/d;/^brushPercent=/d", conf], check=True)
             with open(conf, "a") as f:
                 # The whole frame as the brush: the picture's strokes, at the fps lavapipe manages.
-                f.write("[blend]\nstyles=picture:%s\nweights=50\nbrushPercent=100\n" % shown[0])
+                # No weights line: a plain "50" reads back as a two-item list whose first is 0 (the
+                # app writes one weight as a @Variant); a missing one is the default 50.
+                f.write("[blend]\nstyles=picture:%s\nbrushPercent=100\n" % shown[0])
             app = subprocess.Popen([binary], env=env)
             time.sleep(wait * 1.5)
             wid, geo = window_geometry(env, "Stylize")
