@@ -41,19 +41,16 @@ float sliceSum(int lid)
 {
     const int n = p.validW * p.validH;
     const int begin = int(gl_WorkGroupID.x) * p.chunk, end = min(n, begin + p.chunk);
+    // The input's mapping undone, or the output's applied: one uniform choice per dispatch.
+    const bool scene = p.which == 0;
+    const vec3 mul = scene ? vec3(p.inMul[0], p.inMul[1], p.inMul[2]) : vec3(p.outMul[0], p.outMul[1], p.outMul[2]);
+    const vec3 add = scene ? vec3(p.inAdd[0], p.inAdd[1], p.inAdd[2]) : vec3(p.outAdd[0], p.outAdd[1], p.outAdd[2]);
+    const int pitch = scene ? p.inW : p.outW;
     float sum = 0.0;
-    if (p.which == 0) {
-        const vec3 mul = vec3(p.inMul[0], p.inMul[1], p.inMul[2]), add = vec3(p.inAdd[0], p.inAdd[1], p.inAdd[2]);
-        for (int i = begin + lid; i < end; i += LOCAL_X) {
-            const vec3 x = LOAD4(inp, (i / p.validW) * p.inW + i % p.validW).rgb;
-            sum += dot(clamp(x * mul + add, vec3(0.0), vec3(255.0)), kLuma);
-        }
-    } else {
-        const vec3 mul = vec3(p.outMul[0], p.outMul[1], p.outMul[2]), add = vec3(p.outAdd[0], p.outAdd[1], p.outAdd[2]);
-        for (int i = begin + lid; i < end; i += LOCAL_X) {
-            const vec3 t = LOAD4(outp, (i / p.validW) * p.outW + i % p.validW).rgb;
-            sum += dot(clamp(t * mul + add, vec3(0.0), vec3(255.0)), kLuma);
-        }
+    for (int i = begin + lid; i < end; i += LOCAL_X) {
+        const int at = (i / p.validW) * pitch + i % p.validW;
+        const vec3 v = scene ? LOAD4(inp, at).rgb : LOAD4(outp, at).rgb;
+        sum += dot(clamp(v * mul + add, vec3(0.0), vec3(255.0)), kLuma);
     }
     return sum;
 }
