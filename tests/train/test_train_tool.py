@@ -217,6 +217,21 @@ class TrainToolTest(unittest.TestCase):
                     "--resume", out])
         self.assertEqual(torch.load(os.path.join(resumed, "checkpoint.pt"))["trainable"], "slots:1")
 
+    def test_patch_term_trains_and_a_wrong_layer_is_a_sentence(self):
+        out = os.path.join(self.tmp.name, "patch")
+        history = train.main(self.args(out, "--steps", "3", "--patch-weight", "5", "--patch-layers", "r1,r2"))
+        self.assertEqual(len(history), 3)
+        self.assertTrue(all(np.isfinite(history)))
+        state = torch.load(os.path.join(out, "checkpoint.pt"))
+        self.assertEqual(state["settings"]["patch_weight"], 5.0)
+        plain = train.main(self.args(os.path.join(self.tmp.name, "nopatch"), "--steps", "1"))
+        self.assertGreater(history[0], plain[0] + 1.0)  # 5 x a patch term of ~0.7 on top
+        with self.assertRaises(SystemExit) as e:
+            train.main(self.args(os.path.join(self.tmp.name, "badpatch"), "--steps", "1", "--patch-weight", "1",
+                                 "--patch-layers", "relu3_1@2x"))
+        self.assertIn("--patch-layers", str(e.exception))
+        self.assertIn("relu3_1@2x", str(e.exception))
+
     def test_minutes_stop_the_run_and_save_it(self):
         out = os.path.join(self.tmp.name, "timed")
         history = train.main(self.args(out, "--steps", "100000", "--minutes", "0.002"))
@@ -408,6 +423,46 @@ class VGGLossTest(unittest.TestCase):
         self.assertGreater(other["style"], 0.1, other)
         self.assertGreater(other["content"], 0.1, other)
         self.assertEqual(len(crit.net.style_layers), 9)  # relu1_1/2_1/3_1 at 1x, 2x, 4x
+
+    def test_patch_loss_zero_for_the_painting_larger_for_a_shuffled_copy(self):
+        import lossnet
+        from losses import PerceptualLoss
+        crit = PerceptualLoss(lossnet.make_lossnet("vgg", None, scales=(1, 2)), jitter=0,
+                              patch_layers=["relu3_1@1x", "relu3_1@2x"])
+        painting = self.painting()
+        crit.add_style(painting)
+        total_plain, _ = crit(painting, painting, [0])
+        total, same = crit(painting, painting, [0], patch_weight=10.0)
+        # Every patch of the painting finds itself: nothing to pull.
+        self.assertLess(same["patch"], 1e-6, same)
+        self.assertAlmostEqual(float(total), float(total_plain), places=5)
+        # A part of the painting, cut on the 2x copy's feature grid (8 px), finds its own
+        # patches away from its borders; shuffled pixels keep the palette and none of them.
+        perm = torch.from_numpy(np.random.RandomState(1).permutation(128 * 96))
+        shuffled = painting.flatten(2)[:, :, perm].reshape(painting.shape)
+        _, other = crit(shuffled, painting, [0], patch_weight=10.0)
+        cut = painting[:, :, 8:, 16:]
+        _, part = crit(cut, cut, [0], patch_weight=10.0)
+        self.assertGreater(other["patch"], 0.3, other)
+        self.assertLess(part["patch"], other["patch"] / 3, (part, other))
+        # Per-sample factors weigh it like the style term; a batch keeps samples apart.
+        both = torch.cat([shuffled, painting])
+        _, batch = crit(both, both, [0, 0], patch_weight=1.0, style_scale=torch.tensor([2.0, 1.0]))
+        self.assertAlmostEqual(batch["patch"], other["patch"], places=4)  # (2 x other + 0) / 2
+        # Descending it from the shuffled copy brings the painting's patches back.
+        x = shuffled.clone().requires_grad_(True)
+        opt = torch.optim.Adam([x], lr=0.02)
+        for _ in range(15):
+            loss, parts = crit(x.clamp(0, 1), painting, [0], 0.0, 0.0, patch_weight=1.0)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        self.assertLess(parts["patch"], other["patch"] * 0.7, (parts, other))
+        with self.assertRaises(ValueError) as e:
+            PerceptualLoss(crit.net, patch_layers=["relu3_1@4x"])
+        self.assertIn("relu3_1@4x", str(e.exception))
+        with self.assertRaises(ValueError):
+            PerceptualLoss(crit.net)(painting, painting, [0], patch_weight=1.0)
 
     def test_style_layer_weights_make_a_weighted_mean_of_the_layers(self):
         import lossnet

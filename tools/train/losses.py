@@ -1,5 +1,5 @@
-"""Perceptual losses over a loss network: Gram-matrix style loss, feature content loss,
-total variation. Each term is normalised by its target's magnitude, so the same weights
+"""Perceptual losses over a loss network: Gram-matrix style loss, patch (nearest
+neighbour) style loss, feature content loss, total variation. Each term is normalised by its target's magnitude, so the same weights
 work for loss networks whose activations differ in scale."""
 import random
 
@@ -32,8 +32,13 @@ def luma_loss(out01, content01, weights=None):
     return per_sample.mean()
 
 
+def feature_patches(f):
+    """1 x C x H x W features -> (H-2)(W-2) x 9C: each 3x3 neighbourhood as one row."""
+    return F.unfold(f, 3)[0].T
+
+
 class PerceptualLoss(torch.nn.Module):
-    def __init__(self, lossnet, jitter=2, smoothing=0.0, layer_weights=None):
+    def __init__(self, lossnet, jitter=2, smoothing=0.0, layer_weights=None, patch_layers=()):
         super().__init__()
         # smoothing > 0: style features pass through a softmax over channels at each
         # position (temperature = smoothing) before the Gram matrix. Wang et al. (CVPR
@@ -53,6 +58,19 @@ class PerceptualLoss(torch.nn.Module):
         self.targets = []  # per style: {layer: gram [c, c]}
         self.norms = []
         self.palettes = []  # per style: (mean [3], covariance [3, 3]) of its pixels
+        # Patch term (Li & Wand's MRF loss, CVPR 2016): every 3x3 neighbourhood of these
+        # style layers in the output is pulled toward its most similar neighbourhood
+        # (cosine) in the painting. A Gram matrix keeps which features co-occur but not
+        # where; the patches keep their arrangement, so a painting's local shapes (the
+        # wave's claws and striations, a swirl) come back, not only its colours and grain.
+        # relu3_1 sees ~24 px of its input and a 3x3 patch of it ~32 px: ~64 and ~128 px of
+        # the image on the 2x and 4x pooled copies.
+        self.patch_layers = list(patch_layers)
+        unknown = [k for k in self.patch_layers if k not in lossnet.style_layers]
+        if unknown:
+            raise ValueError(f"patch layers {unknown} are not among the loss network's style layers "
+                             f"{lossnet.style_layers}")
+        self.patches = []  # per style: {layer: (patches [N, 9C], unit rows [N, 9C], mean square)}
 
     @torch.no_grad()
     def add_style(self, image01):
@@ -62,6 +80,8 @@ class PerceptualLoss(torch.nn.Module):
         self.targets.append(t)
         self.norms.append({k: float((v ** 2).mean()) for k, v in t.items()})
         self.palettes.append(tuple(m[0] for m in colour_moments(image01)))
+        p = {k: feature_patches(feats[k]) for k in self.patch_layers}
+        self.patches.append({k: (v, F.normalize(v, dim=1), float((v ** 2).mean())) for k, v in p.items()})
         return len(self.targets) - 1
 
     def smooth(self, f):
@@ -78,10 +98,28 @@ class PerceptualLoss(torch.nn.Module):
         tc = torch.stack([self.palettes[s][1] for s in style_ids])
         return ((mean - tm) ** 2).sum(1).mean() + ((cov - tc) ** 2).sum((1, 2)).mean() * 10
 
+    def patch_loss(self, feats, style_ids):
+        """Per sample: the mean over patch_layers of the squared distance of each output
+        patch to its nearest painting patch, over the painting patches' mean square."""
+        per_sample = []
+        for i, s in enumerate(style_ids):
+            terms = []
+            for k in self.patch_layers:
+                q = feature_patches(feats[k][i:i + 1])
+                target, unit, norm = self.patches[s][k]
+                with torch.no_grad():
+                    nearest = (F.normalize(q, dim=1) @ unit.T).argmax(1)
+                terms.append(((q - target[nearest]) ** 2).mean() / norm)
+            per_sample.append(torch.stack(terms).mean())
+        return torch.stack(per_sample)
+
     def forward(self, out01, content01, style_ids, content_weight=1.0, style_weight=1.0, tv_weight=0.0,
-                style_scale=None):
+                style_scale=None, patch_weight=0.0):
         """out01, content01: N x 3 x H x W in [0, 1]; style_ids: list of N slot indices;
-        style_scale: optional N factors on each sample's style term."""
+        style_scale: optional N factors on each sample's style and patch terms;
+        patch_weight > 0 needs patch_layers."""
+        if patch_weight > 0 and not self.patch_layers:
+            raise ValueError("patch_weight > 0 but this loss has no patch_layers")
         if self.jitter:
             j, (h, w) = self.jitter, out01.shape[2:]
             dy, dx = random.randrange(2 * j), random.randrange(2 * j)
@@ -110,4 +148,12 @@ class PerceptualLoss(torch.nn.Module):
         tv = ((out01[:, :, 1:, :] - out01[:, :, :-1, :]).abs().mean()
               + (out01[:, :, :, 1:] - out01[:, :, :, :-1]).abs().mean())
         total = content_weight * content + style_weight * style + tv_weight * tv
-        return total, {"content": float(content), "style": float(style), "tv": float(tv)}
+        parts = {"content": float(content), "style": float(style), "tv": float(tv)}
+        if patch_weight > 0:
+            per_sample = self.patch_loss(fo, style_ids)
+            if style_scale is not None:
+                per_sample = per_sample * style_scale
+            patch = per_sample.mean()
+            total = total + patch_weight * patch
+            parts["patch"] = float(patch)
+        return total, parts

@@ -29,7 +29,7 @@ def optimise(crit, content, w, steps, lr=0.02, seed=0):
     opt = torch.optim.Adam([x], lr=lr)
     for _ in range(steps):
         out = x.clamp(0, 1)
-        loss, _ = crit(out, content, [0], w["content"], w["style"], w["tv"])
+        loss, _ = crit(out, content, [0], w["content"], w["style"], w["tv"], patch_weight=w.get("patch", 0.0))
         if w["luma"] > 0:
             loss = loss + w["luma"] * luma_loss(out, content)
         if w["palette"] > 0:

@@ -112,7 +112,14 @@ def build(args, styles_dir, device=torch.device("cpu")):
         net = lossnet.make_lossnet(args.lossnet, args.work, args.vgg, scales=parse_scales(args.style_scales))
     except (FileNotFoundError, ValueError) as e:
         sys.exit(f"error: {e}")
-    crit = PerceptualLoss(net.to(device), layer_weights=layer_weights(args.style_layer_weights, net.style_layers))
+    patch_layers = [k for k in args.patch_layers.split(",") if k] if args.patch_weight > 0 else []
+    try:
+        crit = PerceptualLoss(net.to(device), layer_weights=layer_weights(args.style_layer_weights, net.style_layers),
+                              patch_layers=patch_layers)
+    except ValueError as e:
+        sys.exit(f"error: --patch-layers: {e} (--style-scales chooses the pooled copies)")
+    if args.patch_weight > 0 and not patch_layers:
+        sys.exit("error: --patch-weight needs at least one layer in --patch-layers, e.g. relu3_1@2x")
     for name in args.style_names:
         path = os.path.join(styles_dir, args.style_table[name]["file"])
         if not os.path.exists(path):
@@ -238,6 +245,12 @@ def parse_args(argv=None):
     p.add_argument("--style-layer-weights", metavar="LAYER=W,...", default="",
                    help="weights of the style term's layers, e.g. relu3_1=3 (every scale of that layer; 1 where not "
                         "named): relu3_1 is where the packs trail Engstrom's wave most (README)")
+    p.add_argument("--patch-weight", type=float, default=0.0,
+                   help="patch (MRF) style term: each 3x3 neighbourhood of --patch-layers in the output is pulled "
+                        "toward its nearest one in the painting; paints the painting's local shapes where the "
+                        "Gram term paints its colours and grain (README, 'The patch term')")
+    p.add_argument("--patch-layers", default="relu3_1@2x,relu3_1@4x", metavar="LAYER@Sx,...",
+                   help="the style layers (at the --style-scales copies) the patch term matches")
     p.add_argument("--style-scale", metavar="NAME=F,...", default="",
                    help="per-style factor on --style-weight, e.g. wave=1.5 for a style that paints too little")
     p.add_argument("--luma-weight", type=float, default=2.0,
@@ -384,7 +397,7 @@ def main(argv=None):
         y = net(x, w)
         out01 = (y + 1) / 2
         loss, parts = crit(out01, content, ids, args.content_weight, args.style_weight, args.tv_weight,
-                           style_scale=scale[ids])
+                           style_scale=scale[ids], patch_weight=args.patch_weight)
         if args.luma_weight > 0:
             luma = luma_loss(out01, content, luma_scale[ids])
             loss = loss + args.luma_weight * luma
@@ -433,7 +446,7 @@ def main(argv=None):
                       f"{parts['tv']:.5f},{float(stab):.6f}\n")
             log.flush()
             print(f"step {step} loss {float(loss):.4f} content {parts['content']:.4f} style {parts['style']:.4f} "
-                  f"luma {parts.get('luma', 0):.4f} palette {parts.get('palette', 0):.4f} "
+                  f"patch {parts.get('patch', 0):.4f} luma {parts.get('luma', 0):.4f} palette {parts.get('palette', 0):.4f} "
                   f"spikes {parts.get('spikes', 0):.4f} stab {float(stab):.5f} motion {float(motion):.5f} {dt:.2f} s/step", flush=True)
         if step % args.save_every == 0:
             save_checkpoint(ckpt_path, net, opt, step, args)

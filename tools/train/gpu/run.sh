@@ -11,13 +11,13 @@
 # The runs (each resumes a committed checkpoint, so nothing starts from random weights):
 #   full-512: full network, 256 px crops, batch 16, paintings at 512 px, style Grams at
 #             1/2/4/8x: strokes and motifs at the scale of the 640x360-1280x720 live view
-#   full-384: the same at 384 px paintings and 1/2/4x (a step between today's 256 and 512),
-#             relu3_1 weighted 3x in the style term (where the packs trail Engstrom's wave
-#             most: README, "Where wave's distance comes from")
-#   light:    light network, 256 px crops, batch 16, paintings at 256 px (its 256x144-
-#             480x270 live sizes), 1/2/4x
+#   full-patch: the same at 1/2/4x plus the patch term (--patch-weight 30 on relu3_1 at 2x
+#             and 4x): in direct optimisation it paints the wave's striated curls where the
+#             Gram term alone paints bands (README, "The patch term"); full-512 is its control
+#   light-patch: light network, 256 px crops, batch 16, paintings at 256 px (its 256x144-
+#             480x270 live sizes), 1/2/4x, the patch term as full-patch's
 # Every other loss weight is the committed packs' (checkpoints/README.md). OUT gets at most
-# 8 files (the device runner's limit): full-512.pt, full-384.pt, light.pt (model, step,
+# 8 files (the device runner's limit): full-512.pt, full-patch.pt, light-patch.pt (model, step,
 # styles, settings), sheets.jpg (chicago and dog frame, every style, one row per run),
 # results.txt (distances and edges), logs.tar.gz (each run's log.csv and stdout), run.log.
 set -uo pipefail
@@ -62,6 +62,7 @@ common=(--data "$bundle/data" --vgg "$bundle/vgg19/vgg_normalised_conv3_1.pth" -
         --content-weight 2.5 --style-weight 30 --luma-weight 1 --palette-weight 5 --tv-weight 3
         --spike-weight 20 --stability-weight 200 --stability-samples 6 --warp-weight 320
         --warp-samples 6 --save-every 500 --log-every 50 --threads 2)
+names="full-512 full-patch light-patch"
 pids=()
 start() {  # name, then train.py arguments
     local name=$1
@@ -71,17 +72,18 @@ start() {  # name, then train.py arguments
     pids+=($!)
 }
 start full-512 --resume checkpoints/full-11styles.pt --style-size 512 --style-scales 1,2,4,8
-start full-384 --resume checkpoints/full-11styles.pt --style-size 384 --style-scales 1,2,4 \
-    --style-layer-weights relu3_1=3
-start light --resume checkpoints/light-11styles.pt --style-size 256 --style-scales 1,2,4
+start full-patch --resume checkpoints/full-11styles.pt --style-size 512 --style-scales 1,2,4 \
+    --patch-weight 30 --patch-layers relu3_1@2x,relu3_1@4x
+start light-patch --resume checkpoints/light-11styles.pt --style-size 256 --style-scales 1,2,4 \
+    --patch-weight 30 --patch-layers relu3_1@2x,relu3_1@4x
 # Progress while they train: the last log line of each, once a minute.
-(while sleep 60; do for r in full-512 full-384 light; do
+(while sleep 60; do for r in $names; do
      echo "  $r: $(grep '^step' "$runs/$r.out" 2>/dev/null | tail -1)"; done; done) &
 ticker=$!
 wait "${pids[@]}"
 kill $ticker 2>/dev/null
 
-for r in full-512 full-384 light; do
+for r in $names; do
     tail -3 "$runs/$r.out"
     if [ -f "$runs/$r/checkpoint.pt" ]; then
         (cd "$train" && "$py" -c "
@@ -105,14 +107,14 @@ measure() {
 }
 rows=()
 pids=()
-for r in full-512 full-384 light; do
+for r in $names; do
     [ -f "$out/$r.pt" ] || continue
     measure "$r" &
     pids+=($!)
     rows+=("$runs/$r-sheet.jpg")
 done
 [ ${#pids[@]} -gt 0 ] && wait "${pids[@]}"
-for r in full-512 full-384 light; do
+for r in $names; do
     [ -f "$runs/$r.results" ] && cat "$runs/$r.results" >>"$out/results.txt"
 done
 cat "$out/results.txt"
