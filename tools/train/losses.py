@@ -1,6 +1,7 @@
 """Perceptual losses over a loss network: Gram-matrix style loss, patch (nearest
-neighbour) style loss, feature content loss, total variation. Each term is normalised by its target's magnitude, so the same weights
-work for loss networks whose activations differ in scale."""
+neighbour) style loss, feature content loss, total variation. Each term is normalised by
+its target's magnitude, so the same weights work for loss networks whose activations
+differ in scale."""
 import random
 
 import torch
@@ -61,8 +62,9 @@ class PerceptualLoss(torch.nn.Module):
         # Patch term (Li & Wand's MRF loss, CVPR 2016): every 3x3 neighbourhood of these
         # style layers in the output is pulled toward its most similar neighbourhood
         # (cosine) in the painting. A Gram matrix keeps which features co-occur but not
-        # where; the patches keep their arrangement, so a painting's local shapes (the
-        # wave's claws and striations, a swirl) come back, not only its colours and grain.
+        # where; the patches keep their arrangement, so a painting's local shapes come back,
+        # not only its colours and grain (direct optimisation toward the Great Wave paints
+        # its striated, curling bands: comparison/patch_study_wave.jpg).
         # relu3_1 sees ~24 px of its input and a 3x3 patch of it ~32 px: ~64 and ~128 px of
         # the image on the 2x and 4x pooled copies.
         self.patch_layers = list(patch_layers)

@@ -446,8 +446,9 @@ def main(argv=None):
                       f"{parts['tv']:.5f},{float(stab):.6f}\n")
             log.flush()
             print(f"step {step} loss {float(loss):.4f} content {parts['content']:.4f} style {parts['style']:.4f} "
-                  f"patch {parts.get('patch', 0):.4f} luma {parts.get('luma', 0):.4f} palette {parts.get('palette', 0):.4f} "
-                  f"spikes {parts.get('spikes', 0):.4f} stab {float(stab):.5f} motion {float(motion):.5f} {dt:.2f} s/step", flush=True)
+                  f"patch {parts.get('patch', 0):.4f} luma {parts.get('luma', 0):.4f} "
+                  f"palette {parts.get('palette', 0):.4f} spikes {parts.get('spikes', 0):.4f} "
+                  f"stab {float(stab):.5f} motion {float(motion):.5f} {dt:.2f} s/step", flush=True)
         if step % args.save_every == 0:
             save_checkpoint(ckpt_path, net, opt, step, args)
     loader.shutdown(wait=True, cancel_futures=True)
