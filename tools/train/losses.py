@@ -63,8 +63,8 @@ class PerceptualLoss(torch.nn.Module):
         # style layers in the output is pulled toward its most similar neighbourhood
         # (cosine) in the painting. A Gram matrix keeps which features co-occur but not
         # where; the patches keep their arrangement, so a painting's local shapes come back,
-        # not only its colours and grain (direct optimisation toward the Great Wave paints
-        # its striated, curling bands: comparison/patch_study_wave.jpg).
+        # not only its colours and grain (direct optimisation paints the Great Wave's
+        # striated, curling bands and the Starry Night's stars: comparison/patch_study_*.jpg).
         # relu3_1 sees ~24 px of its input and a 3x3 patch of it ~32 px: ~64 and ~128 px of
         # the image on the 2x and 4x pooled copies.
         self.patch_layers = list(patch_layers)

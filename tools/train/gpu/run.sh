@@ -12,8 +12,9 @@
 #   full-512: full network, 256 px crops, batch 16, paintings at 512 px, style Grams at
 #             1/2/4/8x: strokes and motifs at the scale of the 640x360-1280x720 live view
 #   full-patch: the same at 1/2/4x plus the patch term (--patch-weight 30 on relu3_1 at 2x
-#             and 4x): in direct optimisation it paints the wave's striated curls where the
-#             Gram term alone paints bands (README, "The patch term"); full-512 is its control
+#             and 4x): in direct optimisation it paints the wave's striated curls and the
+#             Starry Night's stars where the Gram term alone paints streaks and swirls
+#             (README, "The patch term"); full-512 is its control
 #   light-patch: light network, 256 px crops, batch 16, paintings at 256 px (its 256x144-
 #             480x270 live sizes), 1/2/4x, the patch term as full-patch's
 # Every other loss weight is the committed packs' (checkpoints/README.md). OUT gets at most
