@@ -93,7 +93,7 @@ def checkpoint_renders(ckpt, photo, width):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)  # --styles is not --styles-dir
     p.add_argument("photo")
     p.add_argument("renders", nargs="*", metavar="NAME=RENDER")
     p.add_argument("--checkpoint")
