@@ -72,7 +72,7 @@ class PerceptualLoss(torch.nn.Module):
         if unknown:
             raise ValueError(f"patch layers {unknown} are not among the loss network's style layers "
                              f"{lossnet.style_layers}")
-        self.patches = []  # per style: {layer: (patches [N, 9C], unit rows [N, 9C], mean square)}
+        self.patches = []  # per style: {layer: (patches [N, 9C], 1 / row lengths [N], mean square)}
 
     @torch.no_grad()
     def add_style(self, image01):
@@ -83,7 +83,8 @@ class PerceptualLoss(torch.nn.Module):
         self.norms.append({k: float((v ** 2).mean()) for k, v in t.items()})
         self.palettes.append(tuple(m[0] for m in colour_moments(image01)))
         p = {k: feature_patches(feats[k]) for k in self.patch_layers}
-        self.patches.append({k: (v, F.normalize(v, dim=1), float((v ** 2).mean())) for k, v in p.items()})
+        self.patches.append({k: (v, 1 / v.norm(dim=1).clamp_min(1e-12), float((v ** 2).mean()))
+                             for k, v in p.items()})
         return len(self.targets) - 1
 
     def smooth(self, f):
@@ -108,9 +109,11 @@ class PerceptualLoss(torch.nn.Module):
             terms = []
             for k in self.patch_layers:
                 q = feature_patches(feats[k][i:i + 1])
-                target, unit, norm = self.patches[s][k]
+                target, inv_length, norm = self.patches[s][k]
                 with torch.no_grad():
-                    nearest = (F.normalize(q, dim=1) @ unit.T).argmax(1)
+                    # The highest cosine per row: the output patch's own length does not
+                    # change which painting patch wins, the painting patches' lengths do.
+                    nearest = ((q @ target.T) * inv_length).argmax(1)
                 terms.append(((q - target[nearest]) ** 2).mean() / norm)
             per_sample.append(torch.stack(terms).mean())
         return torch.stack(per_sample)
