@@ -464,6 +464,27 @@ class VGGLossTest(unittest.TestCase):
         with self.assertRaises(ValueError):
             PerceptualLoss(crit.net)(painting, painting, [0], patch_weight=1.0)
 
+    def test_evaluate_scores_the_painting_zero_and_its_shuffled_pixels_far(self):
+        import evaluate
+        path = os.path.join(os.path.dirname(__import__("lossnet").DEFAULT_VGG), "..", "styles", "starry_night.jpg")
+        painting = evaluate.painting_at_512(path)
+        a = np.asarray(painting)
+        shuffled = Image.fromarray(a.reshape(-1, 3)[np.random.RandomState(2).permutation(a.shape[0] * a.shape[1])]
+                                   .reshape(a.shape))
+        flat = Image.new("RGB", painting.size, tuple(int(v) for v in a.reshape(-1, 3).mean(0)))
+        gram, patches = evaluate.StyleDistance(), evaluate.PatchDistance()
+        # The painting at the size both measures scale it to is its own nearest: zero.
+        self.assertLess(gram(painting, path), 1e-6)
+        self.assertLess(patches(painting, path), 1e-5)
+        # Its pixels shuffled keep the palette and lose every stroke and shape; a flat
+        # image of its mean colour has no shapes at all.
+        self.assertGreater(gram(shuffled, path), 0.1)
+        self.assertGreater(patches(shuffled, path), 0.4)
+        self.assertGreater(patches(flat, path), patches(shuffled, path))
+        # A crop of it, off the 4x copy's 16 px feature grid, still holds most of its shapes.
+        crop = painting.crop((5, 3, painting.width - 40, painting.height - 30))
+        self.assertLess(patches(crop, path), patches(shuffled, path) / 2)
+
     def test_style_layer_weights_make_a_weighted_mean_of_the_layers(self):
         import lossnet
         from losses import PerceptualLoss
