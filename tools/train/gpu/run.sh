@@ -20,7 +20,7 @@
 # Every other loss weight is the committed packs' (checkpoints/README.md). OUT gets at most
 # 8 files (the device runner's limit): full-512.pt, full-patch.pt, light-patch.pt (model, step,
 # styles, settings), sheets.jpg (chicago and dog frame, every style, one row per run),
-# results.txt (distances and edges), logs.tar.gz (each run's log.csv and stdout), run.log.
+# results.txt (Gram and patch distances, edges), logs.tar.gz (each run's log.csv and stdout), run.log.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 train=$root/tools/train
@@ -101,7 +101,7 @@ measure() {
     for photo in chicago.jpg dog.png; do
         echo "== $r on $photo"
         (cd "$train" && "$py" evaluate.py "$bundle/eval/$photo" --checkpoint "$out/$r.pt" --width 480 \
-            --vgg "$bundle/vgg19/vgg_normalised_conv3_1.pth" --styles-dir "$bundle/data/styles" --threads 4) 2>&1
+            --vgg "$bundle/vgg19/vgg_normalised_conv3_1.pth" --styles-dir "$bundle/data/styles" --threads 4 --patches) 2>&1
     done >"$runs/$r.results"
     (cd "$train" && "$py" preview.py "$out/$r.pt" "$runs/$r-sheet.jpg" "$bundle/eval/chicago.jpg" \
         "$bundle/eval/dog.png" --width 240) >>"$runs/$r.results" 2>&1
