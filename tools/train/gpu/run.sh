@@ -17,7 +17,11 @@
 #             (README, "The patch term"); full-512 is its control
 #   light-patch: light network, 256 px crops, batch 16, paintings at 256 px (its 256x144-
 #             480x270 live sizes), 1/2/4x, the patch term as full-patch's
-# Every other loss weight is the committed packs' (checkpoints/README.md). OUT gets at most
+# Every other loss weight is the committed packs', except the temporal ones: stability 250
+# and warp 450 (the packs': 200 / 320). Full wave sits at the flicker limit already (6.93 on
+# cockatoo against 6.925), and on the CPU (session 21, checkpoints/README.md) the light
+# network trained with patch weight 30 at 200 / 320 flickered 7.17 after 370 steps, with
+# patch weight 10 at 250 / 450 6.26 after 926 (the light pack: 6.70). OUT gets at most
 # 8 files (the device runner's limit): full-512.pt, full-patch.pt, light-patch.pt (model, step,
 # styles, settings), sheets.jpg (chicago and dog frame, every style, one row per run),
 # results.txt (Gram and patch distances, edges), logs.tar.gz (each run's log.csv and stdout), run.log.
@@ -61,7 +65,7 @@ common=(--data "$bundle/data" --vgg "$bundle/vgg19/vgg_normalised_conv3_1.pth" -
         --minutes "$minutes" --train-all --lossnet vgg --size 256 --batch 16 --lr 2e-4 --warmup 100
         --style-scale kiss=1.5,spring=2 --luma-scale kiss=0.3,spring=0.3
         --content-weight 2.5 --style-weight 30 --luma-weight 1 --palette-weight 5 --tv-weight 3
-        --spike-weight 20 --stability-weight 200 --stability-samples 6 --warp-weight 320
+        --spike-weight 20 --stability-weight 250 --stability-samples 6 --warp-weight 450
         --warp-samples 6 --save-every 500 --log-every 50 --threads 2)
 names="full-512 full-patch light-patch"
 pids=()
