@@ -3,19 +3,15 @@
 checkpoint, one column per style, the painting first, so a run can be judged by eye
 against the checkpoint it started from (PyTorch; no engine needed)."""
 import argparse
-import json
-import os
 import sys
 
 import numpy as np
 import torch
 from PIL import Image, ImageDraw
 
+from evaluate import STYLES_DIR, painting_path
 from export import load_checkpoint
 from preview import render
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-STYLES_DIR = os.path.normpath(os.path.join(HERE, "..", "..", "..", "shared", "training", "styles"))
 
 
 def label(im, text):
@@ -36,9 +32,8 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
-    with open(os.path.join(HERE, "styles.json")) as f:
-        paintings = {s["name"]: s["file"] for s in json.load(f)}
     names = [s for s in a.styles.split(",") if s]
+    paintings = {name: painting_path(name, a.styles_dir) for name in names}  # a sentence if missing
     im = Image.open(a.photo).convert("RGB")
     im = im.resize((a.width, round(im.height * a.width / im.width) // 4 * 4))
     W, H = im.width, im.height
@@ -57,7 +52,7 @@ def main():
         rows.append(row)
     top = [Image.new("RGB", (W, H), "white")]
     for name in names:
-        painting = Image.open(os.path.join(a.styles_dir, paintings[name])).convert("RGB")
+        painting = Image.open(paintings[name]).convert("RGB")
         painting.thumbnail((W, H))
         tile = Image.new("RGB", (W, H), "white")
         tile.paste(painting, ((W - painting.width) // 2, (H - painting.height) // 2))

@@ -16,8 +16,8 @@ path; `photo=` scores the unstyled photo against every painting named before it.
 --patches adds a patch distance (lower = more of the painting's local shapes are found in
 the render): relu3_1 of the 2x and 4x pooled copies (~64 and ~128 px), every 3x3
 neighbourhood of the painting's features matched to the render's most similar one
-(cosine); the distance is the mean of 1 - that cosine. The painting's crop scores ~0.15,
-an unrelated photo ~0.5, the painting's pixels shuffled ~0.55, a flat image ~0.75. A Gram
+(cosine); the distance is the mean of 1 - that cosine. A crop of the painting scores
+~0.17, an unrelated photo ~0.5, the painting's pixels shuffled ~0.52, a flat image ~0.77. A Gram
 matrix keeps which features occur together, not how they are arranged, so the two
 measures can disagree: a render with the painting's motifs may score worse on the Gram
 distance and better here.

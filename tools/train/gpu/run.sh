@@ -24,7 +24,8 @@
 # patch weight 10 at 250 / 450 6.26 after 926 (the light pack: 6.70). OUT gets at most
 # 8 files (the device runner's limit): full-512.pt, full-patch.pt, light-patch.pt (model, step,
 # styles, settings), sheets.jpg (chicago and dog frame, every style, one row per run),
-# results.txt (Gram and patch distances, edges), logs.tar.gz (each run's log.csv and stdout), run.log.
+# results.txt (Gram and patch distances, edges), logs.tar.gz (each run's log.csv and
+# stdout), run.log.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 train=$root/tools/train
