@@ -485,6 +485,29 @@ class VGGLossTest(unittest.TestCase):
         crop = painting.crop((5, 3, painting.width - 40, painting.height - 30))
         self.assertLess(patches(crop, path), patches(shuffled, path) / 2)
 
+    def test_identify_names_each_painting_from_a_crop_of_it(self):
+        import evaluate
+        styles_dir = os.path.join(os.path.dirname(__import__("lossnet").DEFAULT_VGG), "..", "styles")
+        paintings = evaluate.all_paintings(styles_dir)
+        self.assertGreaterEqual(len(paintings), 11)
+        dist = evaluate.StyleDistance()
+        # Three paintings of the kinds the packs hold (a print, an oil of strokes, an
+        # abstraction), each cropped off its edges: the crop is nearest its own painting.
+        for name in ("wave", "starry", "composition"):
+            path = evaluate.painting_path(name, styles_dir)
+            im = evaluate.painting_at_512(path)
+            crop = im.crop((im.width // 8, im.height // 8, im.width * 7 // 8, im.height * 7 // 8))
+            nearest, rank = evaluate.identify(dist, crop, path, paintings)
+            self.assertEqual((nearest, rank), (name, 1))
+        # A painting outside the table has no rank; the nearest is still one of the table's.
+        other = evaluate.painting_at_512(evaluate.painting_path("wave", styles_dir)).transpose(Image.FLIP_LEFT_RIGHT)
+        with tempfile.TemporaryDirectory() as tmp:
+            outside = os.path.join(tmp, "outside.png")
+            other.save(outside)
+            nearest, rank = evaluate.identify(dist, other, outside, paintings)
+        self.assertIsNone(rank)
+        self.assertIn(nearest, [n for n, _ in paintings])
+
     def test_style_layer_weights_make_a_weighted_mean_of_the_layers(self):
         import lossnet
         from losses import PerceptualLoss

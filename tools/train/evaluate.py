@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """How close renders paint to their paintings, and how much of the photo they keep.
 
-  evaluate.py PHOTO --checkpoint CKPT [--width 480]        render each style in PyTorch
-  evaluate.py PHOTO wave=RENDER.jpg starry=RENDER.jpg ...  renders made elsewhere
-                                                           (stylize-cli, a reference model)
+  evaluate.py PHOTO --checkpoint CKPT [--width 480] [--styles a,b]
+                                        render each style (or those named) in PyTorch
+  evaluate.py PHOTO wave=RENDER.jpg starry=RENDER.jpg ...
+                                        renders made elsewhere (stylize-cli, a reference model)
 
 Style distance (lower = closer to the painting): Gram matrices of VGG-19 relu1_1, relu2_1
 and relu3_1 on the image and on a 2x average-pooled copy; each of the six terms is
@@ -21,6 +22,11 @@ neighbourhood of the painting's features matched to the render's most similar on
 matrix keeps which features occur together, not how they are arranged, so the two
 measures can disagree: a render with the painting's motifs may score worse on the Gram
 distance and better here.
+
+--identify asks whether a viewer could name the painting: each render's style distance to
+every painting in styles.json (those found in --styles-dir), and which of them is nearest.
+A render is named when its own painting is the nearest; the table gives the nearest one and
+its own painting's rank, and the summary how many of the renders were named.
 """
 import argparse
 import json
@@ -66,8 +72,16 @@ class StyleDistance:
         return self.cache[path]
 
     def __call__(self, render_im, painting_path):
-        g, t = self.grams(load01(render_im)), self.painting(painting_path)
-        return float(np.mean([float(((g[k] - t[k]) ** 2).sum() / (t[k] ** 2).sum()) for k in t]))
+        return self.to_each(render_im, [painting_path])[0]
+
+    def to_each(self, render_im, painting_paths):
+        """The distance to each painting, the render's features computed once."""
+        g = self.grams(load01(render_im))
+        out = []
+        for path in painting_paths:
+            t = self.painting(path)
+            out.append(float(np.mean([float(((g[k] - t[k]) ** 2).sum() / (t[k] ** 2).sum()) for k in t])))
+        return out
 
 
 class PatchDistance:
@@ -117,13 +131,35 @@ def painting_path(name, styles_dir=STYLES_DIR):
     return path
 
 
-def checkpoint_renders(ckpt, photo, width):
+def all_paintings(styles_dir=STYLES_DIR):
+    """(name, path) of every styles.json painting present in styles_dir."""
+    table = json.load(open(os.path.join(HERE, "styles.json")))
+    found = [(s["name"], os.path.join(styles_dir, s["file"])) for s in table]
+    return [(n, f) for n, f in found if os.path.exists(f)]
+
+
+def identify(dist, render_im, own_path, paintings):
+    """The nearest painting's name and the rank (1 = nearest) of own_path among them."""
+    each = dist.to_each(render_im, [path for _, path in paintings])
+    scored = sorted(zip(each, [n for n, _ in paintings], [path for _, path in paintings]))
+    paths = [os.path.realpath(path) for _, _, path in scored]
+    own = os.path.realpath(own_path)
+    rank = paths.index(own) + 1 if own in paths else None
+    return scored[0][1], rank
+
+
+def checkpoint_renders(ckpt, photo, width, only=None):
+    """(style, render) for each of the checkpoint's styles, or of those named in only."""
     from export import load_checkpoint
     from preview import render
     net, state = load_checkpoint(ckpt)
+    missing = [n for n in only or [] if n not in state["styles"]]
+    if missing:
+        sys.exit(f"error: {ckpt} has no style {', '.join(missing)}; it has {', '.join(state['styles'])}")
     im = photo.resize((width, round(photo.height * width / photo.width) // 4 * 4), Image.LANCZOS)
     n = net.styles
-    return [(name, render(net, im, np.eye(n)[i].tolist())) for i, name in enumerate(state["styles"])]
+    return [(name, render(net, im, np.eye(n)[i].tolist())) for i, name in enumerate(state["styles"])
+            if only is None or name in only]
 
 
 def main():
@@ -132,17 +168,22 @@ def main():
     p.add_argument("renders", nargs="*", metavar="NAME=RENDER")
     p.add_argument("--checkpoint")
     p.add_argument("--width", type=int, default=480, help="render width with --checkpoint")
+    p.add_argument("--styles", help="with --checkpoint: only these styles (comma-separated)")
     p.add_argument("--vgg", default=None)
     p.add_argument("--styles-dir", default=STYLES_DIR, help="the paintings (default ../shared/training/styles)")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--json", help="also write the table here")
     p.add_argument("--patches", action="store_true", help="also the patch distance (see above)")
+    p.add_argument("--identify", action="store_true",
+                   help="also the nearest of all styles.json paintings and the own painting's rank (see above)")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     photo = Image.open(a.photo).convert("RGB")
     if a.checkpoint:
-        pairs = checkpoint_renders(a.checkpoint, photo, a.width)
+        pairs = checkpoint_renders(a.checkpoint, photo, a.width, a.styles.split(",") if a.styles else None)
     else:
+        if a.styles:
+            sys.exit("error: --styles picks a checkpoint's styles; with renders, name only the ones to score")
         pairs = []
         for spec in a.renders:
             name, _, path = spec.partition("=")
@@ -151,18 +192,26 @@ def main():
             pairs.append((name, Image.open(path).convert("RGB")))
     dist = StyleDistance(a.vgg)
     patches = PatchDistance(a.vgg) if a.patches else None
+    paintings = all_paintings(a.styles_dir) if a.identify else None
+    if a.identify and len(paintings) < 2:
+        sys.exit(f"error: --identify needs the styles.json paintings in {a.styles_dir}; found {len(paintings)}")
     rows = []
     for name, im in pairs:
         painting = painting_path(name, a.styles_dir)
+        flat = photo.resize(im.size, Image.LANCZOS)
         d = dist(im, painting)
         e = edge_correlation(im, photo)
-        base = dist(photo.resize(im.size, Image.LANCZOS), painting)
+        base = dist(flat, painting)
         rows.append({"style": name, "distance": d, "edges": e, "photo_distance": base})
         extra = ""
         if patches:
             rows[-1]["patches"] = patches(im, painting)
-            rows[-1]["photo_patches"] = patches(photo.resize(im.size, Image.LANCZOS), painting)
+            rows[-1]["photo_patches"] = patches(flat, painting)
             extra = f"  patches {rows[-1]['patches']:.3f} (photo {rows[-1]['photo_patches']:.3f})"
+        if paintings:
+            nearest, rank = identify(dist, im, painting, paintings)
+            rows[-1]["nearest"], rows[-1]["rank"] = nearest, rank
+            extra += f"  nearest {nearest} (own painting {'#%d' % rank if rank else 'not in styles.json'})"
         print(f"{name:14s} distance {d:.3f}  edges {e:.3f}  (unstyled photo {base:.3f}){extra}", flush=True)
     if rows:
         extra = ""
@@ -173,6 +222,10 @@ def main():
               f"edges {np.mean([r['edges'] for r in rows]):.3f}  "
               f"(unstyled photo {np.mean([r['photo_distance'] for r in rows]):.3f}){extra}")
         print(f"{'max':14s} distance {max(r['distance'] for r in rows):.3f}")
+        if paintings:
+            named = sum(r["rank"] == 1 for r in rows)
+            print(f"{'named':14s} {named} of {len(rows)} renders are nearest their own painting "
+                  f"(of {len(paintings)} paintings)")
     if a.json:
         with open(a.json, "w") as f:
             json.dump(rows, f, indent=1)
