@@ -3,7 +3,10 @@
 chicago.jpg and one frame of three clips from ../shared/fixtures, plus a 50/50 blend of
 the first two styles; and a contact sheet per input (original | styles... | blend).
 
-usage: make_gallery.py STYLIZE_CLI PACK OUT_DIR [--shared ../shared] [--width 480]
+usage: make_gallery.py STYLIZE_CLI PACK OUT_DIR [--shared ../shared] [--width 480] [--sheets-only]
+
+A sheet holds at most 8 tiles a row (a fourteen-style pack: two rows). --sheets-only lays
+the sheets out again from the renders already in OUT_DIR (its index.json), rendering nothing.
 """
 import argparse
 import json
@@ -38,11 +41,18 @@ def main():
     p.add_argument("out")
     p.add_argument("--shared", default=os.path.normpath(os.path.join(HERE, "../../../shared")))
     p.add_argument("--width", type=int, default=480)
+    p.add_argument("--sheets-only", action="store_true", help="re-lay the sheets from OUT_DIR's renders")
     a = p.parse_args()
     os.makedirs(a.out, exist_ok=True)
     styles = styles_of(a.cli, a.pack)
     blend = f"{styles[0]}=0.5,{styles[1]}=0.5"
     columns = [(s, s) for s in styles] + [(f"{styles[0]}+{styles[1]}", blend)]
+    if a.sheets_only:
+        missing = [f"{name}-{label}.jpg" for name in ["chicago"] + [n for n, _, _ in FRAMES] for label, _ in columns
+                   if not os.path.exists(os.path.join(a.out, f"{name}-{label}.jpg"))]
+        if missing:
+            raise SystemExit(f"error: --sheets-only: {a.out} lacks {len(missing)} renders of {a.pack} "
+                             f"(first {missing[0]}): run without --sheets-only")
     with tempfile.TemporaryDirectory() as tmp:
         inputs = [("chicago", os.path.join(a.shared, "fixtures/images/chicago.jpg"))]
         for name, clip, t in FRAMES:
@@ -55,27 +65,34 @@ def main():
             tiles = [("original", Image.open(src).convert("RGB"))]
             for label, style in columns:
                 dst = os.path.join(a.out, f"{name}-{label}.jpg")
-                png = os.path.join(tmp, "out.png")
-                render(a.cli, a.pack, src, png, style, a.width)
-                im = Image.open(png).convert("RGB")
-                im.save(dst, quality=85)
+                if a.sheets_only:
+                    im = Image.open(dst).convert("RGB")
+                else:
+                    png = os.path.join(tmp, "out.png")
+                    render(a.cli, a.pack, src, png, style, a.width)
+                    im = Image.open(png).convert("RGB")
+                    im.save(dst, quality=85)
+                    print("wrote", dst, flush=True)
                 tiles.append((label, im))
                 index.setdefault(name, []).append(os.path.basename(dst))
-                print("wrote", dst, flush=True)
             sheet(tiles, a.width // 2, os.path.join(a.out, f"sheet-{name}.jpg"))
     with open(os.path.join(a.out, "index.json"), "w") as f:
         json.dump({"pack": os.path.basename(a.pack), "styles": styles, "blend": blend, "renders": index}, f, indent=1)
 
 
-def sheet(tiles, width, path):
-    """One row: each tile scaled to `width`, its label under it."""
+def sheet(tiles, width, path, per_row=8):
+    """Rows of at most per_row tiles, balanced (16 tiles: two rows of 8; 12: two of 6),
+    each tile scaled to `width`, its label under it."""
     scaled = [(label, im.resize((width, round(im.height * width / im.width)), Image.LANCZOS)) for label, im in tiles]
-    h = max(im.height for _, im in scaled)
-    out = Image.new("RGB", (width * len(scaled), h + 18), "white")
+    rows = -(-len(scaled) // per_row)
+    cols = -(-len(scaled) // rows)
+    h = max(im.height for _, im in scaled) + 18
+    out = Image.new("RGB", (width * cols, h * rows), "white")
     draw = ImageDraw.Draw(out)
     for i, (label, im) in enumerate(scaled):
-        out.paste(im, (i * width, 0))
-        draw.text((i * width + 4, h + 3), label, fill="black")
+        x, y = (i % cols) * width, (i // cols) * h
+        out.paste(im, (x, y))
+        draw.text((x + 4, y + h - 15), label, fill="black")
     out.save(path, quality=88)
     print("wrote", path, flush=True)
 

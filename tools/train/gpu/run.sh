@@ -24,8 +24,8 @@
 # patch weight 10 at 250 / 450 6.26 after 926 (the light pack: 6.70). OUT gets at most
 # 8 files (the device runner's limit): full-512.pt, full-patch.pt, light-patch.pt (model, step,
 # styles, settings), sheets.jpg (chicago and dog frame, every style, one row per run),
-# results.txt (Gram and patch distances, edges), logs.tar.gz (each run's log.csv and
-# stdout), run.log.
+# results.txt (Gram and patch distances, edges, the nearest painting), logs.tar.gz (each
+# run's log.csv and stdout), run.log.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 train=$root/tools/train
@@ -77,10 +77,10 @@ start() {  # name, then train.py arguments
      echo "run.sh: $name ended with exit code $?") &
     pids+=($!)
 }
-start full-512 --resume checkpoints/full-11styles.pt --style-size 512 --style-scales 1,2,4,8
-start full-patch --resume checkpoints/full-11styles.pt --style-size 512 --style-scales 1,2,4 \
+start full-512 --resume checkpoints/full-14styles.pt --style-size 512 --style-scales 1,2,4,8
+start full-patch --resume checkpoints/full-14styles.pt --style-size 512 --style-scales 1,2,4 \
     --patch-weight 30 --patch-layers relu3_1@2x,relu3_1@4x
-start light-patch --resume checkpoints/light-11styles.pt --style-size 256 --style-scales 1,2,4 \
+start light-patch --resume checkpoints/light-14styles.pt --style-size 256 --style-scales 1,2,4 \
     --patch-weight 30 --patch-layers relu3_1@2x,relu3_1@4x
 # Progress while they train: the last log line of each, once a minute.
 (while sleep 60; do for r in $names; do
@@ -106,7 +106,7 @@ measure() {
     for photo in chicago.jpg dog.png; do
         echo "== $r on $photo"
         (cd "$train" && "$py" evaluate.py "$bundle/eval/$photo" --checkpoint "$out/$r.pt" --width 480 \
-            --vgg "$bundle/vgg19/vgg_normalised_conv3_1.pth" --styles-dir "$bundle/data/styles" --threads 4 --patches) 2>&1
+            --vgg "$bundle/vgg19/vgg_normalised_conv3_1.pth" --styles-dir "$bundle/data/styles" --threads 4 --patches --identify) 2>&1
     done >"$runs/$r.results"
     (cd "$train" && "$py" preview.py "$out/$r.pt" "$runs/$r-sheet.jpg" "$bundle/eval/chicago.jpg" \
         "$bundle/eval/dog.png" --width 240) >>"$runs/$r.results" 2>&1
