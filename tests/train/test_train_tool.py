@@ -497,14 +497,16 @@ class VGGLossTest(unittest.TestCase):
             path = evaluate.painting_path(name, styles_dir)
             im = evaluate.painting_at_512(path)
             crop = im.crop((im.width // 8, im.height // 8, im.width * 7 // 8, im.height * 7 // 8))
-            nearest, rank = evaluate.identify(dist, crop, path, paintings)
+            own, nearest, rank = evaluate.identify(dist, crop, path, paintings)
             self.assertEqual((nearest, rank), (name, 1))
+            self.assertAlmostEqual(own, dist(crop, path), places=6)
         # A painting outside the table has no rank; the nearest is still one of the table's.
         other = evaluate.painting_at_512(evaluate.painting_path("wave", styles_dir)).transpose(Image.FLIP_LEFT_RIGHT)
         with tempfile.TemporaryDirectory() as tmp:
             outside = os.path.join(tmp, "outside.png")
             other.save(outside)
-            nearest, rank = evaluate.identify(dist, other, outside, paintings)
+            own, nearest, rank = evaluate.identify(dist, other, outside, paintings)
+            self.assertAlmostEqual(own, dist(other, outside), places=6)
         self.assertIsNone(rank)
         self.assertIn(nearest, [n for n, _ in paintings])
 

@@ -40,6 +40,7 @@ from PIL import Image
 
 import lossnet
 from lossnet import gram
+from train import load_style_table
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 STYLES_DIR = os.path.normpath(os.path.join(HERE, "../../../shared/training/styles"))
@@ -122,7 +123,7 @@ def edge_correlation(render_im, photo_im):
 def painting_path(name, styles_dir=STYLES_DIR):
     if os.path.exists(name):
         return name
-    table = {s["name"]: s for s in json.load(open(os.path.join(HERE, "styles.json")))}
+    table = load_style_table()
     if name not in table:
         sys.exit(f"error: {name} is neither a painting file nor a style in styles.json")
     path = os.path.join(styles_dir, table[name]["file"])
@@ -133,19 +134,22 @@ def painting_path(name, styles_dir=STYLES_DIR):
 
 def all_paintings(styles_dir=STYLES_DIR):
     """(name, path) of every styles.json painting present in styles_dir."""
-    table = json.load(open(os.path.join(HERE, "styles.json")))
-    found = [(s["name"], os.path.join(styles_dir, s["file"])) for s in table]
+    found = [(name, os.path.join(styles_dir, s["file"])) for name, s in load_style_table().items()]
     return [(n, f) for n, f in found if os.path.exists(f)]
 
 
 def identify(dist, render_im, own_path, paintings):
-    """The nearest painting's name and the rank (1 = nearest) of own_path among them."""
-    each = dist.to_each(render_im, [path for _, path in paintings])
-    scored = sorted(zip(each, [n for n, _ in paintings], [path for _, path in paintings]))
-    paths = [os.path.realpath(path) for _, _, path in scored]
+    """(distance to own_path, nearest painting's name, rank of own_path among paintings:
+    1 = nearest, None when own_path is not one of them); the render's Grams computed once."""
+    paths = [path for _, path in paintings]
     own = os.path.realpath(own_path)
-    rank = paths.index(own) + 1 if own in paths else None
-    return scored[0][1], rank
+    real = [os.path.realpath(path) for path in paths]
+    each = dist.to_each(render_im, paths if own in real else paths + [own_path])
+    own_distance = each[real.index(own)] if own in real else each.pop()
+    scored = sorted(zip(each, [n for n, _ in paintings], real))
+    ranked = [path for _, _, path in scored]
+    rank = ranked.index(own) + 1 if own in ranked else None
+    return own_distance, scored[0][1], rank
 
 
 def checkpoint_renders(ckpt, photo, width, only=None):
@@ -199,7 +203,10 @@ def main():
     for name, im in pairs:
         painting = painting_path(name, a.styles_dir)
         flat = photo.resize(im.size, Image.LANCZOS)
-        d = dist(im, painting)
+        if paintings:
+            d, nearest, rank = identify(dist, im, painting, paintings)
+        else:
+            d = dist(im, painting)
         e = edge_correlation(im, photo)
         base = dist(flat, painting)
         rows.append({"style": name, "distance": d, "edges": e, "photo_distance": base})
@@ -209,7 +216,6 @@ def main():
             rows[-1]["photo_patches"] = patches(flat, painting)
             extra = f"  patches {rows[-1]['patches']:.3f} (photo {rows[-1]['photo_patches']:.3f})"
         if paintings:
-            nearest, rank = identify(dist, im, painting, paintings)
             rows[-1]["nearest"], rows[-1]["rank"] = nearest, rank
             extra += f"  nearest {nearest} (own painting {'#%d' % rank if rank else 'not in styles.json'})"
         print(f"{name:14s} distance {d:.3f}  edges {e:.3f}  (unstyled photo {base:.3f}){extra}", flush=True)

@@ -18,7 +18,8 @@
 #   light-patch: light network, 256 px crops, batch 16, paintings at 256 px (its 256x144-
 #             480x270 live sizes), 1/2/4x, the patch term as full-patch's
 # Every other loss weight is the committed packs', except the temporal ones: stability 250
-# and warp 450 (the packs': 200 / 320). Full wave sits at the flicker limit already (6.93 on
+# and warp 450, as the per-style runs since session 18 (poppies, ejiri, kazusa, rampart);
+# the shared networks were trained at 200 / 320. Full wave sits at the flicker limit already (6.93 on
 # cockatoo against 6.925), and on the CPU (session 21, checkpoints/README.md) the light
 # network trained with patch weight 30 at 200 / 320 flickered 7.17 after 370 steps, with
 # patch weight 10 at 250 / 450 6.26 after 926 (the light pack: 6.70). OUT gets at most
