@@ -5,7 +5,7 @@
 # on chicago.jpg and the dog frame into OUT. Run from the checkout's root, with
 # tools/train/gpu-bundle made by tools/train/gpu/pack.sh carried beside it:
 #
-#   bash tools/train/gpu/run.sh --minutes 7 --out "$OUT"
+#   bash tools/train/gpu/run.sh --minutes 5 --out "$OUT"   # inside a 600 s call (README)
 #   bash tools/train/gpu/run.sh --minutes 0.3 --device cpu --out /tmp/o   # a rehearsal here
 #
 # The runs (each resumes a committed checkpoint, so nothing starts from random weights):
@@ -31,7 +31,7 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 train=$root/tools/train
 bundle=$train/gpu-bundle
-minutes=7
+minutes=5
 device=cuda
 out=${OUT:-}
 py=${PYTHON:-python3}
