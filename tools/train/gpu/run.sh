@@ -5,8 +5,10 @@
 # on chicago.jpg and the dog frame into OUT. Run from the checkout's root, with
 # tools/train/gpu-bundle made by tools/train/gpu/pack.sh carried beside it:
 #
-#   bash tools/train/gpu/run.sh --minutes 5 --out "$OUT"   # inside a 600 s call (README)
-#   bash tools/train/gpu/run.sh --minutes 0.3 --device cpu --out /tmp/o   # a rehearsal here
+#   bash tools/train/gpu/run.sh --minutes 5 --out "$OUT"   # inside a 600 s call (README);
+#       --budget S (default 570): the whole script's seconds; the measuring after training
+#       stops there and OUT gets what was measured by then
+#   bash tools/train/gpu/run.sh --minutes 0.3 --budget 3600 --device cpu --out /tmp/o   # a rehearsal here
 #
 # The runs (each resumes a committed checkpoint, so nothing starts from random weights):
 #   full-512: full network, 256 px crops, batch 16, paintings at 512 px, style Grams at
@@ -28,19 +30,22 @@
 # results.txt (Gram and patch distances, edges, the nearest painting), logs.tar.gz (each
 # run's log.csv and stdout), run.log.
 set -uo pipefail
+t0=$(date +%s)
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 train=$root/tools/train
 bundle=$train/gpu-bundle
 minutes=5
+budget=570
 device=cuda
 out=${OUT:-}
 py=${PYTHON:-python3}
 while [ $# -gt 0 ]; do
     case "$1" in
     --minutes) minutes=$2; shift 2 ;;
+    --budget) budget=$2; shift 2 ;;
     --device) device=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
-    *) echo "run.sh: unknown argument '$1' (takes --minutes M, --device D, --out DIR)" >&2; exit 2 ;;
+    *) echo "run.sh: unknown argument '$1' (takes --minutes M, --budget S, --device D, --out DIR)" >&2; exit 2 ;;
     esac
 done
 if [ -z "$out" ]; then
@@ -101,26 +106,38 @@ torch.save(s, sys.argv[2]); print('$r: step', s['step'])" "$runs/$r/checkpoint.p
     fi
 done
 # Sheets and measures on the CPU cores (the GPU is idle by now), the three runs at once;
-# each run's table goes to a file of its own, joined in results.txt in run order.
-measure() {
+# each run's table goes to a file of its own, joined in results.txt in run order. Each
+# command gets what is left of --budget (the whole script's seconds, less 20 for joining
+# and packing), so a call that would outlast the device runner's limit returns what was
+# measured by then instead of being killed with nothing measured.
+deadline=$((t0 + budget - 20))
+left() {  # seconds to the deadline, at least 1 (timeout 0 would mean no limit)
+    local s=$((deadline - $(date +%s)))
+    echo $((s > 1 ? s : 1))
+}
+measure() {  # the sheet first: it is the quicker, and the one to look at
     local r=$1
+    (cd "$train" && timeout "$(left)" "$py" preview.py "$out/$r.pt" "$runs/$r-sheet.jpg" "$bundle/eval/chicago.jpg" \
+        "$bundle/eval/dog.png" --width 240) >"$runs/$r.results" 2>&1 \
+        || { echo "$r: sheet stopped (exit $?; 124 is --budget)" >>"$runs/$r.results"; rm -f "$runs/$r-sheet.jpg"; }
     for photo in chicago.jpg dog.png; do
         echo "== $r on $photo"
-        (cd "$train" && "$py" evaluate.py "$bundle/eval/$photo" --checkpoint "$out/$r.pt" --width 480 \
-            --vgg "$bundle/vgg19/vgg_normalised_conv3_1.pth" --styles-dir "$bundle/data/styles" --threads 4 --patches --identify) 2>&1
-    done >"$runs/$r.results"
-    (cd "$train" && "$py" preview.py "$out/$r.pt" "$runs/$r-sheet.jpg" "$bundle/eval/chicago.jpg" \
-        "$bundle/eval/dog.png" --width 240) >>"$runs/$r.results" 2>&1
+        (cd "$train" && timeout "$(left)" "$py" evaluate.py "$bundle/eval/$photo" --checkpoint "$out/$r.pt" --width 480 \
+            --vgg "$bundle/vgg19/vgg_normalised_conv3_1.pth" --styles-dir "$bundle/data/styles" --threads 4 --patches --identify) 2>&1 \
+            || echo "$r on $photo: stopped (exit $?; 124 is --budget)"
+    done >>"$runs/$r.results"
 }
-rows=()
 pids=()
 for r in $names; do
     [ -f "$out/$r.pt" ] || continue
     measure "$r" &
     pids+=($!)
-    rows+=("$runs/$r-sheet.jpg")
 done
 [ ${#pids[@]} -gt 0 ] && wait "${pids[@]}"
+rows=()
+for r in $names; do
+    [ -f "$runs/$r-sheet.jpg" ] && rows+=("$runs/$r-sheet.jpg")
+done
 for r in $names; do
     [ -f "$runs/$r.results" ] && cat "$runs/$r.results" >>"$out/results.txt"
 done
