@@ -6,7 +6,9 @@ the first two styles; and a contact sheet per input (original | styles... | blen
 usage: make_gallery.py STYLIZE_CLI PACK OUT_DIR [--shared ../shared] [--width 480] [--sheets-only]
 
 A sheet holds at most 8 tiles a row (a fourteen-style pack: two rows). --sheets-only lays
-the sheets out again from the renders already in OUT_DIR (its index.json), rendering nothing.
+the sheets out again from the renders already in OUT_DIR, rendering nothing: the styles and
+the blend come from OUT_DIR/index.json (written by the run that rendered them), so neither
+STYLIZE_CLI nor PACK is run or read; only the "original" tiles are decoded again (ffmpeg).
 """
 import argparse
 import json
@@ -27,6 +29,18 @@ def styles_of(cli, pack):
     return [line.split()[0] for line in out.splitlines() if line.strip()]
 
 
+def load_index(out):
+    """The styles and blend of the renders in `out`, from the index.json its rendering run wrote."""
+    path = os.path.join(out, "index.json")
+    try:
+        with open(path) as f:
+            index = json.load(f)
+        return index["pack"], index["styles"], index["blend"]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise SystemExit(f"error: --sheets-only: cannot read the styles from {path} ({e}): "
+                         f"run without --sheets-only to render {out} first")
+
+
 def render(cli, pack, src, dst, style, width):
     im = Image.open(src)
     h = round(im.height * width / im.width) // 4 * 4
@@ -44,14 +58,17 @@ def main():
     p.add_argument("--sheets-only", action="store_true", help="re-lay the sheets from OUT_DIR's renders")
     a = p.parse_args()
     os.makedirs(a.out, exist_ok=True)
-    styles = styles_of(a.cli, a.pack)
-    blend = f"{styles[0]}=0.5,{styles[1]}=0.5"
+    if a.sheets_only:
+        pack_name, styles, blend = load_index(a.out)
+    else:
+        pack_name, styles = os.path.basename(a.pack), styles_of(a.cli, a.pack)
+        blend = f"{styles[0]}=0.5,{styles[1]}=0.5"
     columns = [(s, s) for s in styles] + [(f"{styles[0]}+{styles[1]}", blend)]
     if a.sheets_only:
         missing = [f"{name}-{label}.jpg" for name in ["chicago"] + [n for n, _, _ in FRAMES] for label, _ in columns
                    if not os.path.exists(os.path.join(a.out, f"{name}-{label}.jpg"))]
         if missing:
-            raise SystemExit(f"error: --sheets-only: {a.out} lacks {len(missing)} renders of {a.pack} "
+            raise SystemExit(f"error: --sheets-only: {a.out} lacks {len(missing)} renders of {pack_name} "
                              f"(first {missing[0]}): run without --sheets-only")
     with tempfile.TemporaryDirectory() as tmp:
         inputs = [("chicago", os.path.join(a.shared, "fixtures/images/chicago.jpg"))]
@@ -77,7 +94,7 @@ def main():
                 index.setdefault(name, []).append(os.path.basename(dst))
             sheet(tiles, a.width // 2, os.path.join(a.out, f"sheet-{name}.jpg"))
     with open(os.path.join(a.out, "index.json"), "w") as f:
-        json.dump({"pack": os.path.basename(a.pack), "styles": styles, "blend": blend, "renders": index}, f, indent=1)
+        json.dump({"pack": pack_name, "styles": styles, "blend": blend, "renders": index}, f, indent=1)
 
 
 def sheet(tiles, width, path, per_row=8):
