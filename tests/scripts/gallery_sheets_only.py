@@ -27,7 +27,7 @@ WIDTH = 160  # --width: renders this wide, sheet tiles half of it
 
 
 def run(repo, shared, out):
-    return subprocess.run(["/usr/bin/python3", os.path.join(repo, "tools/gallery/make_gallery.py"),
+    return subprocess.run([sys.executable, os.path.join(repo, "tools/gallery/make_gallery.py"),
                            "/nonexistent/stylize-cli", "/nonexistent/pack.stylepack", out, "--shared", shared,
                            "--width", str(WIDTH), "--sheets-only"], capture_output=True, text=True)
 

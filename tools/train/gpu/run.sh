@@ -115,16 +115,19 @@ left() {  # seconds to the deadline, at least 1 (timeout 0 would mean no limit)
     local s=$((deadline - $(date +%s)))
     echo $((s > 1 ? s : 1))
 }
+ended() {  # what a measuring command's exit code $2 means, for the line naming $1
+    if [ "$2" -eq 124 ]; then echo "$1: stopped at --budget ($budget s)"; else echo "$1: failed (exit $2)"; fi
+}
 measure() {  # the sheet first: it is the quicker, and the one to look at
     local r=$1
     (cd "$train" && timeout "$(left)" "$py" preview.py "$out/$r.pt" "$runs/$r-sheet.jpg" "$bundle/eval/chicago.jpg" \
         "$bundle/eval/dog.png" --width 240) >"$runs/$r.results" 2>&1 \
-        || { echo "$r: sheet stopped (exit $?; 124 is --budget)" >>"$runs/$r.results"; rm -f "$runs/$r-sheet.jpg"; }
+        || { ended "$r sheet" $? >>"$runs/$r.results"; rm -f "$runs/$r-sheet.jpg"; }
     for photo in chicago.jpg dog.png; do
         echo "== $r on $photo"
         (cd "$train" && timeout "$(left)" "$py" evaluate.py "$bundle/eval/$photo" --checkpoint "$out/$r.pt" --width 480 \
             --vgg "$bundle/vgg19/vgg_normalised_conv3_1.pth" --styles-dir "$bundle/data/styles" --threads 4 --patches --identify) 2>&1 \
-            || echo "$r on $photo: stopped (exit $?; 124 is --budget)"
+            || ended "$r on $photo" $?
     done >>"$runs/$r.results"
 }
 pids=()
