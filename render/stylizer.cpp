@@ -10,6 +10,7 @@
 #include "frame_layout.h"
 #include "network.h"
 #include "ops/luma_mean_op.h"
+#include "ops/steady_op.h"
 #include "ops/weight_store.h"
 #include "vk/context.h"
 #include "vk/error.h"
@@ -29,6 +30,7 @@ struct Stylizer::Plan {
         lumaMeans = deviceArena.add(LumaMeanOp::kMeansBytes, "luma means");
         lumaMean.emplace(res, model.mapping, network.input(), network.inputShape(), network.output(),
                          network.outputShape(), processing.width, processing.height, lumaMeans);
+        steadyState = deviceArena.add(SteadyOp::stateBytes(processing.width, processing.height), "steady history");
         deviceArena.allocate();
         hostArena.allocate();
         weights.allocate();
@@ -50,6 +52,7 @@ struct Stylizer::Plan {
             const FrameGeometry& in = plan.frame;
             const FrameGeometry& out = plan.output;
             frame = upload.add(gpuFramePlanes(in.layout, in.width, in.height).bytes, "frame" + name);
+            steadyReset = upload.add(SteadyOp::kResetBytes, "steady reset" + name);
             result = readback.add(gpuFramePlanes(out.layout, out.width, out.height).bytes, "result" + name);
             upload.allocate();
             readback.allocate();
@@ -58,17 +61,24 @@ struct Stylizer::Plan {
             toImage = std::make_unique<TensorToFrameOp>(plan.res, model.mapping, plan.network.output(),
                                                         plan.network.outputShape(), plan.processing.width,
                                                         plan.processing.height, frame, in, plan.lumaMeans, result, out);
-            sets = std::make_unique<vk::DescriptorSets>(context, 2,
-                                                        toTensor->descriptorBuffers() + toImage->descriptorBuffers());
+            steady = std::make_unique<SteadyOp>(plan.res, model.mapping, plan.network.input(),
+                                                plan.network.inputShape(), plan.network.output(),
+                                                plan.network.outputShape(), plan.processing.width,
+                                                plan.processing.height, plan.steadyState, steadyReset);
+            sets = std::make_unique<vk::DescriptorSets>(
+                context, 3, toTensor->descriptorBuffers() + toImage->descriptorBuffers() + steady->descriptorBuffers());
             toTensor->prepare(*sets);
             toImage->prepare(*sets);
+            steady->prepare(*sets);
             recorder = std::make_unique<vk::CommandRecorder>(context, timestamps);
         }
         vk::BufferArena upload, readback;
         vk::Buffer* frame = nullptr;
         vk::Buffer* result = nullptr;
+        vk::Buffer* steadyReset = nullptr;  // SteadyOp's flag, written before each submission of this flight
         std::unique_ptr<FrameToTensorOp> toTensor;
         std::unique_ptr<TensorToFrameOp> toImage;
+        std::unique_ptr<SteadyOp> steady;  // recorded only for a look with steady
         std::unique_ptr<vk::DescriptorSets> sets;
         std::optional<OutputLook> recordedLook;
         MutableFrameView output;  // in flight: where collect() writes this frame
@@ -91,26 +101,44 @@ struct Stylizer::Plan {
     };
     static constexpr std::size_t kSharedSlots = 4;
 
-    // Records `input`, the network and `output` into `commands` unless they hold that
-    // already (`recorded` says what look they were recorded with).
-    void record(vk::CommandRecorder& commands, FrameToTensorOp& input, TensorToFrameOp& output,
+    // Records `owner`'s input op, the network and `output` into `commands` unless they
+    // hold that already (`recorded` says what look they were recorded with), and sets
+    // `owner`'s steady flag for the frame about to be submitted.
+    void record(vk::CommandRecorder& commands, Flight& owner, TensorToFrameOp& output,
                 std::optional<OutputLook>& recorded, const OutputLook& look)
     {
+        armSteady(owner, look);
         if (recorded == look)
             return;
         output.setLook(look);
+        owner.steady->setSteady(look.steady);
         commands.begin();
-        input.record(commands);
+        owner.toTensor->record(commands);
+        if (look.steady > 0.f)
+            owner.steady->record(commands);
         if (look.sceneLight > 0.f)
             lumaMean->record(commands);
         network.record(commands);
+        if (look.steady > 0.f)
+            owner.steady->recordOutput(commands);
         if (look.sceneLight > 0.f)
             lumaMean->recordOutput(commands);
         output.record(commands);
         commands.end();
         recorded = look;
     }
-    void record(Flight& f, const OutputLook& look) { record(*f.recorder, *f.toTensor, *f.toImage, f.recordedLook, look); }
+    void record(Flight& f, const OutputLook& look) { record(*f.recorder, f, *f.toImage, f.recordedLook, look); }
+
+    // The frames of a plan reach the device in the order they are recorded for: the
+    // first with steady after a plan is made, or after frames without it, forgets the
+    // history (which holds nothing, or a scene long gone). The flag is the flight's own,
+    // so a frame in flight keeps what it was given.
+    void armSteady(Flight& f, const OutputLook& look)
+    {
+        const std::uint32_t reset = steadyPrimed ? 0u : 1u;
+        std::memcpy(f.steadyReset->mapped(), &reset, sizeof reset);
+        steadyPrimed = look.steady > 0.f;
+    }
 
     // A flight not submitted and not running, nor read by a slot's commands still running
     // (made on first need, up to kFramesInFlight); a frame that timed out keeps its
@@ -150,15 +178,17 @@ struct Stylizer::Plan {
     {
         vk::CommandRecorder commands(context, false);
         commands.recordSingleWorkgroups(true);  // compiles are the point, not the pixels
-        const std::size_t total = network.opCount() + 2;  // with the frame conversions
+        const std::size_t total = network.opCount() + 3;  // with the frame conversions and steady
         for (std::size_t i = 0; i < total; ++i) {
             commands.begin();
             if (i == 0)
                 main->toTensor->record(commands);
+            else if (i == 1)
+                main->steady->record(commands);
             else if (i + 1 == total)
                 main->toImage->record(commands);
             else
-                network.recordOp(i - 1, commands);
+                network.recordOp(i - 2, commands);
             commands.end();
             if (!commands.runsNewPipelines())
                 continue;
@@ -231,6 +261,10 @@ struct Stylizer::Plan {
     OpResources res;
     Network network;
     vk::Buffer* lumaMeans = nullptr;           // LumaMeanOp's means and slice sums, read by every output op
+    vk::Buffer* steadyState = nullptr;         // SteadyOp's scene luma, its change and the history, every flight's
+    // Whether the last frame recorded for submission had steady, so the next one may mix
+    // with the history (the thread that calls the stylizer, as every member here).
+    bool steadyPrimed = false;
     std::optional<LumaMeanOp> lumaMean;        // recorded only for a look with scene light
     std::unique_ptr<vk::DescriptorSets> sets;  // the network's and lumaMean's
     // Destroyed before the network and buffers their commands use (each recorder waits
@@ -375,6 +409,7 @@ void Stylizer::prepare(const FrameGeometry& frame, Size processing, const FrameG
         return;
     plan_->record(*plan_->main, look_);
     plan_->main->recorder->submitAndWait();
+    plan_->steadyPrimed = false;  // it ran on whatever the frame buffer held
 }
 
 void Stylizer::run(const FrameView& frame, Size processing, const MutableFrameView& output)
@@ -415,7 +450,7 @@ void Stylizer::submitShared(const FrameView& frame, Size processing, const Frame
     f.slot = plan_->freeSlot(context_, model_, options_.timestamps, f);
     f.shared = true;
     if (f.slot) {
-        plan_->record(*f.slot->recorder, *f.toTensor, *f.slot->toImage, f.slot->recordedLook, look_);
+        plan_->record(*f.slot->recorder, f, *f.slot->toImage, f.slot->recordedLook, look_);
         f.slot->inFlight = true;
         f.slot->recorder->submit();
     } else {
@@ -477,7 +512,7 @@ SharedFrame Stylizer::runShared(const FrameView& frame, Size processing, const F
     Plan::Flight& main = *plan_->main;
     copyToGpuLayout(frame, static_cast<std::uint8_t*>(main.frame->mapped()));
     if (Plan::SharedSlot* slot = plan_->freeSlot(context_, model_, options_.timestamps, main)) {
-        plan_->record(*slot->recorder, *main.toTensor, *slot->toImage, slot->recordedLook, look_);
+        plan_->record(*slot->recorder, main, *slot->toImage, slot->recordedLook, look_);
         slot->recorder->submitAndWait(frameTimeout_);
         base = plan_->leaseSlot(*slot, result);
     } else {

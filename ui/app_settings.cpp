@@ -57,6 +57,7 @@ stylize::studio::BlendSettings AppSettings::blend() const
     b.strength = settings_.value("blend/strength", 1.0).toDouble();
     b.preserveColours = settings_.value("blend/keepColours", false).toBool();
     b.sceneLight = settings_.value("blend/sceneLight", 0.0).toDouble();
+    b.steady = std::clamp(settings_.value("blend/steady", 0.0).toDouble(), 0.0, 1.0);
     b.brushPercent = settings_.value("blend/brushPercent", 0).toInt();
     return b;
 }
@@ -74,6 +75,7 @@ void AppSettings::setBlend(const stylize::studio::BlendSettings& blend)
     settings_.setValue("blend/strength", blend.strength);
     settings_.setValue("blend/keepColours", blend.preserveColours);
     settings_.setValue("blend/sceneLight", blend.sceneLight);
+    settings_.setValue("blend/steady", blend.steady);
     settings_.setValue("blend/brushPercent", blend.brushPercent);
 }
 

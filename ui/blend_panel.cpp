@@ -23,32 +23,36 @@ BlendPanel::BlendPanel(QWidget* parent) : QWidget(parent)
     rows_->addWidget(hint_);
 
     auto* form = new QFormLayout;
-    strength_ = new QSlider(Qt::Horizontal, this);
-    strength_->setRange(0, 100);
-    strength_->setValue(100);
-    strength_->setAccessibleName(tr("Strength"));
-    strength_->setToolTip(tr("0%: the original frame, 100%: the full style. Picture styles mix their style with the "
-                             "frame's own instead: 0% paints the frame in its own style"));
-    strengthLabel_ = new QLabel(this);
-    auto* strengthRow = new QHBoxLayout;
-    strengthRow->addWidget(strength_, 1);
-    strengthRow->addWidget(strengthLabel_);
-    form->addRow(tr("Strength"), strengthRow);
+    // A 0..100% slider with its value beside it, as a row of the form; the label follows
+    // the slider and every move is a change of the blend.
+    const auto percentRow = [&](QSlider*& slider, QLabel*& label, const QString& name, int value, const QString& tip) {
+        slider = new QSlider(Qt::Horizontal, this);
+        slider->setRange(0, 100);
+        slider->setValue(value);
+        slider->setAccessibleName(name);
+        slider->setToolTip(tip);
+        label = new QLabel(QStringLiteral("%1%").arg(value), this);
+        auto* row = new QHBoxLayout;
+        row->addWidget(slider, 1);
+        row->addWidget(label);
+        form->addRow(name, row);
+        connect(slider, &QSlider::valueChanged, this, [this, label](int v) {
+            label->setText(QStringLiteral("%1%").arg(v));
+            emitChange();
+        });
+    };
+    percentRow(strength_, strengthLabel_, tr("Strength"), 100,
+               tr("0%: the original frame, 100%: the full style. Picture styles mix their style with the "
+                  "frame's own instead: 0% paints the frame in its own style"));
     keepColours_ = new QCheckBox(tr("Keep original colours"), this);
     keepColours_->setToolTip(tr("Take the painting's strokes and light, keep the scene's own colours"));
     form->addRow(QString(), keepColours_);
-    sceneLight_ = new QSlider(Qt::Horizontal, this);
-    sceneLight_->setRange(0, 100);
-    sceneLight_->setValue(0);
-    sceneLight_->setAccessibleName(tr("Scene light"));
-    sceneLight_->setToolTip(
-        tr("0%: the painting's light, as bright in a dim room or at night as by day. "
-           "100%: the painted frame as light or dark as the scene"));
-    sceneLightLabel_ = new QLabel(QStringLiteral("0%"), this);
-    auto* sceneLightRow = new QHBoxLayout;
-    sceneLightRow->addWidget(sceneLight_, 1);
-    sceneLightRow->addWidget(sceneLightLabel_);
-    form->addRow(tr("Scene light"), sceneLightRow);
+    percentRow(sceneLight_, sceneLightLabel_, tr("Scene light"), 0,
+               tr("0%: the painting's light, as bright in a dim room or at night as by day. "
+                  "100%: the painted frame as light or dark as the scene"));
+    percentRow(steady_, steadyLabel_, tr("Steady"), 0,
+               tr("0%: every frame painted on its own, its strokes flickering with the camera's noise. "
+                  "100%: what stays still keeps its strokes from frame to frame; what moves is painted anew"));
     brush_ = new QComboBox(this);
     brush_->addItem(tr("Auto (keep the view live)"), 0);
     for (int percent : {25, 35, 50, 75, 100})
@@ -58,17 +62,8 @@ BlendPanel::BlendPanel(QWidget* parent) : QWidget(parent)
     layout->addLayout(form);
     layout->addStretch(1);
 
-    connect(strength_, &QSlider::valueChanged, this, [this](int v) {
-        strengthLabel_->setText(QStringLiteral("%1%").arg(v));
-        emitChange();
-    });
     connect(keepColours_, &QCheckBox::toggled, this, &BlendPanel::emitChange);
-    connect(sceneLight_, &QSlider::valueChanged, this, [this](int v) {
-        sceneLightLabel_->setText(QStringLiteral("%1%").arg(v));
-        emitChange();
-    });
     connect(brush_, &QComboBox::currentIndexChanged, this, &BlendPanel::emitChange);
-    strengthLabel_->setText(QStringLiteral("100%"));
 }
 
 QSlider* BlendPanel::weightSlider(int i) const { return i >= 0 && i < styleRows_.size() ? styleRows_[i].slider : nullptr; }
@@ -133,6 +128,7 @@ stylize::studio::BlendSettings BlendPanel::settings() const
     s.strength = strength_->value() / 100.0;
     s.preserveColours = keepColours_->isChecked();
     s.sceneLight = sceneLight_->value() / 100.0;
+    s.steady = steady_->value() / 100.0;
     s.brushPercent = brush_->currentData().toInt();
     return s;
 }
@@ -143,6 +139,7 @@ void BlendPanel::setSettings(const stylize::studio::BlendSettings& settings)
     strength_->setValue(int(std::lround(settings.strength * 100)));
     keepColours_->setChecked(settings.preserveColours);
     sceneLight_->setValue(int(std::lround(settings.sceneLight * 100)));
+    steady_->setValue(int(std::lround(settings.steady * 100)));
     const int brushIndex = brush_->findData(settings.brushPercent);
     brush_->setCurrentIndex(brushIndex >= 0 ? brushIndex : 0);
     for (const auto& w : settings.styles)

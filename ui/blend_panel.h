@@ -25,6 +25,7 @@ public:
     QSlider* strengthSlider() const { return strength_; }
     QCheckBox* keepColoursBox() const { return keepColours_; }
     QSlider* sceneLightSlider() const { return sceneLight_; }
+    QSlider* steadySlider() const { return steady_; }
     QComboBox* brushBox() const { return brush_; }
     // The weight slider of the style at position i of the blend (for tests).
     QSlider* weightSlider(int i) const;
@@ -55,6 +56,8 @@ private:
     QCheckBox* keepColours_ = nullptr;
     QSlider* sceneLight_ = nullptr;
     QLabel* sceneLightLabel_ = nullptr;
+    QSlider* steady_ = nullptr;
+    QLabel* steadyLabel_ = nullptr;
     QComboBox* brush_ = nullptr;
     bool applying_ = false;
 };

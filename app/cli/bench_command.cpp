@@ -40,7 +40,7 @@ double median(std::vector<double> v)
 
 int benchCommand(const std::vector<std::string>& args)
 {
-    Arguments a(args, {"model", "style", "style-image", "size", "runs", "precision", "device", "scene-light"},
+    Arguments a(args, {"model", "style", "style-image", "size", "runs", "precision", "device", "scene-light", "steady"},
                 {"json"});
     const render::Size size = a.size("size").empty() ? render::Size{256, 256} : a.size("size");
     const int runs = a.integer("runs", 5, 1, 1000);

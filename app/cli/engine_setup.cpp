@@ -36,11 +36,12 @@ EngineSetup::EngineSetup(const Arguments& args, bool timestamps)
     model::Model model;
     std::vector<float> weights;
     const auto modelArg = args.value("model");
-    // --strength, --preserve-colours and --scene-light mean the same to every command that has them.
+    // --strength, --preserve-colours, --scene-light and --steady mean the same to every command that has them.
     render::OutputLook look;
     look.strength = static_cast<float>(args.number("strength", 1.0, 0.0, 1.0));
     look.preserveColours = args.flag("preserve-colours");
     look.sceneLight = static_cast<float>(args.number("scene-light", 0.0, 0.0, 1.0));
+    look.steady = static_cast<float>(args.number("steady", 0.0, 0.0, 1.0));
     if (const auto pictures = args.value("style-image")) {
         // Any picture as a style: Magenta's arbitrary-style model (a folder of two files).
         if (!modelArg)
@@ -105,7 +106,7 @@ render::Stylizer& EngineSetup::stylizerFor(const render::FrameView& frame)
     model::Model model = mix.magenta->withContent(mix.pictures, content);
     stylizer_ = std::make_unique<render::Stylizer>(*context_, std::move(model), mix.options);
     stylizer_->setStyleWeights(app::contentMixWeights(mix.weights, mix.look.strength));
-    stylizer_->setLook({1.f, mix.look.preserveColours, mix.look.sceneLight});  // the strength is in the weights
+    stylizer_->setLook({1.f, mix.look.preserveColours, mix.look.sceneLight, mix.look.steady});  // the strength is in the weights
     contentMix_.reset();
     return *stylizer_;
 }

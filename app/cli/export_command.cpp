@@ -19,7 +19,7 @@ constexpr int kExitInterrupted = 130;
 int exportCommand(const std::vector<std::string>& args)
 {
     Arguments a(args,
-                {"model", "style", "style-image", "strength", "scene-light", "size", "scale", "processing", "codec",
+                {"model", "style", "style-image", "strength", "scene-light", "steady", "size", "scale", "processing", "codec",
                  "crf", "preset", "precision", "device", "queue", "in-flight"},
                 {"preserve-colours", "verbose"});
     if (a.positionals().size() != 2)

@@ -17,7 +17,7 @@ int liveCommand(const std::vector<std::string>& args)
 {
     Arguments a(
         args,
-        {"source", "record", "seconds", "model", "style", "style-image", "strength", "scene-light", "size",
+        {"source", "record", "seconds", "model", "style", "style-image", "strength", "scene-light", "steady", "size",
          "processing", "capture-size", "capture-fps", "codec", "crf", "preset", "precision", "device", "in-flight"},
         {"preserve-colours", "verbose"});
     if (!a.positionals().empty())

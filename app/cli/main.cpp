@@ -20,9 +20,10 @@ Commands:
       Stylize a still image (PNG/JPEG in and out). The output has the input's size
       unless --size says otherwise; --processing sets the network's size ("brush").
   bench [--model M] [--style S | --style-image PICTURE] [--size WxH] [--runs N] [--precision fp32|fp16]
-        [--scene-light 0..1] [--device D] [--json]
+        [--scene-light 0..1] [--steady 0..1] [--device D] [--json]
       Time the network: median ms per frame over warm runs, GPU time per op, GFLOP/s.
   export IN OUT [--model M] [--style S] [--strength 0..1] [--preserve-colours] [--scene-light 0..1]
+               [--steady 0..1]
                [--size WxH | --scale F] [--processing WxH] [--codec h264|hevc|vp9|av1]
                [--crf N] [--preset P] [--precision fp32|fp16] [--device D] [--verbose]
                [--in-flight 1|2]
@@ -35,7 +36,7 @@ Commands:
   live [--source SRC] [--record OUT] [--seconds N] [--model M] [--style S]
                [--size WxH] [--processing WxH] [--capture-size WxH] [--capture-fps N]
                [--codec C] [--crf N] [--preset P] [--in-flight 1|2]
-               [--strength 0..1] [--preserve-colours] [--scene-light 0..1]
+               [--strength 0..1] [--preserve-colours] [--scene-light 0..1] [--steady 0..1]
       Stylize a live source headless: SRC is a camera name or /dev/videoN, 'testsrc'
       (the default: a 640x480 30 fps test pattern), 'lavfi:GRAPH', a URL or a file.
       Frames are dropped (and counted) when the stylizer or recorder falls behind; a
@@ -56,6 +57,10 @@ with the first frame's own instead (Magenta's way: 0 paints the frame in its own
 --scene-light keeps the scene's light: a style paints a dim room or a night as brightly
 as a day (its network takes out the input's exposure); 1 scales each stylized frame to
 the scene's mean luminance, 0.5 halfway (geometrically), 0 (the default) leaves it.
+--steady (export, live) calms the flicker of a still scene: a style repaints each frame's
+camera noise as moving strokes; with --steady a pixel whose scene has not changed keeps up
+to 90% of its last output (at 1), while whatever moves or changes is painted anew.
+0 (the default) paints every frame on its own.
 )";
 
 }  // namespace

@@ -89,7 +89,7 @@ void BlendedStylizer::apply()
         render::Stylizer& s = stylizerFor(active_[i]);
         s.setStyleWeights(active_[i].slotWeights);
         const bool mixed = active_[i].shared != blend_[i].shared;  // the strength is in its weights
-        s.setLook(mixed ? render::OutputLook{1.f, look_.preserveColours, look_.sceneLight} : look_);
+        s.setLook(mixed ? render::OutputLook{1.f, look_.preserveColours, look_.sceneLight, look_.steady} : look_);
     }
 }
 

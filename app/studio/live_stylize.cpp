@@ -199,7 +199,7 @@ bool LiveStylize::start(const render::FrameView& input, const render::FrameGeome
             return false;
         if (!building_.valid() && (blendVersion_ != appliedVersion_ || libraryChanged_)) {
             stylizer_.setBlend(library_.resolve(blend_),
-                               {float(blend_.strength), blend_.preserveColours, float(blend_.sceneLight)});
+                               {float(blend_.strength), blend_.preserveColours, float(blend_.sceneLight), float(blend_.steady)});
             brush_.setPercent(blend_.brushPercent);
             appliedVersion_ = blendVersion_;
             // A model replaced in the library (a picture style added) leaves its old

@@ -98,7 +98,8 @@ void StudioExport::start(ProgressFn progress, FinishedFn finished)
     d.stylizer = std::make_shared<BlendedStylizer>(d.context);
     scratch->stylizer = d.stylizer;
     scratch->models = d.models;
-    scratch->look = render::OutputLook{float(d.blend.strength), d.blend.preserveColours, float(d.blend.sceneLight)};
+    scratch->look = render::OutputLook{float(d.blend.strength), d.blend.preserveColours, float(d.blend.sceneLight),
+                                       float(d.blend.steady)};
     scratch->brush = d.blend.brushPercent > 0 ? d.blend.brushPercent / 100.0 : 1.0;
     if (d.models.size() == 1) {
         // One model: straight into the encoder's frames, `depth` of them in flight.

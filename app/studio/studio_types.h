@@ -36,6 +36,7 @@ struct BlendSettings {
     double strength = 1.0;         // 0: the original frame, 1: full style
     bool preserveColours = false;  // stylized luminance, original chroma
     double sceneLight = 0.0;       // 0: the painting's light, 1: the scene's mean luminance (render::OutputLook)
+    double steady = 0.0;           // 0: every frame painted anew, 1: still parts keep most of their strokes (render::OutputLook)
     int brushPercent = 0;          // processing size as % of the frame; 0 = adapt to keep the view live
 };
 

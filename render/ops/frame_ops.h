@@ -35,6 +35,12 @@ struct OutputLook {
     // exposure: a night shot comes out as bright as a day); 1: the stylized frame is
     // scaled so its mean luminance is the scene's. In between, a geometric mix of the two.
     float sceneLight = 0.f;
+    // 0: every frame as the network paints it; up to 1: a still part of the scene keeps
+    // part of its previous output (up to SteadyOp::kMaxKeep), so its strokes stop
+    // flickering with the camera's noise, while what moves or changes is painted anew
+    // (render/ops/steady_op.h). The first frame of a size, or after frames without it,
+    // starts afresh.
+    float steady = 0.f;
     bool operator==(const OutputLook&) const = default;
 };
 

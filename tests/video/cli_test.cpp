@@ -284,6 +284,46 @@ TEST(Cli, SceneLightKeepsADimSceneDim)
     EXPECT_FALSE(fs::exists(dir / "dim_bad.png"));
 }
 
+// A still scene under camera noise: the style repaints the noise every frame; --steady 1
+// keeps the still scene's strokes. Measured by FFmpeg's own filters on lossless exports:
+// the mean luma difference of consecutive frames (tblend difference, signalstats YAVG).
+TEST(Cli, SteadyCalmsTheFlickerOfAStillNoisyScene)
+{
+    const fs::path dir = videoTempDir();
+    const fs::path noisy = dir / "noisy_bars.mkv";
+    ASSERT_EQ(shellOutput("ffmpeg -v error -y -f lavfi -i 'smptebars=size=96x64:rate=10,noise=alls=5:allf=t' "
+                          "-frames:v 8 -c:v ffv1 '" +
+                          noisy.string() + "' && echo ok"),
+              "ok\n");
+    const auto flicker = [](const fs::path& clip) {
+        const std::string out = shellOutput(
+            "ffmpeg -v error -i '" + clip.string() +
+            "' -vf tblend=all_mode=difference,signalstats,metadata=mode=print:key=lavfi.signalstats.YAVG:file=/dev/stdout "
+            "-f null - 2>&1 | sed -n 's/.*YAVG=//p'");
+        std::istringstream lines(out);
+        double sum = 0, value = 0;
+        int count = 0;
+        while (lines >> value)
+            sum += value, ++count;
+        return count > 0 ? sum / count : -1.0;
+    };
+    const auto exportClip = [&](const fs::path& out, const std::string& steady) {
+        ChildProcess child(cli({"export", noisy.string(), out.string(), "--style", "starry", "--crf", "0", "--steady",
+                                steady}));
+        EXPECT_EQ(child.wait(300), 0) << child.output();
+    };
+    exportClip(dir / "noisy_plain.mkv", "0");
+    exportClip(dir / "noisy_steady.mkv", "1");
+    const double plain = flicker(dir / "noisy_plain.mkv"), steady = flicker(dir / "noisy_steady.mkv");
+    ASSERT_GT(plain, 1.0) << "the style repaints the noise";
+    EXPECT_LT(steady, 0.6 * plain) << "plain " << plain << ", steady " << steady;
+
+    ChildProcess bad(cli({"export", noisy.string(), (dir / "noisy_bad.mkv").string(), "--steady", "2"}));
+    EXPECT_GT(bad.wait(60), 0) << bad.output();
+    EXPECT_NE(bad.output().find("--steady expects a number from 0 to 1, got '2'"), std::string::npos) << bad.output();
+    EXPECT_FALSE(fs::exists(dir / "noisy_bad.mkv"));
+}
+
 // Any picture as a style: Magenta's arbitrary-style folder with --style-image.
 TEST(Cli, PicturesAsStylesThroughMagentasModel)
 {

@@ -4,6 +4,8 @@ output frames, the earlier one warped by the optical flow of the *input* frames.
 
   flicker.py CLIP --checkpoint CKPT [--style NAME] [--width 320] [--frames 24] [--start 0]
   flicker.py CLIP --engstrom MODEL_DIR    (Engstrom's ml5 model through ../shared/reference)
+  flicker.py CLIP --rendered STYLIZED     (a stylized copy of CLIP, e.g. from stylize-cli export:
+                                           the engine's own frames, --steady included)
 
 For each pair of consecutive input frames (t-1, t) the flow from t to t-1 is OpenCV's DIS
 optical flow (medium preset) on the input's luminance; the output of t-1 is warped to t
@@ -115,18 +117,31 @@ def main():
     p.add_argument("--checkpoint")
     p.add_argument("--style", default="wave")
     p.add_argument("--engstrom", metavar="MODEL_DIR")
+    p.add_argument("--rendered", metavar="STYLIZED_CLIP",
+                   help="measure this stylized copy of CLIP (its frames scaled to --width as CLIP's are)")
     p.add_argument("--width", type=int, default=320)
     p.add_argument("--frames", type=int, default=24)
     p.add_argument("--start", type=float, default=0.0)
     a = p.parse_args()
-    if not (a.checkpoint or a.engstrom):
-        sys.exit("error: give --checkpoint CKPT or --engstrom MODEL_DIR")
+    if sum(bool(v) for v in (a.checkpoint, a.engstrom, a.rendered)) != 1:
+        sys.exit("error: give one of --checkpoint CKPT, --engstrom MODEL_DIR or --rendered STYLIZED_CLIP")
     frames = read_frames(a.clip, a.width, a.frames, a.start)
     pairs = flows(frames)
     base, kept = warping_error(frames, pairs)
-    outs = stylize_engstrom(frames, a.engstrom) if a.engstrom else stylize_checkpoint(frames, a.checkpoint, a.style)
+    if a.rendered:
+        outs = read_frames(a.rendered, a.width, a.frames, a.start)
+        if len(outs) != len(frames) or outs[0].shape != frames[0].shape:
+            sys.exit(f"error: {a.rendered}: {len(outs)} frames of {outs[0].shape[1]}x{outs[0].shape[0]} at --width "
+                     f"{a.width}, where {a.clip} gives {len(frames)} of {frames[0].shape[1]}x{frames[0].shape[0]}: "
+                     "render it at the clip's aspect ratio, with every frame")
+        what = f"rendered {os.path.basename(a.rendered)}"
+    elif a.engstrom:
+        outs = stylize_engstrom(frames, a.engstrom)
+        what = f"engstrom {os.path.basename(a.engstrom.rstrip('/'))}"
+    else:
+        outs = stylize_checkpoint(frames, a.checkpoint, a.style)
+        what = f"{os.path.basename(a.checkpoint)} {a.style}"
     err, _ = warping_error(outs, pairs)
-    what = f"engstrom {os.path.basename(a.engstrom.rstrip('/'))}" if a.engstrom else f"{os.path.basename(a.checkpoint)} {a.style}"
     print(f"{os.path.basename(a.clip)} {len(frames)} frames at {frames[0].shape[1]}x{frames[0].shape[0]}: "
           f"{what}: warping error {err:.2f} grey levels (input {base:.2f}, {kept * 100:.0f}% of pixels kept)")
 

@@ -1,0 +1,56 @@
+// SteadyOp: shaders/steady.comp, the scene's change before the network, then the output
+// mixed with its history and written back.
+#include "ops/steady_op.h"
+
+#include <algorithm>
+
+namespace stylize::render {
+namespace {
+constexpr int kLocal = 8;
+std::uint32_t divUp(int a, int b) { return static_cast<std::uint32_t>((a + b - 1) / b); }
+}  // namespace
+
+SteadyOp::SteadyOp(OpResources& res, const model::ImageMapping& mapping, vk::Buffer* input, model::Shape inputShape,
+                   vk::Buffer* output, model::Shape outputShape, int validW, int validH, vk::Buffer* state,
+                   vk::Buffer* reset)
+    : input_(input), output_(output), state_(state), reset_(reset)
+{
+    push_ = {0, inputShape.w, outputShape.w, validW, validH, 0.f, {}, {}};
+    for (int c = 0; c < 3; ++c) {
+        // The input mapping x = p * scale + bias, undone (LumaMeanOp does the same).
+        const float scale = mapping.inScale[c];
+        push_.inMul[c] = scale != 0.f ? 1.f / scale : 0.f;
+        push_.inAdd[c] = scale != 0.f ? -mapping.inBias[c] / scale : 0.f;
+    }
+    const std::int32_t spec[] = {kLocal, kLocal};
+    pipeline_ = &res.pipelines.get("steady", 4, sizeof(Push), spec);
+}
+
+void SteadyOp::setSteady(float steady) { push_.keep = std::clamp(steady, 0.f, 1.f) * kMaxKeep; }
+
+void SteadyOp::prepare(vk::DescriptorSets& sets)
+{
+    vk::Buffer* buffers[] = {input_, output_, state_, reset_};
+    set_ = sets.make(*pipeline_, buffers);
+}
+
+void SteadyOp::record(vk::CommandRecorder& recorder)
+{
+    push_.stage = 0;
+    recorder.dispatch(*pipeline_, set_, &push_, sizeof(push_), divUp(push_.validW, kLocal),
+                      divUp(push_.validH, kLocal), 1, {input_, state_, reset_}, {state_}, "steady: scene change");
+}
+
+void SteadyOp::recordOutput(vk::CommandRecorder& recorder)
+{
+    const std::uint32_t gx = divUp(push_.validW, kLocal), gy = divUp(push_.validH, kLocal);
+    push_.stage = 1;
+    recorder.dispatch(*pipeline_, set_, &push_, sizeof(push_), gx, gy, 1, {output_, state_, reset_}, {state_},
+                      "steady: mix");
+    // The output is rewritten from the history only once every pixel has read its
+    // neighbours' new values: the recorder's barrier.
+    push_.stage = 2;
+    recorder.dispatch(*pipeline_, set_, &push_, sizeof(push_), gx, gy, 1, {state_}, {output_}, "steady: result");
+}
+
+}  // namespace stylize::render
