@@ -66,7 +66,8 @@ struct Stylizer::Plan {
                                                 plan.network.outputShape(), plan.processing.width,
                                                 plan.processing.height, plan.steadyState, steadyReset);
             sets = std::make_unique<vk::DescriptorSets>(
-                context, 3, toTensor->descriptorBuffers() + toImage->descriptorBuffers() + steady->descriptorBuffers());
+                context, 2 + steady->descriptorSets(),
+                toTensor->descriptorBuffers() + toImage->descriptorBuffers() + steady->descriptorBuffers());
             toTensor->prepare(*sets);
             toImage->prepare(*sets);
             steady->prepare(*sets);
@@ -183,8 +184,10 @@ struct Stylizer::Plan {
             commands.begin();
             if (i == 0)
                 main->toTensor->record(commands);
-            else if (i == 1)
+            else if (i == 1) {  // its three stages' pipelines
                 main->steady->record(commands);
+                main->steady->recordOutput(commands);
+            }
             else if (i + 1 == total)
                 main->toImage->record(commands);
             else

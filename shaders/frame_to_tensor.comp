@@ -1,6 +1,7 @@
 // Video frame (RGBA8, YUV420P, NV12 or YUYV422 as uploaded) -> the network's input
-// tensor at the processing size: colour conversion, bilinear resampling when the sizes
-// differ, and the model's input value mapping, in one pass.
+// tensor at the processing size: colour conversion, resampling when the sizes differ
+// (area averaging to reduce, bilinear to enlarge: image.glsl), and the model's input
+// value mapping, in one pass.
 #version 450
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
@@ -33,7 +34,7 @@ void main()
     if (p.srcW == p.dstW && p.srcH == p.dstH)
         c = fetchSource(x, y);
     else
-        SAMPLE_BILINEAR(fetchSource, p.srcW, p.srcH, p.dstW, p.dstH, x, y, c)
+        SAMPLE_AREA(fetchSource, p.srcW, p.srcH, p.dstW, p.dstH, x, y, c)
     vec3 mapped = c.rgb * vec3(p.scaleR, p.scaleG, p.scaleB) + vec3(p.biasR, p.biasG, p.biasB);
     STORE4(outp, y * p.dstW + x, vec4(mapped, 0.0));
 }

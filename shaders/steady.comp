@@ -18,6 +18,9 @@
 #include "common.glsl"
 
 layout(local_size_x_id = 0, local_size_y_id = 1, local_size_z = 1) in;
+// One pipeline per stage: a CPU driver (lavapipe) ran each stage 6x slower than
+// frame_to_tensor.comp while the three shared one shader with a push-constant switch.
+layout(constant_id = 2) const int STAGE = 0;
 
 layout(std430, binding = 0) readonly buffer Input { sfp4 inp[]; };
 layout(std430, binding = 1) buffer Output { sfp4 outp[]; };
@@ -26,7 +29,6 @@ layout(std430, binding = 2) buffer State { float state[]; };
 layout(std430, binding = 3) readonly buffer Reset { uint resetFlag[]; };  // [0] != 0: forget the past
 
 layout(push_constant) uniform P {
-    int stage;
     int inW, outW;       // row pitches of the input and output tensors
     int validW, validH;  // the image part of both
     float keep;          // how much of its past a still pixel keeps, 0..1
@@ -44,14 +46,14 @@ void main()
         return;
     const int pixels = p.validW * p.validH, i = y * p.validW + x;
     const int history = 2 * pixels + 4 * i;
-    if (p.stage == 0) {
+    if (STAGE == 0) {
         const vec3 mul = vec3(p.inMul[0], p.inMul[1], p.inMul[2]), add = vec3(p.inAdd[0], p.inAdd[1], p.inAdd[2]);
         const float l = dot(clamp(LOAD4(inp, y * p.inW + x).rgb * mul + add, vec3(0.0), vec3(255.0)), kLuma);
         state[pixels + i] = resetFlag[0] != 0u ? 2.0 * FORGET : abs(l - state[i]);
         state[i] = l;
         return;
     }
-    if (p.stage == 2) {
+    if (STAGE == 2) {
         STORE4(outp, y * p.outW + x, vec4(state[history], state[history + 1], state[history + 2], 0.0));
         return;
     }

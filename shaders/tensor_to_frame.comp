@@ -1,6 +1,6 @@
 // Network output tensor -> video frame at the output size, in RGBA8 (for the view) or
 // the encoder's YUV420P / NV12: crops the valid region, maps to 0..255, resamples
-// bilinearly, applies the scene light (a gain that gives the stylized frame the scene's
+// (area averaging to reduce, bilinear to enlarge: image.glsl), applies the scene light (a gain that gives the stylized frame the scene's
 // mean luminance, from luma_mean.comp), strength (mix with the original frame) and
 // colour preservation (stylized luma with the original's chroma). Each invocation owns an 8x2 pixel block
 // so every plane is written in whole uints, without races between invocations.
@@ -57,14 +57,14 @@ vec3 outputPixel(int x, int y)
     if (p.validW == p.dstW && p.validH == p.dstH)
         s = fetchStylized(x, y);
     else
-        SAMPLE_BILINEAR(fetchStylized, p.validW, p.validH, p.dstW, p.dstH, x, y, s)
+        SAMPLE_AREA(fetchStylized, p.validW, p.validH, p.dstW, p.dstH, x, y, s)
     vec3 rgb = min(s.rgb * sceneGain, vec3(255.0));
     if (p.preserveColour != 0 || p.strength < 1.0) {
         vec4 o;
         if (p.origW == p.dstW && p.origH == p.dstH)
             o = fetchOriginal(x, y);
         else
-            SAMPLE_BILINEAR(fetchOriginal, p.origW, p.origH, p.dstW, p.dstH, x, y, o)
+            SAMPLE_AREA(fetchOriginal, p.origW, p.origH, p.dstW, p.dstH, x, y, o)
         if (p.preserveColour != 0)
             rgb = o.rgb + vec3(dot(rgb - o.rgb, kLuma));  // keep chroma, take luma
         rgb = mix(o.rgb, rgb, p.strength);

@@ -15,15 +15,17 @@ SteadyOp::SteadyOp(OpResources& res, const model::ImageMapping& mapping, vk::Buf
                    vk::Buffer* reset)
     : input_(input), output_(output), state_(state), reset_(reset)
 {
-    push_ = {0, inputShape.w, outputShape.w, validW, validH, 0.f, {}, {}};
+    push_ = {inputShape.w, outputShape.w, validW, validH, 0.f, {}, {}};
     for (int c = 0; c < 3; ++c) {
         // The input mapping x = p * scale + bias, undone (LumaMeanOp does the same).
         const float scale = mapping.inScale[c];
         push_.inMul[c] = scale != 0.f ? 1.f / scale : 0.f;
         push_.inAdd[c] = scale != 0.f ? -mapping.inBias[c] / scale : 0.f;
     }
-    const std::int32_t spec[] = {kLocal, kLocal};
-    pipeline_ = &res.pipelines.get("steady", 4, sizeof(Push), spec);
+    for (std::int32_t stage = 0; stage < 3; ++stage) {
+        const std::int32_t spec[] = {kLocal, kLocal, stage};
+        pipelines_[stage] = &res.pipelines.get("steady", 4, sizeof(Push), spec);
+    }
 }
 
 void SteadyOp::setSteady(float steady) { push_.keep = std::clamp(steady, 0.f, 1.f) * kMaxKeep; }
@@ -31,26 +33,24 @@ void SteadyOp::setSteady(float steady) { push_.keep = std::clamp(steady, 0.f, 1.
 void SteadyOp::prepare(vk::DescriptorSets& sets)
 {
     vk::Buffer* buffers[] = {input_, output_, state_, reset_};
-    set_ = sets.make(*pipeline_, buffers);
+    for (int stage = 0; stage < 3; ++stage)
+        sets_[stage] = sets.make(*pipelines_[stage], buffers);
 }
 
 void SteadyOp::record(vk::CommandRecorder& recorder)
 {
-    push_.stage = 0;
-    recorder.dispatch(*pipeline_, set_, &push_, sizeof(push_), divUp(push_.validW, kLocal),
+    recorder.dispatch(*pipelines_[0], sets_[0], &push_, sizeof(push_), divUp(push_.validW, kLocal),
                       divUp(push_.validH, kLocal), 1, {input_, state_, reset_}, {state_}, "steady: scene change");
 }
 
 void SteadyOp::recordOutput(vk::CommandRecorder& recorder)
 {
     const std::uint32_t gx = divUp(push_.validW, kLocal), gy = divUp(push_.validH, kLocal);
-    push_.stage = 1;
-    recorder.dispatch(*pipeline_, set_, &push_, sizeof(push_), gx, gy, 1, {output_, state_, reset_}, {state_},
-                      "steady: mix");
+    recorder.dispatch(*pipelines_[1], sets_[1], &push_, sizeof(push_), gx, gy, 1, {output_, state_, reset_},
+                      {state_}, "steady: mix");
     // The output is rewritten from the history only once every pixel has read its
     // neighbours' new values: the recorder's barrier.
-    push_.stage = 2;
-    recorder.dispatch(*pipeline_, set_, &push_, sizeof(push_), gx, gy, 1, {state_}, {output_}, "steady: result");
+    recorder.dispatch(*pipelines_[2], sets_[2], &push_, sizeof(push_), gx, gy, 1, {state_}, {output_}, "steady: result");
 }
 
 }  // namespace stylize::render

@@ -24,7 +24,8 @@ public:
     void prepare(vk::DescriptorSets& sets) override;
     void record(vk::CommandRecorder& recorder) override;
     void recordOutput(vk::CommandRecorder& recorder);
-    std::uint32_t descriptorBuffers() const override { return 4; }
+    std::uint32_t descriptorSets() const override { return 3; }
+    std::uint32_t descriptorBuffers() const override { return 3 * 4; }
     // Takes effect at the next recordOutput(): push constants live in the command buffer.
     // 0..1: how much of its past a still pixel keeps (OutputLook::steady).
     void setSteady(float steady);
@@ -35,10 +36,10 @@ public:
 
 private:
     vk::Buffer *input_, *output_, *state_, *reset_;
-    const vk::Pipeline* pipeline_ = nullptr;
-    VkDescriptorSet set_ = VK_NULL_HANDLE;
+    const vk::Pipeline* pipelines_[3] = {};  // stage 0 (scene change), 1 (mix), 2 (result)
+    VkDescriptorSet sets_[3] = {};
     struct Push {
-        std::int32_t stage, inW, outW, validW, validH;
+        std::int32_t inW, outW, validW, validH;
         float keep;
         float inMul[3], inAdd[3];
     } push_;

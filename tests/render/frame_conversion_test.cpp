@@ -1,6 +1,7 @@
 // The GPU's frame conversions (YUV420P / NV12 / YUYV422 / RGBA8 in; RGBA8 / YUV420P /
 // NV12 out; resampling; strength and colour preservation) against plain CPU formulas,
 // through an identity network so only the conversions are under test.
+#include <algorithm>
 #include <cmath>
 
 #include "frame_pixels.h"
@@ -321,6 +322,67 @@ TEST(OutputSize, ResamplesToTheRequestedSize)
     ASSERT_EQ(out.height, 60);
     for (std::size_t i = 0; i < out.rgba.size(); i += 4)
         ASSERT_NEAR(out.rgba[i], 128, 1);
+}
+
+// The mean of `in` (one channel of RGBA8) over output pixel (x, y)'s footprint when
+// `in` is reduced to outW x outH, each source pixel weighted by the share of it covered.
+double areaMean(const render::Image& in, int outW, int outH, int x, int y, int channel)
+{
+    const double sx = double(in.width) / outW, sy = double(in.height) / outH;
+    double sum = 0, weights = 0;
+    for (int iy = int(std::floor(y * sy)); iy < std::min(in.height, int(std::ceil((y + 1) * sy))); ++iy)
+        for (int ix = int(std::floor(x * sx)); ix < std::min(in.width, int(std::ceil((x + 1) * sx))); ++ix) {
+            const double w = (std::min(ix + 1.0, (x + 1) * sx) - std::max(double(ix), x * sx)) *
+                             (std::min(iy + 1.0, (y + 1) * sy) - std::max(double(iy), y * sy));
+            sum += w * in.rgba[(std::size_t(iy) * in.width + ix) * 4 + channel];
+            weights += w;
+        }
+    return sum / weights;
+}
+
+// A reduction averages each output pixel's footprint (FFmpeg's "area"), on the way into
+// the network and for the original frame mixed in by strength; a bilinear sample would
+// read a few pixels of it, so fine detail aliases and shimmers as the camera moves.
+TEST(Resampling, AReductionAveragesTheFootprintOnTheWayInAndOut)
+{
+    STYLIZE_REQUIRE_VULKAN();
+    render::StylizerOptions options;
+    options.precision = render::Precision::Fp32;
+    render::Stylizer stylizer(*vulkanContext(), identityModel(), options);
+    // A one-pixel checkerboard reduced 3x: each cell is 4 or 5 white pixels of 9 (113.3 or
+    // 141.7); a bilinear sample at these centres reads one whole black or white pixel.
+    render::Image checker;
+    checker.width = 60, checker.height = 30;
+    for (int y = 0; y < 30; ++y)
+        for (int x = 0; x < 60; ++x) {
+            const std::uint8_t v = (x + y) % 2 ? 255 : 0;
+            checker.rgba.insert(checker.rgba.end(), {v, v, v, 255});
+        }
+    render::Image out;
+    stylizer.run(checker.view(), {20, 10}, {20, 10}, out);
+    for (int y = 0; y < 10; ++y)
+        for (int x = 0; x < 20; ++x)
+            EXPECT_NEAR(out.rgba[(std::size_t(y) * 20 + x) * 4], areaMean(checker, 20, 10, x, y, 0), 1.0)
+                << x << "," << y;
+    // Fractional ratios (60x36 -> 24x16: 2.5 and 2.25 source pixels a cell) against the
+    // formula, through the network (strength 1) and as the original (strength 0).
+    render::Image busy;
+    busy.width = 60, busy.height = 36;
+    for (int y = 0; y < 36; ++y)
+        for (int x = 0; x < 60; ++x)
+            busy.rgba.insert(busy.rgba.end(), {std::uint8_t((x * 37 + y * 91) % 256), std::uint8_t((x * x + 3 * y) % 256),
+                                               std::uint8_t(x * 4), 255});
+    for (float strength : {1.f, 0.f}) {
+        stylizer.setLook({strength, false});
+        stylizer.run(busy.view(), {24, 16}, {24, 16}, out);
+        int worst = 0;
+        for (int y = 0; y < 16; ++y)
+            for (int x = 0; x < 24; ++x)
+                for (int c = 0; c < 3; ++c)
+                    worst = std::max(worst, int(std::abs(out.rgba[(std::size_t(y) * 24 + x) * 4 + c] -
+                                                         std::lround(areaMean(busy, 24, 16, x, y, c)))));
+        EXPECT_LE(worst, 1) << "strength " << strength;
+    }
 }
 
 }  // namespace

@@ -588,6 +588,60 @@ class MotionTermTest(unittest.TestCase):
         self.assertGreater(float(aliasing), 1e-3)
 
 
+class FlickerToolTest(unittest.TestCase):
+    """flicker.py --rendered: an engine render's warping error, read frame for frame."""
+
+    def setUp(self):
+        try:
+            import cv2  # noqa: F401
+        except ImportError:
+            self.skipTest("python3-opencv is not installed (tools/debian-packages.txt lists it)")
+        self.tmp = tempfile.TemporaryDirectory()
+        self.clip = os.path.join(self.tmp.name, "clip.mkv")
+        subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=96x64:rate=10", "-frames:v", "8",
+                        "-c:v", "ffv1", self.clip], check=True)
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def flicker(self, rendered, width=96):
+        r = subprocess.run([sys.executable, os.path.join(TOOL, "flicker.py"), self.clip, "--rendered", rendered,
+                            "--width", str(width), "--frames", "6"], capture_output=True, text=True)
+        return r
+
+    def errors(self, rendered):
+        r = self.flicker(rendered)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = r.stdout.split("warping error ")[1]
+        return float(out.split()[0]), float(out.split("(input ")[1].split(",")[0])
+
+    def test_a_copy_scores_the_clips_own_error_even_with_late_timestamps(self):
+        # An export keeps its source's timestamps: video may start after the audio (0.069 s
+        # in cockatoo.mp4), and FFmpeg's default frame-rate conversion would then fill the
+        # gap with a copy of the first frame and shift every pair.
+        late = os.path.join(self.tmp.name, "late.mkv")
+        subprocess.run(["ffmpeg", "-v", "error", "-itsoffset", "0.25", "-i", self.clip, "-f", "lavfi", "-i",
+                        "sine=duration=1.5", "-map", "0:v", "-map", "1:a", "-c:v", "copy", "-c:a", "flac", late],
+                       check=True)
+        err, own = self.errors(late)
+        self.assertAlmostEqual(err, own, places=2)
+        # The frames in reverse order (the motion backwards) are far from the flow.
+        backwards = os.path.join(self.tmp.name, "backwards.mkv")
+        subprocess.run(["ffmpeg", "-v", "error", "-i", self.clip, "-vf", "reverse", "-c:v", "ffv1", backwards],
+                       check=True)
+        err, own = self.errors(backwards)
+        self.assertGreater(err, own + 1.0)
+
+    def test_a_render_of_another_shape_is_a_sentence(self):
+        square = os.path.join(self.tmp.name, "square.mkv")
+        subprocess.run(["ffmpeg", "-v", "error", "-i", self.clip, "-vf", "scale=64:64", "-c:v", "ffv1", square],
+                       check=True)
+        r = self.flicker(square)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("square.mkv", r.stderr)
+        self.assertIn("aspect ratio", r.stderr)
+
+
 class ExportRoundTripTest(unittest.TestCase):
     def test_pack_json_describes_the_network(self):
         net = StyleNet(3, (4, 8, 8), 1)

@@ -34,9 +34,13 @@ except ImportError:
 
 
 def read_frames(clip, width, count, start):
+    # Every decoded frame as it is: FFmpeg's default frame-rate conversion would duplicate
+    # one where a clip's timestamps start late (an export keeps its source's) and shift
+    # every pair (docs/steady.md).
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(["ffmpeg", "-v", "error", "-ss", str(start), "-i", clip, "-frames:v", str(count),
-                        "-vf", f"scale={width}:-2:flags=area", os.path.join(tmp, "f%04d.png")], check=True)
+                        "-fps_mode", "passthrough", "-vf", f"scale={width}:-2:flags=area",
+                        os.path.join(tmp, "f%04d.png")], check=True)
         files = sorted(os.listdir(tmp))
         if len(files) < 2:
             sys.exit(f"error: {clip}: fewer than two frames from {start} s")
