@@ -57,7 +57,9 @@ stylize::studio::BlendSettings AppSettings::blend() const
     b.strength = settings_.value("blend/strength", 1.0).toDouble();
     b.preserveColours = settings_.value("blend/keepColours", false).toBool();
     b.sceneLight = settings_.value("blend/sceneLight", 0.0).toDouble();
-    b.steady = std::clamp(settings_.value("blend/steady", 0.0).toDouble(), 0.0, 1.0);
+    // A first start calms a still webcam's flicker by a third without the smear a full
+    // keep can leave on slow, soft motion (docs/steady.md); scripts (stylize-cli) start at 0.
+    b.steady = std::clamp(settings_.value("blend/steady", kFirstStartSteady).toDouble(), 0.0, 1.0);
     b.brushPercent = settings_.value("blend/brushPercent", 0).toInt();
     return b;
 }

@@ -18,6 +18,8 @@ public:
     stylize::studio::SourceSpec lastSource() const;
     void setLastSource(const stylize::studio::SourceSpec& source);
     stylize::studio::BlendSettings blend() const;  // styles as ids with weights
+    // Steady (render::OutputLook::steady) before the user has set it.
+    static constexpr double kFirstStartSteady = 0.5;
     void setBlend(const stylize::studio::BlendSettings& blend);
     QStringList importedModels() const;
     void setImportedModels(const QStringList& paths);

@@ -13,6 +13,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "app_settings.h"
 #include "blend_panel.h"
 #include "frame_pixels.h"
 #include "export_dialog.h"
@@ -200,6 +201,7 @@ private slots:
             {studio::SourceKind::TestPattern, "smptebars=size=160x120:rate=30,noise=alls=5:allf=t", "Noisy bars"});
         ui::BlendPanel* panel = window_->blendPanel();
         panel->brushBox()->setCurrentIndex(panel->brushBox()->findData(100));  // one size: no new plan between frames
+        panel->steadySlider()->setValue(0);
         nextFrame();
         const auto flicker = [&] {
             QImage last = nextFrame();
@@ -216,7 +218,7 @@ private slots:
         QCOMPARE(panel->settings().steady, 1.0);
         nextFrame();
         const double steady = flicker();
-        panel->steadySlider()->setValue(0);
+        panel->steadySlider()->setValue(int(std::lround(ui::AppSettings::kFirstStartSteady * 100)));
         panel->brushBox()->setCurrentIndex(0);
         qInfo("frame-to-frame change of the painted noisy bars: %.2f plain, %.2f steady", plain, steady);
         QVERIFY2(steady < 0.6 * plain, qPrintable(QString("frame-to-frame change: steady %1, plain %2").arg(steady).arg(plain)));
