@@ -7,7 +7,10 @@
 namespace stylize::render {
 namespace {
 constexpr int kLocal = 8;
-std::uint32_t divUp(int a, int b) { return static_cast<std::uint32_t>((a + b - 1) / b); }
+std::uint32_t divUp(int a, int b)
+{
+    return static_cast<std::uint32_t>((a + b - 1) / b);
+}
 }  // namespace
 
 SteadyOp::SteadyOp(OpResources& res, const model::ImageMapping& mapping, vk::Buffer* input, model::Shape inputShape,
@@ -28,7 +31,10 @@ SteadyOp::SteadyOp(OpResources& res, const model::ImageMapping& mapping, vk::Buf
     }
 }
 
-void SteadyOp::setSteady(float steady) { push_.keep = std::clamp(steady, 0.f, 1.f) * kMaxKeep; }
+void SteadyOp::setSteady(float steady)
+{
+    push_.keep = std::clamp(steady, 0.f, 1.f) * kMaxKeep;
+}
 
 void SteadyOp::prepare(vk::DescriptorSets& sets)
 {
@@ -46,11 +52,12 @@ void SteadyOp::record(vk::CommandRecorder& recorder)
 void SteadyOp::recordOutput(vk::CommandRecorder& recorder)
 {
     const std::uint32_t gx = divUp(push_.validW, kLocal), gy = divUp(push_.validH, kLocal);
-    recorder.dispatch(*pipelines_[1], sets_[1], &push_, sizeof(push_), gx, gy, 1, {output_, state_, reset_},
-                      {state_}, "steady: mix");
+    recorder.dispatch(*pipelines_[1], sets_[1], &push_, sizeof(push_), gx, gy, 1, {output_, state_, reset_}, {state_},
+                      "steady: mix");
     // The output is rewritten from the history only once every pixel has read its
     // neighbours' new values: the recorder's barrier.
-    recorder.dispatch(*pipelines_[2], sets_[2], &push_, sizeof(push_), gx, gy, 1, {state_}, {output_}, "steady: result");
+    recorder.dispatch(*pipelines_[2], sets_[2], &push_, sizeof(push_), gx, gy, 1, {state_}, {output_},
+                      "steady: result");
 }
 
 }  // namespace stylize::render

@@ -182,14 +182,14 @@ TEST_P(Steady, MatchesTheCpuFilterCalmsAStillSceneAndLeavesNoTrail)
                 }
 }
 
-INSTANTIATE_TEST_SUITE_P(Precisions, Steady,
-                         ::testing::Values(render::Precision::Fp32, render::Precision::Fp16Storage),
+INSTANTIATE_TEST_SUITE_P(Precisions, Steady, ::testing::Values(render::Precision::Fp32, render::Precision::Fp16Storage),
                          [](const auto& info) { return std::string(render::precisionName(info.param)); });
 
 TEST(SteadyStart, ANewSizeASceneCutOrFramesWithoutItStartAfresh)
 {
     STYLIZE_REQUIRE_VULKAN();
-    auto rawStylizer = makeStylizer(render::Precision::Fp32, 0.f), steadyStylizer = makeStylizer(render::Precision::Fp32, 1.f);
+    auto rawStylizer = makeStylizer(render::Precision::Fp32, 0.f),
+         steadyStylizer = makeStylizer(render::Precision::Fp32, 1.f);
     render::Stylizer &raw = *rawStylizer, &steady = *steadyStylizer;
     const auto rawFrames = runFrames(raw, 3);
     runFrames(steady, 2);
