@@ -52,7 +52,7 @@ void SteadyOp::record(vk::CommandRecorder& recorder)
 void SteadyOp::recordOutput(vk::CommandRecorder& recorder)
 {
     const std::uint32_t gx = divUp(push_.validW, kLocal), gy = divUp(push_.validH, kLocal);
-    recorder.dispatch(*pipelines_[1], sets_[1], &push_, sizeof(push_), gx, gy, 1, {output_, state_, reset_}, {state_},
+    recorder.dispatch(*pipelines_[1], sets_[1], &push_, sizeof(push_), gx, gy, 1, {output_, state_}, {state_},
                       "steady: mix");
     // The output is rewritten from the history only once every pixel has read its
     // neighbours' new values: the recorder's barrier.

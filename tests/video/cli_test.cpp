@@ -243,6 +243,20 @@ TEST(Cli, FailuresExitNonZeroWithOneSentence)
     }
 }
 
+// The mean luma (0..255) of each frame of `media` after `filters` (FFmpeg's signalstats
+// YAVG), averaged; -1 when FFmpeg printed none.
+double meanYavg(const fs::path& media, const std::string& filters = "")
+{
+    std::istringstream lines(shellOutput("ffmpeg -v error -i '" + media.string() + "' -vf " + filters +
+                                         "signalstats,metadata=mode=print:key=lavfi.signalstats.YAVG:file=/dev/stdout "
+                                         "-f null - 2>&1 | sed -n 's/.*YAVG=//p'"));
+    double sum = 0, value = 0;
+    int count = 0;
+    while (lines >> value)
+        sum += value, ++count;
+    return count > 0 ? sum / count : -1.0;
+}
+
 // The bundled pack paints a dim scene as brightly as a day (its instance norms take out
 // the input's exposure); --scene-light 1 gives the painted frame the scene's mean luma.
 TEST(Cli, SceneLightKeepsADimSceneDim)
@@ -253,13 +267,6 @@ TEST(Cli, SceneLightKeepsADimSceneDim)
                           "-frames:v 1 '" +
                           dim.string() + "' && echo ok"),
               "ok\n");
-    const auto meanY = [](const fs::path& png) {
-        const std::string out =
-            shellOutput("ffmpeg -v error -i '" + png.string() +
-                        "' -vf signalstats,metadata=mode=print:key=lavfi.signalstats.YAVG:file=/dev/stdout "
-                        "-f null - 2>&1 | sed -n 's/.*YAVG=//p'");
-        return out.empty() ? -1.0 : std::stod(out);
-    };
     const auto render = [&](const fs::path& out, std::vector<std::string> extra) {
         std::vector<std::string> args = {"image", dim.string(), out.string(), "--style", "starry"};
         args.insert(args.end(), extra.begin(), extra.end());
@@ -269,8 +276,8 @@ TEST(Cli, SceneLightKeepsADimSceneDim)
     render(dir / "dim_painted.png", {});
     render(dir / "dim_lit.png", {"--scene-light", "1"});
     render(dir / "dim_half.png", {"--scene-light", "0.5"});
-    const double scene = meanY(dim), painted = meanY(dir / "dim_painted.png"), lit = meanY(dir / "dim_lit.png"),
-                 half = meanY(dir / "dim_half.png");
+    const double scene = meanYavg(dim), painted = meanYavg(dir / "dim_painted.png"), lit = meanYavg(dir / "dim_lit.png"),
+                 half = meanYavg(dir / "dim_half.png");
     ASSERT_GT(scene, 0.0);
     EXPECT_GT(painted, scene + 30) << "the style alone lights the scene up";
     EXPECT_NEAR(lit, scene, 3.0);
@@ -295,18 +302,8 @@ TEST(Cli, SteadyCalmsTheFlickerOfAStillNoisyScene)
                           "-frames:v 8 -c:v ffv1 '" +
                           noisy.string() + "' && echo ok"),
               "ok\n");
-    const auto flicker = [](const fs::path& clip) {
-        const std::string out = shellOutput(
-            "ffmpeg -v error -i '" + clip.string() +
-            "' -vf tblend=all_mode=difference,signalstats,metadata=mode=print:key=lavfi.signalstats.YAVG:file=/dev/stdout "
-            "-f null - 2>&1 | sed -n 's/.*YAVG=//p'");
-        std::istringstream lines(out);
-        double sum = 0, value = 0;
-        int count = 0;
-        while (lines >> value)
-            sum += value, ++count;
-        return count > 0 ? sum / count : -1.0;
-    };
+    // The mean luma difference of consecutive frames.
+    const auto flicker = [](const fs::path& clip) { return meanYavg(clip, "tblend=all_mode=difference,"); };
     const auto exportClip = [&](const fs::path& out, const std::string& steady) {
         ChildProcess child(cli({"export", noisy.string(), out.string(), "--style", "starry", "--crf", "0", "--steady",
                                 steady}));
