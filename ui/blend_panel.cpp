@@ -52,7 +52,8 @@ BlendPanel::BlendPanel(QWidget* parent) : QWidget(parent)
                   "100%: the painted frame as light or dark as the scene"));
     percentRow(steady_, steadyLabel_, tr("Steady"), 0,
                tr("0%: every frame painted on its own, its strokes flickering with the camera's noise. "
-                  "100%: what stays still keeps its strokes from frame to frame; what moves is painted anew"));
+                  "100%: strokes stay on what they paint from frame to frame, followed as the camera moves; "
+                  "what changes is painted anew"));
     brush_ = new QComboBox(this);
     brush_->addItem(tr("Auto (keep the view live)"), 0);
     for (int percent : {25, 35, 50, 75, 100})

@@ -57,10 +57,11 @@ with the first frame's own instead (Magenta's way: 0 paints the frame in its own
 --scene-light keeps the scene's light: a style paints a dim room or a night as brightly
 as a day (its network takes out the input's exposure); 1 scales each stylized frame to
 the scene's mean luminance, 0.5 halfway (geometrically), 0 (the default) leaves it.
---steady (export, live; bench times it) calms the flicker of a still scene: a style
-repaints each frame's camera noise as moving strokes; with --steady a pixel whose scene
-has not changed keeps up to 90% of its last output (at 1), while whatever moves or
-changes is painted anew. 0 (the default) paints every frame on its own.
+--steady (export, live; bench times it) calms the flicker: a style repaints each frame's
+camera noise as moving strokes; with --steady a pixel keeps up to 90% of its last output
+(at 1), followed along the scene's motion (up to 10 pixels of the processing size a frame),
+while whatever changes, or moves faster, is painted anew. 0 (the default) paints every
+frame on its own.
 )";
 
 }  // namespace

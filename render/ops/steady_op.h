@@ -1,9 +1,10 @@
-// SteadyOp: OutputLook::steady, a temporal filter on the network's output that keeps a
-// still scene's strokes from flickering with its sensor noise (shaders/steady.comp).
-// record() compares the scene with the previous frame's: record it before the network,
-// whose later layers reuse the input's buffer; recordOutput() after the network mixes the
-// output with its history and writes the result back into the output tensor, where the
-// output ops read it.
+// SteadyOp: OutputLook::steady, a motion-compensated temporal filter on the network's
+// output that keeps a scene's strokes from flickering with its sensor noise
+// (shaders/steady.comp). record() keeps the scene's luma: record it before the network,
+// whose later layers reuse the input's buffer; recordOutput() after the network finds
+// each 8x8 tile's motion since the last frame, mixes the output with its history followed
+// along that motion, and writes the result back into the output tensor, where the output
+// ops read it.
 #pragma once
 
 #include "model/model.h"
@@ -13,8 +14,9 @@ namespace stylize::render {
 
 class SteadyOp : public GpuOp {
 public:
-    // `state` (stateBytes(validW, validH), the plan's: previous scene luma, its change,
-    // the history) is shared by the flights; `reset` (kResetBytes, a flight's, host
+    // `state` (stateBytes(validW, validH), the plan's: the last and this frame's scene
+    // luma, the history, the next history, the tiles' motion, the last and this frame's
+    // 2x2 luma means) is shared by the flights; `reset` (kResetBytes, a flight's, host
     // written) holds a non-zero uint while the frame must forget the past (the first
     // one of a plan, or after frames without steady). Both tensors' top-left
     // validW x validH is the image.
@@ -24,20 +26,31 @@ public:
     void prepare(vk::DescriptorSets& sets) override;
     void record(vk::CommandRecorder& recorder) override;
     void recordOutput(vk::CommandRecorder& recorder);
-    std::uint32_t descriptorSets() const override { return 3; }
-    std::uint32_t descriptorBuffers() const override { return 3 * 4; }
+    std::uint32_t descriptorSets() const override { return kStages; }
+    std::uint32_t descriptorBuffers() const override { return kStages * 4; }
     // Takes effect at the next recordOutput(): push constants live in the command buffer.
     // 0..1: how much of its past a still pixel keeps (OutputLook::steady).
     void setSteady(float steady);
     // The share of its past a still pixel keeps at steady 1.
     static constexpr float kMaxKeep = 0.9f;
-    static std::uint64_t stateBytes(int validW, int validH) { return std::uint64_t(validW) * validH * 6 * 4; }
+    // How far (in pixels of the processing size, along x and y) a tile may move from one
+    // frame to the next and still be followed; what moves faster is painted anew
+    // (steady.comp's MAX_RADIUS).
+    static constexpr int kSearchRadius = 10;
+    static constexpr int kTile = 8;
+    static std::uint64_t stateBytes(int validW, int validH)
+    {
+        const std::uint64_t tiles = std::uint64_t((validW + kTile - 1) / kTile) * ((validH + kTile - 1) / kTile);
+        const std::uint64_t blocks = std::uint64_t((validW + 1) / 2) * ((validH + 1) / 2);
+        return (std::uint64_t(validW) * validH * 10 + tiles * 2 + blocks * 2) * 4;
+    }
     static constexpr std::uint64_t kResetBytes = 16;
 
 private:
     vk::Buffer *input_, *output_, *state_, *reset_;
-    const vk::Pipeline* pipelines_[3] = {};  // stage 0 (scene change), 1 (mix), 2 (result)
-    VkDescriptorSet sets_[3] = {};
+    static constexpr int kStages = 4;
+    const vk::Pipeline* pipelines_[kStages] = {};  // scene luma, motion, mix, result
+    VkDescriptorSet sets_[kStages] = {};
     struct Push {
         std::int32_t inW, outW, validW, validH;
         float keep;

@@ -5,7 +5,9 @@
 #include <cmath>
 #include <random>
 
+#include "cpu/reference_steady.h"
 #include "frame_pixels.h"
+#include "ops/steady_op.h"
 #include "stylizer.h"
 #include "vk/context.h"
 
@@ -53,6 +55,96 @@ double sceneLightError(vk::Context& context, const model::Model& network, render
     return worst / 255.0;
 }
 
+// A camera panning over a texture (each frame the scene moves 3 pixels left and 1 up),
+// with a bright square crossing it the other way, sensor noise, and a cut to a darker
+// scene at frame 6: what Steady follows, keeps out, and forgets.
+render::Image panningScene(int t)
+{
+    std::mt19937 rng(100 + t);
+    std::uniform_int_distribution<int> noise(-3, 3);
+    render::Image im;
+    im.width = kWidth, im.height = kHeight;
+    const float dim = t >= 6 ? 0.5f : 1.f;
+    for (int y = 0; y < kHeight; ++y)
+        for (int x = 0; x < kWidth; ++x) {
+            const float u = float(x + 3 * t), v = float(y + t);
+            const bool square = x >= 60 - 4 * t && x < 70 - 4 * t && y >= 20 && y < 30;
+            const float level = square ? 230.f
+                                       : 120.f + 50.f * std::sin(u * 0.6f) * std::cos(v * 0.4f) + 20.f * std::sin(u * 0.11f + v * 0.3f);
+            for (int c = 0; c < 3; ++c)
+                im.rgba.push_back(std::uint8_t(std::clamp(int(std::lround(level * dim)) + 8 * c + noise(rng), 0, 255)));
+            im.rgba.push_back(255);
+        }
+    return im;
+}
+
+// Steady at 1 through a contrast-doubling network, two frames in flight (the second
+// submitted while the first runs: the device must order their use of the shared history),
+// against cpu::ReferenceSteady. The network's output stays inside 0..255 here, so the
+// reference sees what the device's filter sees.
+double steadyError(vk::Context& context, render::Precision precision)
+{
+    model::Model contrast;
+    contrast.name = "contrast";
+    contrast.styles.push_back({"contrast"});
+    contrast.nodes.push_back({"contrast", model::Affine{1.5f, -60.f}, {0}, 1});
+    contrast.output = 1;
+    render::StylizerOptions options;
+    options.precision = precision;
+    render::Stylizer stylizer(context, contrast, options);
+    stylizer.setLook({1.f, false, 0.f, 1.f});
+    constexpr int kFrames = 9;
+    std::vector<render::Image> inputs, outputs(kFrames);
+    for (int t = 0; t < kFrames; ++t) {
+        inputs.push_back(panningScene(t));
+        outputs[t].width = kWidth, outputs[t].height = kHeight;
+        outputs[t].rgba.resize(std::size_t(kWidth) * kHeight * 4);
+    }
+    for (int t = 0; t < kFrames; ++t) {
+        if (stylizer.framesInFlight() == render::Stylizer::kFramesInFlight)
+            stylizer.collect();
+        stylizer.submit(render::frameView(inputs[t].view()), {}, render::frameView(outputs[t]));
+    }
+    while (stylizer.framesInFlight() > 0)
+        stylizer.collect();
+    cpu::ReferenceSteady reference(kWidth, kHeight, render::SteadyOp::kMaxKeep);
+    const std::size_t n = std::size_t(kWidth) * kHeight;
+    double worst = 0;
+    for (int t = 0; t < kFrames; ++t) {
+        std::vector<float> luma(n), out(n * 3);
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::uint8_t* p = &inputs[t].rgba[i * 4];
+            luma[i] = 0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2];
+            for (int c = 0; c < 3; ++c)
+                out[i * 3 + c] = 1.5f * p[c] - 60.f;
+        }
+        reference.next(luma, out);
+        for (std::size_t i = 0; i < n; ++i)
+            for (int c = 0; c < 3; ++c)
+                worst = std::max(worst, std::abs(double(outputs[t].rgba[i * 4 + c]) - std::clamp(out[i * 3 + c], 0.f, 255.f)));
+    }
+    return worst / 255.0;
+}
+
+template <typename Measure>
+CheckResult frameCheck(const std::string& name, render::Precision precision, double tolerance, Measure measure)
+{
+    CheckResult r;
+    r.name = name;
+    r.kernel = "frame path";
+    r.precision = render::precisionName(precision);
+    r.input = "3x" + std::to_string(kHeight) + "x" + std::to_string(kWidth);
+    r.tolerance = tolerance;
+    try {
+        r.error = measure();
+        r.passed = r.error <= r.tolerance;
+    } catch (const std::exception& e) {
+        r.failure = e.what();
+    }
+    printCheckResult(r);
+    return r;
+}
+
 }  // namespace
 
 std::vector<CheckResult> runFrameCheck(vk::Context& context, const model::Model& network,
@@ -63,20 +155,12 @@ std::vector<CheckResult> runFrameCheck(vk::Context& context, const model::Model&
         precisions.push_back(render::Precision::Fp16Storage);
     std::vector<CheckResult> results;
     for (render::Precision precision : precisions) {
-        CheckResult r;
-        r.name = "scene light " + networkName;
-        r.kernel = "frame path";
-        r.precision = render::precisionName(precision);
-        r.input = "3x" + std::to_string(kHeight) + "x" + std::to_string(kWidth);
-        r.tolerance = 2.0 / 255;  // two grey levels: the rounding of both frames
-        try {
-            r.error = sceneLightError(context, network, precision);
-            r.passed = r.error <= r.tolerance;
-        } catch (const std::exception& e) {
-            r.failure = e.what();
-        }
-        printCheckResult(r);
-        results.push_back(std::move(r));
+        // Two grey levels: the rounding of both frames.
+        results.push_back(frameCheck("scene light " + networkName, precision, 2.0 / 255,
+                                     [&] { return sceneLightError(context, network, precision); }));
+        // The device's exp() and the mix's rounding against the reference's: within 1.5 levels.
+        results.push_back(frameCheck("steady, panning, 2 in flight", precision, 1.5 / 255,
+                                     [&] { return steadyError(context, precision); }));
     }
     return results;
 }
