@@ -48,8 +48,8 @@ layout(push_constant) uniform P {
 const float SIGMA = 8.0;  // grey levels of scene change at which a pixel keeps 1/e of its weight
 const float LAMBDA = 0.25;  // grey levels of mean difference a vector's length costs per pixel
 const float MOVED = 2.0;    // and any motion at all: on a flat noisy tile, noise picks no vector
-const int TILE = 8;
-const int COARSE_RADIUS = 4;  // in 2x2 blocks (render/ops/steady_op.h's kSearchRadius is 2 * 4 + 2)
+const int TILE = 8;  // render/ops/steady_op.h's kTile
+const int COARSE_RADIUS = 4;  // in 2x2 blocks: with FINE_RADIUS, a reach of 2 * 4 + 2 = 10 pixels
 const int COARSE_SIDE = 2 * COARSE_RADIUS + 1;
 const int FINE_RADIUS = 2;  // whole pixels around the coarse level's best
 const int FINE_SIDE = 2 * FINE_RADIUS + 1;

@@ -33,10 +33,8 @@ public:
     void setSteady(float steady);
     // The share of its past a still pixel keeps at steady 1.
     static constexpr float kMaxKeep = 0.9f;
-    // How far (in pixels of the processing size, along x and y) a tile may move from one
-    // frame to the next and still be followed; what moves faster is painted anew
-    // (steady.comp's MAX_RADIUS).
-    static constexpr int kSearchRadius = 10;
+    // The motion search's tile (steady.comp's TILE). A tile is followed up to 10 pixels of
+    // the processing size a frame along x and y; what moves faster is painted anew.
     static constexpr int kTile = 8;
     static std::uint64_t stateBytes(int validW, int validH)
     {
