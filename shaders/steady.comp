@@ -180,11 +180,12 @@ void main()
     const int P = pixels(), i = y * p.validW + x;
     const int history = 2 * P, next = 6 * P;
     if (STAGE == 0) {
-        state[P + i] = sceneLuma(x, y);
-        if (x % 2 == 0 && y % 2 == 0) {
+        const float l = sceneLuma(x, y);
+        state[P + i] = l;
+        if (x % 2 == 0 && y % 2 == 0) {  // the block's other three pixels, read again here
             const int x1 = min(x + 1, p.validW - 1), y1 = min(y + 1, p.validH - 1);
             state[curCoarseAt() + (y / 2) * coarseW() + x / 2] =
-                (sceneLuma(x, y) + sceneLuma(x1, y) + sceneLuma(x, y1) + sceneLuma(x1, y1)) * 0.25;
+                (l + sceneLuma(x1, y) + sceneLuma(x, y1) + sceneLuma(x1, y1)) * 0.25;
         }
         return;
     }

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <random>
+#include <utility>
 
 #include "cpu/reference_steady.h"
 #include "frame_pixels.h"
@@ -133,16 +134,9 @@ CheckResult frameCheck(const std::string& name, render::Precision precision, dou
     r.name = name;
     r.kernel = "frame path";
     r.precision = render::precisionName(precision);
-    r.input = "3x" + std::to_string(kHeight) + "x" + std::to_string(kWidth);
+    r.input = shapeText(3, kHeight, kWidth);
     r.tolerance = tolerance;
-    try {
-        r.error = measure();
-        r.passed = r.error <= r.tolerance;
-    } catch (const std::exception& e) {
-        r.failure = e.what();
-    }
-    printCheckResult(r);
-    return r;
+    return checkOne(std::move(r), measure);
 }
 
 }  // namespace

@@ -196,25 +196,12 @@ private:
     std::optional<std::vector<float>> reference_;
 };
 
-template <typename Run>
-CheckResult checkOne(CheckResult r, Run&& run)
-{
-    try {
-        r.error = run();
-        r.passed = r.error <= r.tolerance;
-    } catch (const std::exception& e) {
-        r.failure = e.what();
-    }
-    printCheckResult(r);
-    return r;
-}
+}  // namespace
 
 std::string shapeText(int c, int h, int w)
 {
     return std::to_string(c) + "x" + std::to_string(h) + "x" + std::to_string(w);
 }
-
-}  // namespace
 
 void printCheckResult(const CheckResult& r)
 {

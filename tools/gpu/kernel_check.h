@@ -3,6 +3,7 @@
 // then once per other instance-norm reduction the device can run (with its default kernel).
 #pragma once
 
+#include <exception>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,24 @@ struct CheckOptions {
 
 // One PASS/FAIL line in the check's table (the frame check's too).
 void printCheckResult(const CheckResult& r);
+
+// "CxHxW", CheckResult::input's form.
+std::string shapeText(int c, int h, int w);
+
+// Fills r's error from run() (an exception becomes r.failure), judges it against
+// r.tolerance, prints its line and returns it: every case of both checks goes through here.
+template <typename Run>
+CheckResult checkOne(CheckResult r, Run&& run)
+{
+    try {
+        r.error = run();
+        r.passed = r.error <= r.tolerance;
+    } catch (const std::exception& e) {
+        r.failure = e.what();
+    }
+    printCheckResult(r);
+    return r;
+}
 
 // Runs every case, printing a PASS/FAIL line as each finishes. Leaves STYLIZE_CONV_KERNEL
 // as it found it.
