@@ -2,11 +2,33 @@
 #include "vk/buffer_arena.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <string>
 
 #include "vk/context.h"
 #include "vk/error.h"
 
 namespace stylize::vk {
+namespace {
+
+// STYLIZE_DEVICE_MEMORY=unmapped leaves device memory unmapped even where the host could
+// map it (lavapipe, integrated GPUs), as a discrete GPU's is: every weight then goes
+// through a staging buffer and a copy, the path a discrete GPU takes, tested on any device.
+bool deviceMemoryUnmapped()
+{
+    static const bool unmapped = [] {
+        const char* env = std::getenv("STYLIZE_DEVICE_MEMORY");
+        if (!env || !*env)
+            return false;
+        if (std::string(env) == "unmapped")
+            return true;
+        throw VulkanError(std::string("STYLIZE_DEVICE_MEMORY=") + env +
+                          " is not understood: 'unmapped' (stage every upload to device memory) or unset");
+    }();
+    return unmapped;
+}
+
+}  // namespace
 
 BufferArena::BufferArena(const Context& context, MemoryKind kind) : context_(context), kind_(kind) {}
 
@@ -75,9 +97,11 @@ void BufferArena::allocate()
     memory_ = MemoryHandle(context_.device(), memory);
 
     // Device memory that is also host-visible (integrated GPUs, lavapipe, ReBAR) is
-    // mapped too, so weights are written in place instead of staged.
+    // mapped too, so weights are written in place instead of staged (unless
+    // STYLIZE_DEVICE_MEMORY=unmapped says to take a discrete GPU's path).
     char* base = nullptr;
-    if (context_.memoryTypeFlags(info.memoryTypeIndex) & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT) {
+    if ((context_.memoryTypeFlags(info.memoryTypeIndex) & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT) &&
+        !(kind_ == MemoryKind::Device && deviceMemoryUnmapped())) {
         void* p = nullptr;
         check(vkMapMemory(context_.device(), memory_, 0, VK_WHOLE_SIZE, 0, &p), "vkMapMemory");
         base = static_cast<char*>(p);
