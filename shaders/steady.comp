@@ -2,24 +2,28 @@
 // flicker a style network makes of a scene's sensor noise, still or moving, without
 // trails behind what moves. At the processing size:
 //   stage 0 (before the network, whose later layers reuse the input's buffer): the scene
-//     luma (0..255, the input mapping undone) of every pixel, kept as `cur`, and of every
-//     2x2 block its mean, `curCoarse` (the last block of an odd row or column repeats
-//     its edge pixels);
+//     luma (0..255, the input mapping undone) of every pixel, kept as `cur`, and the mean
+//     of every 2x2 block, `curCoarse`, and of every 4x4 block, `curCoarse4` (a last block
+//     that overhangs the frame repeats the edge pixels);
 //   stage 1 (after the network; one invocation per 8x8 tile): the tile's motion since the
 //     last frame, the whole-pixel vector v that best matches `cur` with `prev` at +v,
-//     coarse to fine: first on the 2x2 means (vectors 2u, |ux|, |uy| <= 4), then the
-//     25 whole-pixel vectors within 2 of the best 2u and no motion. A vector's cost is the
-//     mean |cur(p) - prev(p + v)| plus LAMBDA per pixel of |vx| + |vy| and MOVED for any
-//     motion at all (on a flat noisy tile, noise picks no vector); ties go to the lowest
-//     candidate index (coarse: row by row from (-4, -4); fine: row by row from
-//     2u + (-2, -2), then no motion). A candidate whose tile would leave the frame is out;
+//     coarse to fine, as a video encoder finds it:
+//       a. on the 4x4 means of the 16x16 window around the tile, vectors 4u, |ux|, |uy| <= 8;
+//       b. on the tile's 2x2 means, vectors 2u, |u| <= 4, and the 9 within 2 of a's best;
+//       c. on the tile's pixels, the 25 vectors within 2 of b's best, and no motion.
+//     That reaches 4 * 8 + 2 + 2 = 36 pixels a frame. A vector's cost is the mean
+//     |cur - prev at +v| plus LAMBDA per pixel of |vx| + |vy| and MOVED for any motion at
+//     all (on a flat noisy tile, noise picks no vector); ties go to the lowest candidate
+//     index (each level row by row from its most negative vector, b's 9 after its 81,
+//     no motion last). A candidate whose tile would leave the frame is out;
 //   stage 2: for each pixel, with its tile's v: d = the 3x3 mean of |cur(q) - prev(q + v)|,
 //     w = keep * exp(-(d / SIGMA)^2) (a pixel whose scene changed, or that v does not
 //     follow, keeps nothing of the past; nor does one whose p + v left the frame, nor any
 //     on a reset frame), the history at p + v clamped to the min..max of the new output's
 //     3x3 neighbourhood (what graphics' temporal anti-aliasing does against ghosts), and
 //     next = mix(output, clamped history, w);
-//   stage 3: output = history = next, prev = cur, prevCoarse = curCoarse.
+//   stage 3: output = history = next, prev = cur, prevCoarse = curCoarse,
+//     prevCoarse4 = curCoarse4.
 // The history is kept in fp32, in the output tensor's units (the clamp and the mix are
 // the same in any affine units), so an fp16 plan's rounding does not accumulate.
 #version 450
@@ -33,8 +37,9 @@ layout(constant_id = 2) const int STAGE = 0;
 
 layout(std430, binding = 0) readonly buffer Input { sfp4 inp[]; };
 layout(std430, binding = 1) buffer Output { sfp4 outp[]; };
-// For P = validW * validH pixels, T tiles and C 2x2 blocks: prev[P], cur[P], history[4P],
-// next[4P], vectors[2T], prevCoarse[C], curCoarse[C] (render/ops/steady_op.h, stateBytes()).
+// For P = validW * validH pixels, T tiles, C 2x2 blocks and Q 4x4 blocks: prev[P], cur[P],
+// history[4P], next[4P], vectors[2T], prevCoarse[C], curCoarse[C], prevCoarse4[Q],
+// curCoarse4[Q] (render/ops/steady_op.h, stateBytes()).
 layout(std430, binding = 2) buffer State { float state[]; };
 layout(std430, binding = 3) readonly buffer Reset { uint resetFlag[]; };  // [0] != 0: forget the past
 
@@ -46,10 +51,12 @@ layout(push_constant) uniform P {
 } p;
 
 const float SIGMA = 8.0;  // grey levels of scene change at which a pixel keeps 1/e of its weight
-const float LAMBDA = 0.25;  // grey levels of mean difference a vector's length costs per pixel
+const float LAMBDA = 0.05;  // grey levels of mean difference a vector's length costs per pixel (docs/steady.md)
 const float MOVED = 2.0;    // and any motion at all: on a flat noisy tile, noise picks no vector
 const int TILE = 8;  // render/ops/steady_op.h's kTile
-const int COARSE_RADIUS = 4;  // in 2x2 blocks: with FINE_RADIUS, a reach of 2 * 4 + 2 = 10 pixels
+const int WIDE_RADIUS = 8;  // in 4x4 blocks: with b's 2 and c's 2, a reach of 4 * 8 + 2 + 2 = 36 pixels
+const int WIDE_SIDE = 2 * WIDE_RADIUS + 1;
+const int COARSE_RADIUS = 4;  // in 2x2 blocks, around no motion
 const int COARSE_SIDE = 2 * COARSE_RADIUS + 1;
 const int FINE_RADIUS = 2;  // whole pixels around the coarse level's best
 const int FINE_SIDE = 2 * FINE_RADIUS + 1;
@@ -96,6 +103,26 @@ int curCoarseAt()
     return prevCoarseAt() + coarseW() * coarseH();
 }
 
+int coarse4W()
+{
+    return (p.validW + 3) / 4;
+}
+
+int coarse4H()
+{
+    return (p.validH + 3) / 4;
+}
+
+int prevCoarse4At()
+{
+    return curCoarseAt() + coarseW() * coarseH();
+}
+
+int curCoarse4At()
+{
+    return prevCoarse4At() + coarse4W() * coarse4H();
+}
+
 float prevLuma(int x, int y)
 {
     return state[clamp(y, 0, p.validH - 1) * p.validW + clamp(x, 0, p.validW - 1)];
@@ -124,16 +151,43 @@ void searchMotion()
         return;
     const int ox = tx * TILE, oy = ty * TILE;
     const int tw = min(TILE, p.validW - ox), th = min(TILE, p.validH - oy);
-    const int P = pixels(), cw = coarseW(), ch = coarseH(), prevCoarse = prevCoarseAt();
-    // The tile's 4x4 blocks (a partial tile repeats its last block).
+    const int P = pixels();
+    // a. The 4x4 blocks of the 16x16 window around the tile (clamped to the frame).
+    const int qw = coarse4W(), qh = coarse4H(), prevCoarse4 = prevCoarse4At();
+    const int wx = ox / 4 - 1, wy = oy / 4 - 1;
+    float window[16];
+    for (int y = 0; y < 4; ++y)
+        for (int x = 0; x < 4; ++x)
+            window[y * 4 + x] = state[curCoarse4At() + clamp(wy + y, 0, qh - 1) * qw + clamp(wx + x, 0, qw - 1)];
+    float best = 3.0e38;
+    ivec2 wide = ivec2(0);  // none found (a first frame's prev holds anything, NaN included): around no motion
+    for (int c = 0; c < WIDE_SIDE * WIDE_SIDE; ++c) {
+        const ivec2 u = ivec2(c % WIDE_SIDE, c / WIDE_SIDE) - WIDE_RADIUS;
+        if (!tileStaysInside(ox, oy, tw, th, 4 * u))
+            continue;
+        float sad = 0.0;
+        for (int y = 0; y < 4; ++y)
+            for (int x = 0; x < 4; ++x)
+                sad += abs(window[y * 4 + x] -
+                           state[prevCoarse4 + clamp(wy + y + u.y, 0, qh - 1) * qw + clamp(wx + x + u.x, 0, qw - 1)]);
+        const float cost = vectorCost(sad / 16.0, 4 * u);
+        if (cost < best) {
+            best = cost;
+            wide = 4 * u;
+        }
+    }
+    // b. The tile's 4x4 2x2 blocks (a partial tile repeats its last block): around no
+    // motion, then around a's best.
+    const int cw = coarseW(), ch = coarseH(), prevCoarse = prevCoarseAt();
     float cur[16];
     for (int y = 0; y < 4; ++y)
         for (int x = 0; x < 4; ++x)
             cur[y * 4 + x] = state[curCoarseAt() + min(oy / 2 + y, ch - 1) * cw + min(ox / 2 + x, cw - 1)];
-    float best = 3.0e38;
-    ivec2 coarse = ivec2(0);  // none found (a first frame's prev holds anything, NaN included): around no motion
-    for (int c = 0; c < COARSE_SIDE * COARSE_SIDE; ++c) {
-        const ivec2 u = ivec2(c % COARSE_SIDE, c / COARSE_SIDE) - COARSE_RADIUS;
+    best = 3.0e38;
+    ivec2 coarse = ivec2(0);
+    for (int c = 0; c < COARSE_SIDE * COARSE_SIDE + 9; ++c) {
+        const ivec2 u = c < COARSE_SIDE * COARSE_SIDE ? ivec2(c % COARSE_SIDE, c / COARSE_SIDE) - COARSE_RADIUS
+                                                      : wide / 2 + ivec2((c - COARSE_SIDE * COARSE_SIDE) % 3, (c - COARSE_SIDE * COARSE_SIDE) / 3) - 1;
         if (!tileStaysInside(ox, oy, tw, th, 2 * u))
             continue;
         float sad = 0.0;
@@ -147,6 +201,7 @@ void searchMotion()
             coarse = 2 * u;
         }
     }
+    // c. The tile's pixels.
     best = 3.0e38;
     ivec2 found = ivec2(0);
     for (int k = 0; k <= FINE_SIDE * FINE_SIDE; ++k) {
@@ -187,6 +242,13 @@ void main()
             state[curCoarseAt() + (y / 2) * coarseW() + x / 2] =
                 (l + sceneLuma(x1, y) + sceneLuma(x, y1) + sceneLuma(x1, y1)) * 0.25;
         }
+        if (x % 4 == 0 && y % 4 == 0) {  // and the 4x4 block's, row by row
+            float sum = 0.0;
+            for (int by = 0; by < 4; ++by)
+                for (int bx = 0; bx < 4; ++bx)
+                    sum += sceneLuma(min(x + bx, p.validW - 1), min(y + by, p.validH - 1));
+            state[curCoarse4At() + (y / 4) * coarse4W() + x / 4] = sum * (1.0 / 16.0);
+        }
         return;
     }
     if (STAGE == 3) {
@@ -199,6 +261,10 @@ void main()
         if (x % 2 == 0 && y % 2 == 0) {
             const int c = (y / 2) * coarseW() + x / 2;
             state[prevCoarseAt() + c] = state[curCoarseAt() + c];
+        }
+        if (x % 4 == 0 && y % 4 == 0) {
+            const int c = (y / 4) * coarse4W() + x / 4;
+            state[prevCoarse4At() + c] = state[curCoarse4At() + c];
         }
         return;
     }

@@ -10,7 +10,8 @@ namespace stylize::cpu {
 namespace {
 
 constexpr int kTile = 8;          // steady.comp's TILE
-constexpr int kCoarseRadius = 4;  // in 2x2 blocks
+constexpr int kWideRadius = 8;    // in 4x4 blocks
+constexpr int kCoarseRadius = 4;  // in 2x2 blocks, around no motion
 constexpr int kFineRadius = 2;    // whole pixels around the coarse level's best
 constexpr float kSigma = 8.f;     // grey levels of change at which a pixel keeps 1/e of its weight
 
@@ -19,10 +20,10 @@ float average(float a, float b, float c, float d)
     return (a + b + c + d) * 0.25f;
 }
 
-// steady.comp's vectorCost: the mean difference, 0.25 per pixel of motion, 2 for any.
+// steady.comp's vectorCost: the mean difference, 0.05 per pixel of motion, 2 for any.
 float vectorCost(float meanDifference, int vx, int vy)
 {
-    return meanDifference + 0.25f * float(std::abs(vx) + std::abs(vy)) + (vx != 0 || vy != 0 ? 2.f : 0.f);
+    return meanDifference + 0.05f * float(std::abs(vx) + std::abs(vy)) + (vx != 0 || vy != 0 ? 2.f : 0.f);
 }
 
 }  // namespace
@@ -39,9 +40,11 @@ float ReferenceSteady::prev(int x, int y) const
     return prevLuma_[std::size_t(std::clamp(y, 0, height_ - 1)) * width_ + std::clamp(x, 0, width_ - 1)];
 }
 
-// The tile's whole-pixel motion, coarse to fine as steady.comp finds it: on 2x2 means
-// (vectors 2u, |u| <= 4), then the 25 within 2 of the best 2u and no motion; the first of
-// equal costs in the shader's candidate order.
+// The tile's whole-pixel motion, coarse to fine as steady.comp finds it: on the 4x4 means
+// of the 16x16 window around the tile (vectors 4u, |u| <= 8), on the tile's 2x2 means
+// (vectors 2u, |u| <= 4, then the 9 within 2 of the first level's best), then the 25
+// within 2 of the second level's best and no motion; the first of equal costs in the
+// shader's candidate order.
 ReferenceSteady::Vector ReferenceSteady::motion(std::span<const float> luma, int tx, int ty) const
 {
     const int w = width_, h = height_;
@@ -50,6 +53,36 @@ ReferenceSteady::Vector ReferenceSteady::motion(std::span<const float> luma, int
     const auto inside = [&](int vx, int vy) {
         return ox + vx >= 0 && oy + vy >= 0 && ox + tw + vx <= w && oy + th + vy <= h;
     };
+    const auto curAt = [&](int x, int y) { return luma[std::size_t(y) * w + x]; };
+    const auto prevAt = [&](int x, int y) { return prevLuma_[std::size_t(y) * w + x]; };
+    // 4x4 means, summed row by row; a block that overhangs the frame repeats its edge pixels.
+    const int qw = (w + 3) / 4, qh = (h + 3) / 4;
+    const auto block4 = [&](const auto& at, int bx, int by) {
+        float sum = 0;
+        for (int y = 0; y < 4; ++y)
+            for (int x = 0; x < 4; ++x)
+                sum += at(std::min(4 * bx + x, w - 1), std::min(4 * by + y, h - 1));
+        return sum * (1.f / 16.f);
+    };
+    const int wx = ox / 4 - 1, wy = oy / 4 - 1;
+    float best = 3e38f;
+    Vector wide{0, 0};
+    for (int uy = -kWideRadius; uy <= kWideRadius; ++uy)
+        for (int ux = -kWideRadius; ux <= kWideRadius; ++ux) {
+            if (!inside(4 * ux, 4 * uy))
+                continue;
+            float sad = 0;
+            for (int y = 0; y < 4; ++y)
+                for (int x = 0; x < 4; ++x)
+                    sad += std::abs(
+                        block4(curAt, std::clamp(wx + x, 0, qw - 1), std::clamp(wy + y, 0, qh - 1)) -
+                        block4(prevAt, std::clamp(wx + x + ux, 0, qw - 1), std::clamp(wy + y + uy, 0, qh - 1)));
+            const float cost = vectorCost(sad / 16.f, 4 * ux, 4 * uy);
+            if (cost < best) {
+                best = cost;
+                wide = {4 * ux, 4 * uy};
+            }
+        }
     // 2x2 means; a partial tile repeats its last block; the last block of an odd row or
     // column repeats its edge pixels.
     const int cw = (w + 1) / 2, ch = (h + 1) / 2;
@@ -57,27 +90,28 @@ ReferenceSteady::Vector ReferenceSteady::motion(std::span<const float> luma, int
         const int x = 2 * bx, y = 2 * by, x1 = std::min(x + 1, w - 1), y1 = std::min(y + 1, h - 1);
         return average(at(x, y), at(x1, y), at(x, y1), at(x1, y1));
     };
-    const auto curAt = [&](int x, int y) { return luma[std::size_t(y) * w + x]; };
-    const auto prevAt = [&](int x, int y) { return prevLuma_[std::size_t(y) * w + x]; };
-    float best = 3e38f;
+    constexpr int kCoarseSide = 2 * kCoarseRadius + 1;
+    best = 3e38f;
     Vector coarse{0, 0};
-    for (int uy = -kCoarseRadius; uy <= kCoarseRadius; ++uy)
-        for (int ux = -kCoarseRadius; ux <= kCoarseRadius; ++ux) {
-            if (!inside(2 * ux, 2 * uy))
-                continue;
-            float sad = 0;
-            for (int y = 0; y < kTile / 2; ++y)
-                for (int x = 0; x < kTile / 2; ++x) {
-                    const int bx = std::min(ox / 2 + x, cw - 1), by = std::min(oy / 2 + y, ch - 1);
-                    sad += std::abs(block(curAt, bx, by) - block(prevAt, std::clamp(ox / 2 + x + ux, 0, cw - 1),
-                                                                 std::clamp(oy / 2 + y + uy, 0, ch - 1)));
-                }
-            const float cost = vectorCost(sad / 16.f, 2 * ux, 2 * uy);
-            if (cost < best) {
-                best = cost;
-                coarse = {2 * ux, 2 * uy};
+    for (int c = 0; c < kCoarseSide * kCoarseSide + 9; ++c) {
+        const int k = c - kCoarseSide * kCoarseSide;
+        const int ux = c < kCoarseSide * kCoarseSide ? c % kCoarseSide - kCoarseRadius : wide.x / 2 + k % 3 - 1;
+        const int uy = c < kCoarseSide * kCoarseSide ? c / kCoarseSide - kCoarseRadius : wide.y / 2 + k / 3 - 1;
+        if (!inside(2 * ux, 2 * uy))
+            continue;
+        float sad = 0;
+        for (int y = 0; y < kTile / 2; ++y)
+            for (int x = 0; x < kTile / 2; ++x) {
+                const int bx = std::min(ox / 2 + x, cw - 1), by = std::min(oy / 2 + y, ch - 1);
+                sad += std::abs(block(curAt, bx, by) - block(prevAt, std::clamp(ox / 2 + x + ux, 0, cw - 1),
+                                                             std::clamp(oy / 2 + y + uy, 0, ch - 1)));
             }
+        const float cost = vectorCost(sad / 16.f, 2 * ux, 2 * uy);
+        if (cost < best) {
+            best = cost;
+            coarse = {2 * ux, 2 * uy};
         }
+    }
     constexpr int kFineSide = 2 * kFineRadius + 1;
     best = 3e38f;
     Vector found{0, 0};

@@ -16,7 +16,7 @@ class SteadyOp : public GpuOp {
 public:
     // `state` (stateBytes(validW, validH), the plan's: the last and this frame's scene
     // luma, the history, the next history, the tiles' motion, the last and this frame's
-    // 2x2 luma means) is shared by the flights; `reset` (kResetBytes, a flight's, host
+    // 2x2 and 4x4 luma means) is shared by the flights; `reset` (kResetBytes, a flight's, host
     // written) holds a non-zero uint while the frame must forget the past (the first
     // one of a plan, or after frames without steady). Both tensors' top-left
     // validW x validH is the image.
@@ -33,14 +33,15 @@ public:
     void setSteady(float steady);
     // The share of its past a still pixel keeps at steady 1.
     static constexpr float kMaxKeep = 0.9f;
-    // The motion search's tile (steady.comp's TILE). A tile is followed up to 10 pixels of
+    // The motion search's tile (steady.comp's TILE). A tile is followed up to 36 pixels of
     // the processing size a frame along x and y; what moves faster is painted anew.
     static constexpr int kTile = 8;
     static std::uint64_t stateBytes(int validW, int validH)
     {
         const std::uint64_t tiles = std::uint64_t((validW + kTile - 1) / kTile) * ((validH + kTile - 1) / kTile);
         const std::uint64_t blocks = std::uint64_t((validW + 1) / 2) * ((validH + 1) / 2);
-        return (std::uint64_t(validW) * validH * 10 + tiles * 2 + blocks * 2) * 4;
+        const std::uint64_t blocks4 = std::uint64_t((validW + 3) / 4) * ((validH + 3) / 4);
+        return (std::uint64_t(validW) * validH * 10 + tiles * 2 + blocks * 2 + blocks4 * 2) * 4;
     }
     static constexpr std::uint64_t kResetBytes = 16;
 

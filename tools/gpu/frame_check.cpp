@@ -56,9 +56,10 @@ double sceneLightError(vk::Context& context, const model::Model& network, render
     return worst / 255.0;
 }
 
-// A camera panning over a texture (each frame the scene moves 3 pixels left and 1 up),
-// with a bright square crossing it the other way, sensor noise, and a cut to a darker
-// scene at frame 6: what Steady follows, keeps out, and forgets.
+// A camera panning over a texture (each frame the scene moves 3 pixels left and 1 up,
+// from frame 4 on 12 left and 5 up: found on the 4x4 level), with a bright square
+// crossing it the other way, sensor noise, and a cut to a darker scene at frame 6: what
+// Steady follows, keeps out, and forgets.
 render::Image panningScene(int t)
 {
     std::mt19937 rng(100 + t);
@@ -68,7 +69,7 @@ render::Image panningScene(int t)
     const float dim = t >= 6 ? 0.5f : 1.f;
     for (int y = 0; y < kHeight; ++y)
         for (int x = 0; x < kWidth; ++x) {
-            const float u = float(x + 3 * t), v = float(y + t);
+            const float u = float(x + (t <= 3 ? 3 * t : 9 + 12 * (t - 3))), v = float(y + (t <= 3 ? t : 3 + 5 * (t - 3)));
             const bool square = x >= 60 - 4 * t && x < 70 - 4 * t && y >= 20 && y < 30;
             const float level = square ? 230.f
                                        : 120.f + 50.f * std::sin(u * 0.6f) * std::cos(v * 0.4f) + 20.f * std::sin(u * 0.11f + v * 0.3f);
