@@ -8,10 +8,12 @@
 //   stage 1 (after the network; one invocation per 8x8 tile): the tile's motion since the
 //     last frame, the whole-pixel vector v that best matches `cur` with `prev` at +v,
 //     coarse to fine, as a video encoder finds it:
-//       a. on the 4x4 means of the 16x16 window around the tile, vectors 4u, |ux|, |uy| <= 8;
+//       a. on the 4x4 means of the 16x16 window around the tile, vectors 4u, |ux|, |uy| <= R,
+//          R = p.wideRadius (SteadyOp::wideRadius: 2 at 320x180, 4 at 640x360, 8 at 1280x720,
+//          as a camera's motion in pixels grows with the size);
 //       b. on the tile's 2x2 means, vectors 2u, |u| <= 4, and the 9 within 2 of a's best;
 //       c. on the tile's pixels, the 25 vectors within 2 of b's best, and no motion.
-//     That reaches 4 * 8 + 2 + 2 = 36 pixels a frame. A vector's cost is the mean
+//     That reaches 4R + 2 + 2 pixels a frame (12 to 36). A vector's cost is the mean
 //     |cur - prev at +v| plus LAMBDA per pixel of |vx| + |vy| and MOVED for any motion at
 //     all (on a flat noisy tile, noise picks no vector); ties go to the lowest candidate
 //     index (each level row by row from its most negative vector, b's 9 after its 81,
@@ -48,14 +50,13 @@ layout(push_constant) uniform P {
     int validW, validH;  // the image part of both
     float keep;          // how much of its past a still pixel keeps, 0..1
     float inMul[3], inAdd[3];
+    int wideRadius;      // the 4x4 level's search radius in blocks, 2..8
 } p;
 
 const float SIGMA = 8.0;  // grey levels of scene change at which a pixel keeps 1/e of its weight
 const float LAMBDA = 0.05;  // grey levels of mean difference a vector's length costs per pixel (docs/steady.md)
 const float MOVED = 2.0;    // and any motion at all: on a flat noisy tile, noise picks no vector
 const int TILE = 8;  // render/ops/steady_op.h's kTile
-const int WIDE_RADIUS = 8;  // in 4x4 blocks: with b's 2 and c's 2, a reach of 4 * 8 + 2 + 2 = 36 pixels
-const int WIDE_SIDE = 2 * WIDE_RADIUS + 1;
 const int COARSE_RADIUS = 4;  // in 2x2 blocks, around no motion
 const int COARSE_SIDE = 2 * COARSE_RADIUS + 1;
 const int FINE_RADIUS = 2;  // whole pixels around the coarse level's best
@@ -161,8 +162,9 @@ void searchMotion()
             window[y * 4 + x] = state[curCoarse4At() + clamp(wy + y, 0, qh - 1) * qw + clamp(wx + x, 0, qw - 1)];
     float best = 3.0e38;
     ivec2 wide = ivec2(0);  // none found (a first frame's prev holds anything, NaN included): around no motion
-    for (int c = 0; c < WIDE_SIDE * WIDE_SIDE; ++c) {
-        const ivec2 u = ivec2(c % WIDE_SIDE, c / WIDE_SIDE) - WIDE_RADIUS;
+    const int wideSide = 2 * p.wideRadius + 1;
+    for (int c = 0; c < wideSide * wideSide; ++c) {
+        const ivec2 u = ivec2(c % wideSide, c / wideSide) - p.wideRadius;
         if (!tileStaysInside(ox, oy, tw, th, 4 * u))
             continue;
         float sad = 0.0;

@@ -10,7 +10,6 @@ namespace stylize::cpu {
 namespace {
 
 constexpr int kTile = 8;          // steady.comp's TILE
-constexpr int kWideRadius = 8;    // in 4x4 blocks
 constexpr int kCoarseRadius = 4;  // in 2x2 blocks, around no motion
 constexpr int kFineRadius = 2;    // whole pixels around the coarse level's best
 constexpr float kSigma = 8.f;     // grey levels of change at which a pixel keeps 1/e of its weight
@@ -28,7 +27,8 @@ float vectorCost(float meanDifference, int vx, int vy)
 
 }  // namespace
 
-ReferenceSteady::ReferenceSteady(int width, int height, float keep) : width_(width), height_(height), keep_(keep)
+ReferenceSteady::ReferenceSteady(int width, int height, float keep, int wideRadius)
+    : width_(width), height_(height), keep_(keep), wideRadius_(wideRadius)
 {
     if (width <= 0 || height <= 0)
         throw std::invalid_argument("steady reference: a " + std::to_string(width) + "x" + std::to_string(height) +
@@ -41,7 +41,7 @@ float ReferenceSteady::prev(int x, int y) const
 }
 
 // The tile's whole-pixel motion, coarse to fine as steady.comp finds it: on the 4x4 means
-// of the 16x16 window around the tile (vectors 4u, |u| <= 8), on the tile's 2x2 means
+// of the 16x16 window around the tile (vectors 4u, |u| <= the wide radius), on the tile's 2x2 means
 // (vectors 2u, |u| <= 4, then the 9 within 2 of the first level's best), then the 25
 // within 2 of the second level's best and no motion; the first of equal costs in the
 // shader's candidate order.
@@ -67,8 +67,8 @@ ReferenceSteady::Vector ReferenceSteady::motion(std::span<const float> luma, int
     const int wx = ox / 4 - 1, wy = oy / 4 - 1;
     float best = 3e38f;
     Vector wide{0, 0};
-    for (int uy = -kWideRadius; uy <= kWideRadius; ++uy)
-        for (int ux = -kWideRadius; ux <= kWideRadius; ++ux) {
+    for (int uy = -wideRadius_; uy <= wideRadius_; ++uy)
+        for (int ux = -wideRadius_; ux <= wideRadius_; ++ux) {
             if (!inside(4 * ux, 4 * uy))
                 continue;
             float sad = 0;

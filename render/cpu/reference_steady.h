@@ -10,8 +10,9 @@ namespace stylize::cpu {
 
 class ReferenceSteady {
 public:
-    // `keep`: the share of its past a still pixel keeps (steady * SteadyOp::kMaxKeep).
-    ReferenceSteady(int width, int height, float keep);
+    // `keep`: the share of its past a still pixel keeps (steady * SteadyOp::kMaxKeep);
+    // `wideRadius`: the search's radius on its 4x4 level, in blocks (SteadyOp::wideRadius).
+    ReferenceSteady(int width, int height, float keep, int wideRadius);
     // One frame: `luma` the scene luma (0..255) of each pixel, row by row; `output` the
     // network's output, 3 floats a pixel in any affine units, mixed in place with the
     // history followed along each 8x8 tile's motion. The first frame (and the first after
@@ -27,6 +28,7 @@ private:
     Vector motion(std::span<const float> luma, int tx, int ty) const;
     int width_, height_;
     float keep_;
+    int wideRadius_;
     std::vector<float> prevLuma_, history_;
 };
 

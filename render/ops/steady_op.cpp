@@ -18,7 +18,7 @@ SteadyOp::SteadyOp(OpResources& res, const model::ImageMapping& mapping, vk::Buf
                    vk::Buffer* reset)
     : input_(input), output_(output), state_(state), reset_(reset)
 {
-    push_ = {inputShape.w, outputShape.w, validW, validH, 0.f, {}, {}};
+    push_ = {inputShape.w, outputShape.w, validW, validH, 0.f, {}, {}, wideRadius(validW, validH)};
     for (int c = 0; c < 3; ++c) {
         // The input mapping x = p * scale + bias, undone (LumaMeanOp does the same).
         const float scale = mapping.inScale[c];

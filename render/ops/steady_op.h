@@ -7,6 +7,8 @@
 // ops read it.
 #pragma once
 
+#include <algorithm>
+
 #include "model/model.h"
 #include "ops/gpu_op.h"
 
@@ -33,9 +35,14 @@ public:
     void setSteady(float steady);
     // The share of its past a still pixel keeps at steady 1.
     static constexpr float kMaxKeep = 0.9f;
-    // The motion search's tile (steady.comp's TILE). A tile is followed up to 36 pixels of
-    // the processing size a frame along x and y; what moves faster is painted anew.
+    // The motion search's tile (steady.comp's TILE).
     static constexpr int kTile = 8;
+    // The search's radius on its 4x4 level, in blocks: a tile is followed up to
+    // 4 * radius + 4 pixels of the processing size a frame along x and y (12 at 320x180,
+    // 20 at 640x360, 36 at 1280x720 and above), what moves faster is painted anew. A
+    // camera's motion in pixels grows with the size; the search's cost with the radius
+    // squared.
+    static int wideRadius(int validW, int validH) { return std::clamp((std::max(validW, validH) + 159) / 160, 2, 8); }
     static std::uint64_t stateBytes(int validW, int validH)
     {
         const std::uint64_t tiles = std::uint64_t((validW + kTile - 1) / kTile) * ((validH + kTile - 1) / kTile);
@@ -54,6 +61,7 @@ private:
         std::int32_t inW, outW, validW, validH;
         float keep;
         float inMul[3], inAdd[3];
+        std::int32_t wideRadius;
     } push_;
 };
 
