@@ -19,8 +19,8 @@ namespace {
 using render::Precision;
 
 // Op classes in table order; a dispatch's label says which one it is (render/network.cpp,
-// render/ops/*: "conv NAME +IN", "... [IN stats]", "op NAME", "frame to tensor").
-const char* const kClasses[] = {"conv", "deconv", "instance norm", "elementwise", "frame in/out", "other"};
+// render/ops/*: "conv NAME +IN", "... [IN stats]", "op NAME", "frame to tensor", "steady: ...").
+const char* const kClasses[] = {"conv", "deconv", "instance norm", "elementwise", "frame in/out", "steady", "other"};
 
 const char* opClass(const std::string& label)
 {
@@ -34,6 +34,8 @@ const char* opClass(const std::string& label)
         return "elementwise";
     if (label == "frame to tensor" || label == "tensor to frame")
         return "frame in/out";
+    if (label.starts_with("steady: "))
+        return "steady";
     return "other";
 }
 
@@ -85,6 +87,8 @@ void measure(vk::Context& context, const BenchModel& m, Precision precision, int
     options.precision = precision;
     options.timestamps = true;
     render::Stylizer stylizer(context, m.model, options);
+    if (r.steady > 0)
+        stylizer.setLook({1.f, false, 0.f, r.steady});
     const render::Image frame = syntheticFrame(r.size);
     render::Image result;
     auto timedRun = [&] {
@@ -127,6 +131,12 @@ std::string sizeText(render::Size s)
     return std::to_string(s.width) + "x" + std::to_string(s.height);
 }
 
+// The row's name in the tables: its model's file, "+steady" on a Steady row.
+std::string rowName(const BenchResult& r)
+{
+    return r.model + (r.steady > 0 ? " +steady" : "");
+}
+
 }  // namespace
 
 std::vector<BenchResult> runBench(vk::Context& context, const std::vector<BenchModel>& models,
@@ -143,16 +153,17 @@ std::vector<BenchResult> runBench(vk::Context& context, const std::vector<BenchM
         kernels.push_back(std::nullopt);  // as the environment says
     std::vector<BenchResult> results;
     auto row = [&](const BenchModel& m, render::Size size, Precision precision,
-                   std::optional<render::ConvKernel> kernel) {
+                   std::optional<render::ConvKernel> kernel, float steady = 0) {
         if (kernel)
             kernelVariable.set(render::convKernelName(*kernel));
         BenchResult r;
         r.model = m.file.filename().string();
+        r.steady = steady;
         r.precision = render::precisionName(precision);
         r.kernel = kernel ? render::convKernelName(*kernel) : "";
         r.size = size;
-        std::printf("  %s %s %s%s%s: ", r.model.c_str(), r.precision.c_str(), sizeText(size).c_str(), kernel ? " " : "",
-                    r.kernel.c_str());
+        std::printf("  %s %s %s%s%s: ", rowName(r).c_str(), r.precision.c_str(), sizeText(size).c_str(),
+                    kernel ? " " : "", r.kernel.c_str());
         std::fflush(stdout);
         try {
             measure(context, m, precision, options.runs, options.peakTflops, r);
@@ -172,6 +183,11 @@ std::vector<BenchResult> runBench(vk::Context& context, const std::vector<BenchM
                     // A half-math kernel in an fp32 plan would run its fp32 twin: that kernel's own row.
                     if (!(kernel && render::halfMathKernel(*kernel) && precision != Precision::Fp16Storage))
                         row(m, size, precision, kernel);
+    if (!models.empty()) {
+        kernelVariable.restore();
+        for (render::Size size : options.sizes)
+            row(models.front(), size, precisions.back(), std::nullopt, 1.f);
+    }
     return results;
 }
 
@@ -179,19 +195,19 @@ void printBenchTables(const std::vector<BenchResult>& results)
 {
     if (results.empty())
         return;
-    std::printf("\n%-26s %-4s %-10s %-9s %9s %9s %8s %8s %7s %8s %8s %6s\n", "model", "prec", "kernel", "size",
+    std::printf("\n%-32s %-4s %-10s %-9s %9s %9s %8s %8s %7s %8s %8s %6s\n", "model", "prec", "kernel", "size",
                 "first ms", "median ms", "fps", "GPU ms", "GFLOP", "GFLOP/s", "GPU GF/s", "%peak");
     std::vector<std::string> classes;
     for (const BenchResult& r : results) {
         if (!r.failure.empty()) {
-            std::printf("%-26s %-4s %-10s %-9s error: %s\n", r.model.c_str(), r.precision.c_str(), r.kernel.c_str(),
+            std::printf("%-32s %-4s %-10s %-9s error: %s\n", rowName(r).c_str(), r.precision.c_str(), r.kernel.c_str(),
                         sizeText(r.size).c_str(), r.failure.c_str());
             continue;
         }
         char peak[16] = "-";
         if (r.peakPercent >= 0)
             std::snprintf(peak, sizeof peak, "%.1f", r.peakPercent);
-        std::printf("%-26s %-4s %-10s %-9s %9.1f %9.2f %8.2f %8.2f %7.2f %8.1f %8.1f %6s\n", r.model.c_str(),
+        std::printf("%-32s %-4s %-10s %-9s %9.1f %9.2f %8.2f %8.2f %7.2f %8.1f %8.1f %6s\n", rowName(r).c_str(),
                     r.precision.c_str(), r.kernel.c_str(), sizeText(r.size).c_str(), r.firstMs, r.medianMs, r.fps,
                     r.gpuMs, r.gflop, r.gflops, r.gpuGflops, peak);
         for (const auto& [name, ms] : r.classMs)
@@ -206,14 +222,14 @@ void printBenchTables(const std::vector<BenchResult>& results)
         };
         return rank(a) < rank(b);
     });
-    std::printf("\nGPU ms per op class (median):\n%-26s %-4s %-10s %-9s", "model", "prec", "kernel", "size");
+    std::printf("\nGPU ms per op class (median):\n%-32s %-4s %-10s %-9s", "model", "prec", "kernel", "size");
     for (const std::string& c : classes)
         std::printf(" %13s", c.c_str());
     std::printf("\n");
     for (const BenchResult& r : results) {
         if (!r.failure.empty())
             continue;
-        std::printf("%-26s %-4s %-10s %-9s", r.model.c_str(), r.precision.c_str(), r.kernel.c_str(),
+        std::printf("%-32s %-4s %-10s %-9s", rowName(r).c_str(), r.precision.c_str(), r.kernel.c_str(),
                     sizeText(r.size).c_str());
         for (const std::string& c : classes) {
             auto it = std::find_if(r.classMs.begin(), r.classMs.end(), [&](const auto& p) { return p.first == c; });

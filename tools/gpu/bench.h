@@ -36,6 +36,7 @@ struct BenchResult {
     std::string precision;  // "fp32", "fp16"
     std::string kernel;     // the convolution kernel the plan runs (a 9x9 layer may still run direct)
     render::Size size;
+    float steady = 0;  // OutputLook::steady of the row (a Steady row: 1, its four dispatches timed)
     int runs = 0;
     double firstMs = 0;   // the warm-up run: plan, allocations, pipeline compiles, one frame
     double medianMs = 0;  // wall time per frame, frame upload and readback included
@@ -52,7 +53,9 @@ struct BenchResult {
 };
 
 // Runs the rows in order (printing a line as each finishes); a row that throws is kept
-// with its failure and the rest still run.
+// with its failure and the rest still run. After every model's rows, one Steady row per
+// size: the first model at steady 1, in fp16 where the device has 16-bit storage (Steady's
+// cost depends on the size, not the model).
 std::vector<BenchResult> runBench(vk::Context& context, const std::vector<BenchModel>& models,
                                   const BenchOptions& options);
 void printBenchTables(const std::vector<BenchResult>& results);

@@ -76,7 +76,11 @@ constexpr std::pair<const char*, double BenchResult::*> kBenchNumbers[] = {
 
 json benchJson(const BenchResult& r)
 {
-    json j = {{"model", r.model}, {"precision", r.precision}, {"width", r.size.width}, {"height", r.size.height}};
+    json j = {{"model", r.model},
+              {"precision", r.precision},
+              {"width", r.size.width},
+              {"height", r.size.height},
+              {"steady", r.steady}};
     if (!r.failure.empty()) {
         j["failure"] = r.failure;
         return j;

@@ -15,16 +15,18 @@ public:
         if (const char* old = std::getenv(name))
             old_ = old;
     }
-    ~ScopedEnvironment()
+    ~ScopedEnvironment() { restore(); }
+    ScopedEnvironment(const ScopedEnvironment&) = delete;
+    ScopedEnvironment& operator=(const ScopedEnvironment&) = delete;
+    void set(const char* value) { setenv(name_, value, 1); }
+    // Back to the value it had when the scope began.
+    void restore()
     {
         if (old_)
             setenv(name_, old_->c_str(), 1);
         else
             unsetenv(name_);
     }
-    ScopedEnvironment(const ScopedEnvironment&) = delete;
-    ScopedEnvironment& operator=(const ScopedEnvironment&) = delete;
-    void set(const char* value) { setenv(name_, value, 1); }
 
 private:
     const char* name_;

@@ -62,9 +62,14 @@ import json, sys
 r = json.load(open(sys.argv[1]))
 assert r["passed"] and r["exit_code"] == 0, "the check did not pass"
 assert r["check"] and all(c["pass"] for c in r["check"]), "a check case failed"
+assert all(b["median_ms"] > 0 and b["gflop"] > 0 and b["width"] == 128 for b in r["bench"]), r["bench"]
+# One Steady row (one size at --quick): the first model at steady 1, its dispatches timed.
+steady = [b for b in r["bench"] if b["steady"] > 0]
+assert [(b["model"], b["steady"]) for b in steady] == [("default-light.stylepack", 1.0)], steady
+assert not steady[0]["gpu_ms_by_class"] or steady[0]["gpu_ms_by_class"].get("steady", 0) > 0, steady
+r["bench"] = [b for b in r["bench"] if b["steady"] == 0]
 models = {b["model"] for b in r["bench"]}
 assert models == {"default-light.stylepack", "default.stylepack", "transformer_net.onnx"}, models
-assert all(b["median_ms"] > 0 and b["gflop"] > 0 and b["width"] == 128 for b in r["bench"]), r["bench"]
 # --kernels all: every kernel the device can run, half-math ones in fp16 rows only.
 kernels = r["device"]["conv_kernels"].split(",")
 want = {(p, k) for k in kernels for p in ("fp32", "fp16") if p == "fp16" or not k.endswith("-f16")}
