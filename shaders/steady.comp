@@ -187,9 +187,10 @@ void searchMotion()
             cur[y * 4 + x] = state[curCoarseAt() + min(oy / 2 + y, ch - 1) * cw + min(ox / 2 + x, cw - 1)];
     best = 3.0e38;
     ivec2 coarse = ivec2(0);
-    for (int c = 0; c < COARSE_SIDE * COARSE_SIDE + 9; ++c) {
-        const ivec2 u = c < COARSE_SIDE * COARSE_SIDE ? ivec2(c % COARSE_SIDE, c / COARSE_SIDE) - COARSE_RADIUS
-                                                      : wide / 2 + ivec2((c - COARSE_SIDE * COARSE_SIDE) % 3, (c - COARSE_SIDE * COARSE_SIDE) / 3) - 1;
+    const int aroundZero = COARSE_SIDE * COARSE_SIDE;
+    for (int c = 0; c < aroundZero + 9; ++c) {
+        const ivec2 u = c < aroundZero ? ivec2(c % COARSE_SIDE, c / COARSE_SIDE) - COARSE_RADIUS
+                                       : wide / 2 + ivec2((c - aroundZero) % 3, (c - aroundZero) / 3) - 1;
         if (!tileStaysInside(ox, oy, tw, th, 2 * u))
             continue;
         float sad = 0.0;

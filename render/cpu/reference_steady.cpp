@@ -134,6 +134,20 @@ ReferenceSteady::Vector ReferenceSteady::motion(std::span<const float> luma, int
     return found;
 }
 
+std::vector<float> ReferenceSteady::nextAffine(std::span<const std::uint8_t> rgba, float gain, float offset)
+{
+    const std::size_t n = rgba.size() / 4;
+    std::vector<float> luma(n), output(n * 3);
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::uint8_t* p = &rgba[i * 4];
+        luma[i] = 0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2];
+        for (int c = 0; c < 3; ++c)
+            output[i * 3 + c] = gain * p[c] + offset;
+    }
+    next(luma, output);
+    return output;
+}
+
 void ReferenceSteady::next(std::span<const float> luma, std::vector<float>& output)
 {
     const int w = width_, h = height_;

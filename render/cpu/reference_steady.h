@@ -3,6 +3,7 @@
 // two agree to rounding. Tests and the GPU check compare the engine against it.
 #pragma once
 
+#include <cstdint>
 #include <span>
 #include <vector>
 
@@ -18,6 +19,10 @@ public:
     // history followed along each 8x8 tile's motion. The first frame (and the first after
     // forget()) is left as it is.
     void next(std::span<const float> luma, std::vector<float>& output);
+    // One frame through an affine "style" (output = gain * input + offset, each channel):
+    // `rgba` the frame, 4 bytes a pixel; its Rec. 601 luma and that output are made here
+    // and go through next(). Returns the mixed output, 3 floats a pixel, unclamped.
+    std::vector<float> nextAffine(std::span<const std::uint8_t> rgba, float gain, float offset);
     void forget() { history_.clear(); }
 
 private:

@@ -61,17 +61,9 @@ public:
     }
     std::vector<std::uint8_t> next(const render::Image& in)
     {
-        const std::size_t n = std::size_t(in.width) * in.height;
-        std::vector<float> luma(n), out(n * 3);
-        for (std::size_t i = 0; i < n; ++i) {
-            const std::uint8_t* p = &in.rgba[i * 4];
-            luma[i] = 0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2];
-            for (int c = 0; c < 3; ++c)
-                out[i * 3 + c] = 2.f * p[c] - 128.f;
-        }
-        reference_.next(luma, out);
+        const std::vector<float> out = reference_.nextAffine(in.rgba, 2.f, -128.f);
         std::vector<std::uint8_t> rgba;
-        for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t i = 0; i < out.size() / 3; ++i) {
             for (int c = 0; c < 3; ++c)
                 rgba.push_back(std::uint8_t(std::lround(std::clamp(out[i * 3 + c], 0.f, 255.f))));
             rgba.push_back(255);
@@ -181,17 +173,17 @@ struct Pan {
 };
 render::Image panFrame(int t, Pan pan)
 {
-    const int kPanW = pan.w, kPanH = pan.h;
     render::Image im;
-    im.width = kPanW, im.height = kPanH;
+    im.width = pan.w, im.height = pan.h;
     std::uint32_t s = std::uint32_t(t) * 104729u + 17u;
-    for (int y = 0; y < kPanH; ++y)
-        for (int x = 0; x < kPanW; ++x) {
+    for (int y = 0; y < pan.h; ++y)
+        for (int x = 0; x < pan.w; ++x) {
             const float u = float(x + pan.x * t), v = float(y + pan.y * t);
             // Coarse structure strongest, as in a real scene (a periodic texture of fine
             // stripes would alias on any block matcher's coarse level).
             const float texture = 128.f + 45.f * std::sin(u * 0.09f + v * 0.05f) * std::cos(v * 0.11f - u * 0.03f) +
-                                  30.f * std::sin(u * 0.23f - v * 0.17f) + 20.f * std::sin(u * 0.41f) * std::cos(v * 0.37f) +
+                                  30.f * std::sin(u * 0.23f - v * 0.17f) +
+                                  20.f * std::sin(u * 0.41f) * std::cos(v * 0.37f) +
                                   12.f * std::sin(u * 0.7f) * std::cos(v * 0.45f);
             for (int c = 0; c < 3; ++c) {
                 s = s * 1664525u + 1013904223u;
@@ -207,15 +199,14 @@ render::Image panFrame(int t, Pan pan)
 // the camera's motion.
 double panFlicker(const std::vector<std::vector<std::uint8_t>>& frames, Pan pan)
 {
-    const int kPanW = pan.w, kPanH = pan.h;
     double sum = 0;
     int count = 0;
     for (std::size_t t = 1; t < frames.size(); ++t)
-        for (int y = std::max(0, -pan.y); y + pan.y < kPanH && y < kPanH; ++y)
-            for (int x = std::max(0, -pan.x); x + pan.x < kPanW && x < kPanW; ++x)
+        for (int y = std::max(0, -pan.y); y + pan.y < pan.h && y < pan.h; ++y)
+            for (int x = std::max(0, -pan.x); x + pan.x < pan.w && x < pan.w; ++x)
                 for (int c = 0; c < 3; ++c) {
-                    sum += std::abs(int(frames[t][(std::size_t(y) * kPanW + x) * 4 + c]) -
-                                    int(frames[t - 1][(std::size_t(y + pan.y) * kPanW + x + pan.x) * 4 + c]));
+                    sum += std::abs(int(frames[t][(std::size_t(y) * pan.w + x) * 4 + c]) -
+                                    int(frames[t - 1][(std::size_t(y + pan.y) * pan.w + x + pan.x) * 4 + c]));
                     ++count;
                 }
     return sum / count;

@@ -69,10 +69,12 @@ render::Image panningScene(int t)
     const float dim = t >= 6 ? 0.5f : 1.f;
     for (int y = 0; y < kHeight; ++y)
         for (int x = 0; x < kWidth; ++x) {
-            const float u = float(x + (t <= 3 ? 3 * t : 9 + 12 * (t - 3))), v = float(y + (t <= 3 ? t : 3 + 5 * (t - 3)));
+            const float u = float(x + (t <= 3 ? 3 * t : 9 + 12 * (t - 3))),
+                        v = float(y + (t <= 3 ? t : 3 + 5 * (t - 3)));
             const bool square = x >= 60 - 4 * t && x < 70 - 4 * t && y >= 20 && y < 30;
-            const float level = square ? 230.f
-                                       : 120.f + 50.f * std::sin(u * 0.6f) * std::cos(v * 0.4f) + 20.f * std::sin(u * 0.11f + v * 0.3f);
+            const float level =
+                square ? 230.f
+                       : 120.f + 50.f * std::sin(u * 0.6f) * std::cos(v * 0.4f) + 20.f * std::sin(u * 0.11f + v * 0.3f);
             for (int c = 0; c < 3; ++c)
                 im.rgba.push_back(std::uint8_t(std::clamp(int(std::lround(level * dim)) + 8 * c + noise(rng), 0, 255)));
             im.rgba.push_back(255);
@@ -86,10 +88,11 @@ render::Image panningScene(int t)
 // reference sees what the device's filter sees.
 double steadyError(vk::Context& context, render::Precision precision)
 {
+    constexpr float kGain = 1.5f, kOffset = -60.f;
     model::Model contrast;
     contrast.name = "contrast";
     contrast.styles.push_back({"contrast"});
-    contrast.nodes.push_back({"contrast", model::Affine{1.5f, -60.f}, {0}, 1});
+    contrast.nodes.push_back({"contrast", model::Affine{kGain, kOffset}, {0}, 1});
     contrast.output = 1;
     render::StylizerOptions options;
     options.precision = precision;
@@ -109,21 +112,16 @@ double steadyError(vk::Context& context, render::Precision precision)
     }
     while (stylizer.framesInFlight() > 0)
         stylizer.collect();
-    cpu::ReferenceSteady reference(kWidth, kHeight, render::SteadyOp::kMaxKeep, render::SteadyOp::wideRadius(kWidth, kHeight));
+    cpu::ReferenceSteady reference(kWidth, kHeight, render::SteadyOp::kMaxKeep,
+                                   render::SteadyOp::wideRadius(kWidth, kHeight));
     const std::size_t n = std::size_t(kWidth) * kHeight;
     double worst = 0;
     for (int t = 0; t < kFrames; ++t) {
-        std::vector<float> luma(n), out(n * 3);
-        for (std::size_t i = 0; i < n; ++i) {
-            const std::uint8_t* p = &inputs[t].rgba[i * 4];
-            luma[i] = 0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2];
-            for (int c = 0; c < 3; ++c)
-                out[i * 3 + c] = 1.5f * p[c] - 60.f;
-        }
-        reference.next(luma, out);
+        const std::vector<float> out = reference.nextAffine(inputs[t].rgba, kGain, kOffset);
         for (std::size_t i = 0; i < n; ++i)
             for (int c = 0; c < 3; ++c)
-                worst = std::max(worst, std::abs(double(outputs[t].rgba[i * 4 + c]) - std::clamp(out[i * 3 + c], 0.f, 255.f)));
+                worst = std::max(worst,
+                                 std::abs(double(outputs[t].rgba[i * 4 + c]) - std::clamp(out[i * 3 + c], 0.f, 255.f)));
     }
     return worst / 255.0;
 }
