@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <filesystem>
 
 #include "video/audio_output.h"
 #include "video/av_error.h"
@@ -191,8 +192,14 @@ MediaOutput::MediaOutput(const OutputSettings& s, const AVStream* audioSource, s
 
     if (!(container->flags & AVFMT_NOFILE)) {
         const int r = avio_open(&format_->pb, file_.writePath().c_str(), AVIO_FLAG_WRITE);
-        if (r == AVERROR(ENOENT))
+        if (r == AVERROR(ENOENT)) {
+            // A folder that is there but takes no new files (/proc, /sys) answers ENOENT too.
+            const std::filesystem::path folder = std::filesystem::path(s.path).parent_path();
+            std::error_code ignored;
+            if (folder.empty() || std::filesystem::is_directory(folder, ignored))
+                throw VideoError("Cannot create " + s.path + ": its folder takes no new files; choose another one.");
             throw VideoError("Cannot create " + s.path + ": its folder does not exist.");
+        }
         if (r == AVERROR(EACCES) || r == AVERROR(EPERM) || r == AVERROR(EROFS))
             throw VideoError("Cannot create " + s.path + ": permission denied; choose a folder you can write to.");
         if (r == AVERROR(EISDIR))

@@ -445,6 +445,12 @@ TEST(Export, BadInputsAndOutputsAreOneClearSentence)
     e = errorOf(good, dir / "no" / "such" / "folder.mp4");
     EXPECT_NE(e.find("folder does not exist"), std::string::npos) << e;
 
+    // procfs answers root's new file with ENOENT (another user's with EACCES), though the
+    // folder is there: the sentence must not say it is missing.
+    e = errorOf(good, "/proc/stylize-export.mp4");
+    EXPECT_NE(e.find("Cannot create /proc/stylize-export.mp4: "), std::string::npos) << e;
+    EXPECT_EQ(e.find("does not exist"), std::string::npos) << e;
+
     e = errorOf(good, dir / "x.unknownext");
     EXPECT_NE(e.find("x.unknownext"), std::string::npos) << e;
 
