@@ -91,7 +91,7 @@ class TrainToolTest(unittest.TestCase):
         out = os.path.join(self.tmp.name, name)
         train.main(["--out", out, "--data", self.data, "--lossnet", "random", "--size", "32",
                     "--style-size", "48", "--batch", "2", "--steps", "3", "--threads", "2",
-                    "--base", os.path.join(base, "checkpoint.pt"), *extra])
+                    "--base", os.path.join(base, "checkpoint.pt"), *extra])  # a later --steps wins
         return before, torch.load(os.path.join(out, "checkpoint.pt"))
 
     def test_add_style_trains_only_the_new_slot(self):
@@ -149,6 +149,43 @@ class TrainToolTest(unittest.TestCase):
             train.main(["--out", os.path.join(self.tmp.name, "unknown"), "--data", self.data, "--lossnet", "random",
                         "--tune-styles", "nope", "--base", os.path.join(self.tmp.name, "tuned-base", "checkpoint.pt")])
 
+
+    def test_tune_shared_trains_the_convolutions_and_holds_the_other_styles(self):
+        photo = Image.open(os.path.join(self.data, "content", "c0.jpg")).resize((32, 32), Image.BILINEAR)
+        x = pixels_to_input(train.image01(photo)[None] * 255)
+        one_hot = torch.eye(2)
+
+        def render(model, slot):
+            net = StyleNet(2, (16, 32, 64), 3)
+            net.load_state_dict(model)
+            with torch.no_grad():
+                return net.eval()(x, one_hot[slot:slot + 1])
+
+        drift = {}
+        for weight in ("0.001", "3000"):
+            before, state = self.run_from_base("shared-" + weight, "--tune-styles", "wave", "--tune-shared",
+                                               "--keep-weight", weight, "--lr", "2e-3", "--warmup", "10", "--steps", "60")
+            self.assertEqual(state["trainable"], "shared+slots:0")
+            for k, v in before.items():
+                after = state["model"][k]
+                if k.endswith(".scale") or k.endswith(".shift"):
+                    torch.testing.assert_close(after[1], v[1], msg=f"{k}: starry's vectors changed")
+                    self.assertFalse(torch.equal(after[0], v[0]), f"{k}: wave's vectors did not train")
+            self.assertTrue(any(not torch.equal(state["model"][k], before[k]) for k in before
+                                if not (k.endswith(".scale") or k.endswith(".shift"))), "no shared weight trained")
+            drift[weight] = float((render(state["model"], 1) - render(before, 1)).abs().mean())
+        # Starry shares every convolution with wave: held to the base, its render moves far less
+        # (0.23 against 0.57 here; without the term the two drift alike).
+        self.assertLess(drift["3000"], 0.6 * drift["0.001"], drift)
+        # Resumed, the run finds its --base (recorded in the checkpoint) and goes on as it was.
+        run = os.path.join(self.tmp.name, "shared-3000")
+        train.main(self.args(run, "--resume", "--steps", "62"))
+        resumed = torch.load(os.path.join(run, "checkpoint.pt"))
+        self.assertEqual((resumed["step"], resumed["trainable"]), (62, "shared+slots:0"))
+        with self.assertRaises(SystemExit):  # the shared weights need a style to train them for
+            train.main(["--out", os.path.join(self.tmp.name, "shared-bad"), "--data", self.data, "--lossnet",
+                        "random", "--tune-shared", "--base", os.path.join(self.tmp.name, "shared-3000-base",
+                                                                          "checkpoint.pt")])
 
     def test_one_run_tunes_some_styles_and_adds_others(self):
         before, state = self.run_from_base("tune-add", "--tune-styles", "starry", "--add-style", "snow,auvers",

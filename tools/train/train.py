@@ -16,6 +16,7 @@ RUN_DIR/log.csv. See README.md.
 """
 import argparse
 import concurrent.futures
+import copy
 import glob
 import json
 import os
@@ -141,27 +142,43 @@ def save_checkpoint(path, net, opt, step, args):
 
 
 def trained_slots(trainable, styles):
-    """The style slots a run trains: every one for 'all', else those 'slots:i,j' names."""
+    """The style slots a run trains: every one for 'all', else those '[shared+]slots:i,j' names."""
     if trainable == "all":
         return list(range(styles))
     return [int(s) for s in trainable.split(":")[1].split(",")]
 
 
 def trainable_parameters(net, trainable):
-    """'all', or 'slots:i,j': only those style slots' IN scale/shift vectors."""
+    """'all'; 'slots:i,j': only those style slots' IN scale/shift vectors; 'shared+slots:i,j':
+    those vectors and every weight the styles share (the convolutions), the other slots'
+    vectors left as they are."""
     if trainable == "all":
         return list(net.parameters())
+    shared = trainable.startswith("shared+")
     for p in net.parameters():
-        p.requires_grad_(False)
-    params = []
+        p.requires_grad_(shared)
+    params = list(net.parameters()) if shared else []
     mask_rows = torch.zeros(net.styles, 1, device=next(net.parameters()).device)
     mask_rows[trained_slots(trainable, net.styles)] = 1
     for n in net.norms():
         for p in (n.scale, n.shift):
             p.requires_grad_(True)
             p.register_hook(lambda g, m=mask_rows: g * m)
-            params.append(p)
+            if not shared:
+                params.append(p)
     return params
+
+
+def base_network(base, styles, widths, blocks):
+    """--base's network with `styles` slots (identity vectors in slots it lacks), frozen:
+    what --tune-shared holds the other styles' renders to."""
+    net = StyleNet(len(base["styles"]), widths, blocks)
+    net.load_state_dict(base["model"])
+    for n in net.norms():
+        n.add_styles(styles - len(base["styles"]), init_from=None)
+    for p in net.parameters():
+        p.requires_grad_(False)
+    return net.eval()
 
 
 def style_scales(spec, names, option="--style-scale"):
@@ -216,6 +233,14 @@ def parse_args(argv=None):
                    help="with --base: train only these styles' IN vectors (comma-separated names of --base), e.g. "
                         "with a larger --style-scale for one that paints too little; the rest stays bit-identical. "
                         "Combines with --add-style: one run tunes some styles and adds others")
+    p.add_argument("--tune-shared", action="store_true",
+                   help="with --tune-styles: train every shared weight (the convolutions) as well as those styles' "
+                        "vectors, for one style the vectors alone cannot paint; the other styles' vectors stay "
+                        "as they are and --keep-weight holds their renders to --base's")
+    p.add_argument("--keep-weight", type=float, default=500.0,
+                   help="with --tune-shared: MSE between the other styles' renders of the step's crops and "
+                        "--base's renders of them (output units, [-1, 1])")
+    p.add_argument("--keep-samples", type=int, default=2, help="with --tune-shared: crops per step for that term")
     p.add_argument("--variant", choices=sorted(VARIANTS), default="full")
     p.add_argument("--styles", default="wave,starry,composition,moulin,harvesters,snow,auvers,summertime")
     p.add_argument("--device", default="auto",
@@ -297,6 +322,11 @@ def main(argv=None):
     ckpt_path = os.path.join(args.out, "checkpoint.pt")
     state = None
     args.trainable = "all"
+    if args.tune_shared and not args.tune_styles:
+        sys.exit("error: --tune-shared trains the shared weights for the styles --tune-styles names; give them")
+    if args.tune_shared and args.keep_weight <= 0:
+        sys.exit("error: --tune-shared needs --keep-weight above 0, or every other style drifts with the "
+                 "shared weights")
     if args.resume is not None:
         state = load_checkpoint_file(args.resume or ckpt_path)
         args.style_names, args.variant, args.trainable = state["styles"], state["variant"], state["trainable"]
@@ -323,7 +353,7 @@ def main(argv=None):
             sys.exit(f"error: --add-style names a style twice: {added}")
         args.style_names, args.variant = base["styles"] + added, base["variant"]
         slots = [base["styles"].index(n) for n in tuned] + list(range(len(base["styles"]), len(args.style_names)))
-        args.trainable = "slots:" + ",".join(str(i) for i in slots)
+        args.trainable = ("shared+" if args.tune_shared else "") + "slots:" + ",".join(str(i) for i in slots)
     else:
         args.style_names = args.styles.split(",")
         unknown = [s for s in args.style_names if s not in args.style_table]
@@ -341,6 +371,17 @@ def main(argv=None):
         net.load_state_dict(tmp.state_dict())
     if state:
         net.load_state_dict(state["model"])
+    keeper, keep_slots = None, []
+    if args.trainable.startswith("shared+"):
+        base_path = args.base or state["settings"].get("base")
+        if not base_path or not os.path.exists(base_path):
+            sys.exit(f"error: this run trains the shared weights and holds the other styles to its --base "
+                     f"({base_path or 'not recorded'}), which is not there; give it with --base")
+        base = load_checkpoint_file(base_path)
+        args.base = base_path
+        keeper = base_network(base, net.styles, net.widths, net.blocks).to(device)
+        tuned = set(trained_slots(args.trainable, net.styles))
+        keep_slots = [i for i in range(len(base["styles"])) if i not in tuned]
     net.to(device)
     params = trainable_parameters(net, args.trainable)
     opt = torch.optim.Adam(params, lr=args.lr)
@@ -425,6 +466,15 @@ def main(argv=None):
             motion = warp.masked_mse(net(moved, w[:k]), warp.apply(y[:k].detach(), grid), grid)
             loss = loss + args.warp_weight * motion
             parts["motion"] = float(motion)
+        k = min(args.keep_samples, args.batch)
+        if keeper is not None and keep_slots and k > 0:
+            kept = [keep_slots[(step * k + i) % len(keep_slots)] for i in range(k)]
+            wk = torch.nn.functional.one_hot(torch.tensor(kept), net.styles).float().to(device)
+            with torch.no_grad():
+                target = keeper(x[:k], wk)
+            keep = ((net(x[:k], wk) - target) ** 2).mean()
+            loss = loss + args.keep_weight * keep
+            parts["keep"] = float(keep)
         opt.zero_grad()
         loss.backward()
         # A non-finite loss or gradient (one degenerate batch) would turn every weight into
@@ -448,6 +498,7 @@ def main(argv=None):
             print(f"step {step} loss {float(loss):.4f} content {parts['content']:.4f} style {parts['style']:.4f} "
                   f"patch {parts.get('patch', 0):.4f} luma {parts.get('luma', 0):.4f} "
                   f"palette {parts.get('palette', 0):.4f} spikes {parts.get('spikes', 0):.4f} "
+                  f"keep {parts.get('keep', 0):.6f} "
                   f"stab {float(stab):.5f} motion {float(motion):.5f} {dt:.2f} s/step", flush=True)
         if step % args.save_every == 0:
             save_checkpoint(ckpt_path, net, opt, step, args)
