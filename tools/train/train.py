@@ -169,8 +169,8 @@ def trainable_parameters(net, trainable):
 
 
 def base_network(base, styles, widths, blocks):
-    """--base's network with `styles` slots (identity vectors in slots it lacks), frozen:
-    what --tune-shared holds the other styles' renders to."""
+    """--base's network with `styles` slots (identity vectors in slots it lacks), frozen: where
+    a --base run starts, and what --tune-shared holds the other styles' renders to."""
     net = StyleNet(len(base["styles"]), widths, blocks)
     net.load_state_dict(base["model"])
     for n in net.norms():
@@ -364,11 +364,7 @@ def main(argv=None):
     scale = style_scales(args.style_scale, args.style_names).to(device)
     luma_scale = style_scales(args.luma_scale, args.style_names, "--luma-scale").to(device)
     if state is None and (args.add_style or args.tune_styles):
-        tmp = StyleNet(len(base["styles"]), net.widths, net.blocks)
-        tmp.load_state_dict(base["model"])
-        for n in tmp.norms():
-            n.add_styles(net.styles - len(base["styles"]), init_from=None)
-        net.load_state_dict(tmp.state_dict())
+        net.load_state_dict(base_network(base, net.styles, net.widths, net.blocks).state_dict())
     if state:
         net.load_state_dict(state["model"])
     keeper, keep_slots = None, []
@@ -377,7 +373,8 @@ def main(argv=None):
         if not base_path or not os.path.exists(base_path):
             sys.exit(f"error: this run trains the shared weights and holds the other styles to its --base "
                      f"({base_path or 'not recorded'}), which is not there; give it with --base")
-        base = load_checkpoint_file(base_path)
+        if state is not None:  # a new run loaded its base above
+            base = load_checkpoint_file(base_path)
         args.base = base_path
         keeper = base_network(base, net.styles, net.widths, net.blocks).to(device)
         tuned = set(trained_slots(args.trainable, net.styles))
