@@ -187,6 +187,66 @@ class TrainToolTest(unittest.TestCase):
                         "random", "--tune-shared", "--base", os.path.join(self.tmp.name, "shared-3000-base",
                                                                           "checkpoint.pt")])
 
+    def teacher_folder(self, name, picture):
+        """A teacher folder for wave: `picture(content image)` for every content image."""
+        folder = os.path.join(self.tmp.name, name, "wave")
+        os.makedirs(folder)
+        for f in sorted(os.listdir(os.path.join(self.data, "content"))):
+            im = Image.open(os.path.join(self.data, "content", f)).convert("RGB")
+            picture(im).save(os.path.join(folder, os.path.splitext(f)[0] + ".png"))
+        return os.path.dirname(folder)
+
+    def test_teacher_crops_are_cut_where_the_content_is(self):
+        crops = train.ContentCrops(os.path.join(self.data, "content"), 24, seed=5)
+        crops.add_teacher(0, os.path.join(self.teacher_folder("teacher-same", lambda im: im), "wave"))
+        content, teacher, mask = crops.batch(6, [0, 1, 0, 0, 1, 0])
+        self.assertEqual(mask.tolist(), [1, 0, 1, 1, 0, 1])
+        # The teacher is the content itself (PNG of the decoded JPEG): the crops agree exactly
+        # where a slot has one; a slot without one gets the content crop, masked out.
+        torch.testing.assert_close(teacher, content, atol=0, rtol=0)
+        plain = train.ContentCrops(os.path.join(self.data, "content"), 24, seed=5).batch(6)
+        torch.testing.assert_close(plain, content, atol=0, rtol=0)  # the same crops as without teachers
+
+    def test_teacher_term_pulls_the_render_toward_the_teacher(self):
+        inverted = self.teacher_folder("teacher-inverted", lambda im: Image.eval(im, lambda v: 255 - v))
+        photo = Image.open(os.path.join(self.data, "content", "c1.jpg")).convert("RGB")
+        x = pixels_to_input(train.image01(photo)[None] * 255)
+        target = 1 - train.image01(photo)[None]
+
+        import lossnet
+        from losses import PerceptualLoss
+        crit = PerceptualLoss(lossnet.make_lossnet("random", None), jitter=0)
+
+        def distance(state, mode):
+            """The term's own measure: the loss network's features (or their Gram matrices)
+            against the teacher's."""
+            net = StyleNet(2, (16, 32, 64), 3)
+            net.load_state_dict(state["model"])
+            with torch.no_grad():
+                render = output_to_pixels(net.eval()(x, torch.eye(2)[:1])) / 255
+                return float(crit.teacher_loss(crit.net(render), target, torch.ones(1), mode))
+
+        def run(name, *extra):
+            return self.run_from_base(name, "--tune-styles", "wave", "--tune-shared", "--teacher", inverted,
+                                      "--lr", "1e-3", "--steps", "40", "--content-weight", "0.1",
+                                      "--style-weight", "0.1", *extra)[1]
+
+        untaught = run("taught-0", "--teacher-weight", "0")
+        for mode in ("features", "gram"):
+            taught = run("taught-" + mode, "--teacher-weight", "200", "--teacher-mode", mode)
+            far = {"untaught": distance(untaught, mode), "taught": distance(taught, mode)}
+            # The inverted photo is nothing the style or content terms ask for: only the
+            # teacher term brings the render near it.
+            self.assertLess(far["taught"], 0.7 * far["untaught"], f"{mode}: {far}")
+        base = os.path.join(self.tmp.name, "taught-0-base", "checkpoint.pt")
+        for folder, why in ((os.path.join(self.tmp.name, "nowhere"), "no teacher folder"),
+                            (self.teacher_folder("teacher-small", lambda im: im.resize((8, 8))), "wrong size")):
+            with self.assertRaises(SystemExit, msg=why) as e:
+                train.main(["--out", os.path.join(self.tmp.name, "taught-bad"), "--data", self.data,
+                            "--lossnet", "random", "--base", base, "--tune-styles", "wave", "--steps", "1",
+                            "--teacher", folder, "--teacher-weight", "1"])
+            self.assertIn(folder, str(e.exception))
+
     def test_one_run_tunes_some_styles_and_adds_others(self):
         before, state = self.run_from_base("tune-add", "--tune-styles", "starry", "--add-style", "snow,auvers",
                                            "--style-scale", "starry=1.5,auvers=0.5")
@@ -677,6 +737,44 @@ class FlickerToolTest(unittest.TestCase):
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("square.mkv", r.stderr)
         self.assertIn("aspect ratio", r.stderr)
+
+
+class TeacherToolTest(unittest.TestCase):
+    """teacher.py: Magenta's arbitrary model through stylize-cli paints every content image
+    once (skipped without STYLIZE_CLI or the model beside the checkout)."""
+
+    MODEL = os.path.normpath(os.path.join(TOOL, "../../../shared/fixtures/models/magenta-arbitrary"))
+
+    def test_paints_each_content_image_once_and_a_failure_names_the_file(self):
+        import teacher
+        cli = os.environ.get("STYLIZE_CLI")
+        if not cli or not os.path.exists(cli):
+            self.skipTest("STYLIZE_CLI is not set to a built stylize-cli")
+        if not os.path.isdir(self.MODEL):
+            self.skipTest(f"no Magenta model at {self.MODEL}")
+        with tempfile.TemporaryDirectory() as d:
+            make_data(d, np.random.RandomState(4))
+            contents = teacher.content_files(os.path.join(d, "content"))[:2]
+            for f in teacher.content_files(os.path.join(d, "content"))[2:]:
+                os.remove(f)
+            teacher.main([cli, self.MODEL, "--styles", "wave", "--data", d])
+            written = {}
+            for f in contents:
+                path = teacher.teacher_path(d, "wave", f)
+                content, painted = Image.open(f).convert("RGB"), Image.open(path).convert("RGB")
+                self.assertEqual(painted.size, content.size)  # train.py crops both in one place
+                diff = np.abs(np.asarray(painted, np.float32) - np.asarray(content, np.float32)).mean()
+                self.assertGreater(diff, 10, f"{path} is not painted")
+                written[path] = os.stat(path).st_mtime_ns
+            teacher.main([cli, self.MODEL, "--styles", "wave", "--data", d])  # nothing left to do
+            self.assertEqual({p: os.stat(p).st_mtime_ns for p in written}, written)
+            os.remove(next(iter(written)))
+            with self.assertRaises(SystemExit) as e:  # a model folder without the model
+                teacher.main([cli, d, "--styles", "wave", "--data", d])
+            self.assertIn(contents[0], str(e.exception))
+            self.assertEqual(os.listdir(os.path.join(d, "teacher", "wave")), [os.path.basename(list(written)[1])])
+            with self.assertRaises(SystemExit):
+                teacher.main([cli, self.MODEL, "--styles", "nosuchstyle", "--data", d])
 
 
 class ExportRoundTripTest(unittest.TestCase):

@@ -119,10 +119,13 @@ class PerceptualLoss(torch.nn.Module):
         return torch.stack(per_sample)
 
     def forward(self, out01, content01, style_ids, content_weight=1.0, style_weight=1.0, tv_weight=0.0,
-                style_scale=None, patch_weight=0.0):
+                style_scale=None, patch_weight=0.0, teacher01=None, teacher_mask=None, teacher_weight=0.0,
+                teacher_mode="features"):
         """out01, content01: N x 3 x H x W in [0, 1]; style_ids: list of N slot indices;
         style_scale: optional N factors on each sample's style and patch terms;
-        patch_weight > 0 needs patch_layers."""
+        patch_weight > 0 needs patch_layers; teacher01 (N x 3 x H x W, another network's
+        render of the same crops) with teacher_mask (N, 1 where a sample has one) and
+        teacher_weight > 0 adds the teacher term (teacher_loss, `teacher_mode`)."""
         if patch_weight > 0 and not self.patch_layers:
             raise ValueError("patch_weight > 0 but this loss has no patch_layers")
         if self.jitter:
@@ -130,6 +133,8 @@ class PerceptualLoss(torch.nn.Module):
             dy, dx = random.randrange(2 * j), random.randrange(2 * j)
             out01 = F.pad(out01, (j, j, j, j), mode="replicate")[:, :, dy:dy + h, dx:dx + w]
             content01 = F.pad(content01, (j, j, j, j), mode="replicate")[:, :, dy:dy + h, dx:dx + w]
+            if teacher01 is not None:
+                teacher01 = F.pad(teacher01, (j, j, j, j), mode="replicate")[:, :, dy:dy + h, dx:dx + w]
         fo = self.net(out01)
         with torch.no_grad():
             fc = self.net(content01)
@@ -161,4 +166,36 @@ class PerceptualLoss(torch.nn.Module):
             patch = per_sample.mean()
             total = total + patch_weight * patch
             parts["patch"] = float(patch)
+        if teacher_weight > 0 and teacher01 is not None:
+            teacher = self.teacher_loss(fo, teacher01, teacher_mask, teacher_mode)
+            total = total + teacher_weight * teacher
+            parts["teacher"] = float(teacher)
         return total, parts
+
+    def teacher_loss(self, fo, teacher01, mask, mode="features"):
+        """Distillation toward a teacher network's render of the same crop, per sample,
+        averaged over the samples the mask marks.
+
+        "features": the content term's feature distance, taken to the teacher's render
+        instead of the crop (normalised by the teacher's feature magnitude): where the
+        teacher put each stroke. "gram": the style term's Gram distance on every style
+        layer, with the teacher's crop as the target instead of the whole painting: the
+        statistics a network did reach on this very crop, without asking for its strokes'
+        exact places (which a smaller network can only blur)."""
+        with torch.no_grad():
+            ft = self.net(teacher01)
+        if mode == "features":
+            per_sample = sum(((fo[k] - ft[k]) ** 2).mean(dim=(1, 2, 3))
+                             / (ft[k] ** 2).mean(dim=(1, 2, 3)).clamp_min(1e-8) for k in self.net.content_layers)
+        elif mode == "gram":
+            terms = []
+            for k in self.net.style_layers:
+                with torch.no_grad():
+                    t = gram(self.smooth(ft[k]))
+                g = gram(self.smooth(fo[k]))
+                terms.append(((g - t) ** 2).mean(dim=(1, 2)) / (t ** 2).mean(dim=(1, 2)).clamp_min(1e-12))
+            per_sample = torch.stack(terms).mean(0)
+        else:
+            raise ValueError(f"teacher mode {mode!r}: expected features or gram")
+        mask = mask.to(per_sample.device)
+        return (per_sample * mask).sum() / mask.sum().clamp_min(1)

@@ -61,7 +61,8 @@ def image01(im):
 
 
 class ContentCrops:
-    """Random crops of the content images at random scales, flipped at random."""
+    """Random crops of the content images at random scales, flipped at random; with
+    teachers (add_teacher), the same crop of a style's teacher picture beside each."""
 
     def __init__(self, folder, size, limit=None, seed=0):
         files = sorted(glob.glob(os.path.join(folder, "*.jpg")) + glob.glob(os.path.join(folder, "*.png")))
@@ -69,24 +70,53 @@ class ContentCrops:
             files = files[:limit]
         if not files:
             sys.exit(f"error: no content images in {folder}; run fetch_data.py first")
+        self.files = files
         self.images = [Image.open(f).convert("RGB") for f in files]
         self.size = size
         self.rng = random.Random(seed)
+        self.teachers = {}  # style slot -> pictures in self.images' order, each at its content's size
 
-    def batch(self, n):
-        out = []
-        for _ in range(n):
-            im = self.rng.choice(self.images)
+    def add_teacher(self, slot, folder):
+        """Reads folder/<content stem>.png for every content image (teacher.py's output)."""
+        pictures = []
+        for f, im in zip(self.files, self.images):
+            path = os.path.join(folder, os.path.splitext(os.path.basename(f))[0] + ".png")
+            if not os.path.exists(path):
+                sys.exit(f"error: teacher picture {path} not found; render it with teacher.py")
+            t = Image.open(path).convert("RGB")
+            if t.size != im.size:
+                sys.exit(f"error: teacher picture {path} is {t.size[0]}x{t.size[1]}, its content image "
+                         f"{f} {im.size[0]}x{im.size[1]}; render it again with teacher.py")
+            pictures.append(t)
+        self.teachers[slot] = pictures
+
+    def batch(self, n, slots=None):
+        """n crops; with slots (one style slot per crop) also (teacher crops, mask): the
+        crop of that slot's teacher picture, or of the content where it has none (mask 0)."""
+        out, taught, mask = [], [], []
+        for i in range(n):
+            k = self.rng.randrange(len(self.images))
+            im = self.images[k]
             short = min(im.size)
             crop = int(short * self.rng.uniform(0.5, 1.0))
             crop = max(crop, min(self.size, short))
             x = self.rng.randint(0, im.width - crop)
             y = self.rng.randint(0, im.height - crop)
-            c = im.crop((x, y, x + crop, y + crop)).resize((self.size, self.size), Image.BILINEAR)
-            if self.rng.random() < 0.5:
-                c = c.transpose(Image.FLIP_LEFT_RIGHT)
-            out.append(image01(c))
-        return torch.stack(out)
+            flip = self.rng.random() < 0.5
+            pictures = [im]
+            teacher = self.teachers.get(slots[i]) if slots is not None else None
+            if teacher is not None:
+                pictures.append(teacher[k])
+            cut = []
+            for p in pictures:
+                c = p.crop((x, y, x + crop, y + crop)).resize((self.size, self.size), Image.BILINEAR)
+                cut.append(image01(c.transpose(Image.FLIP_LEFT_RIGHT) if flip else c))
+            out.append(cut[0])
+            taught.append(cut[-1])
+            mask.append(float(teacher is not None))
+        if slots is None:
+            return torch.stack(out)
+        return torch.stack(out), torch.stack(taught), torch.tensor(mask)
 
 
 def style_image(path, short):
@@ -274,6 +304,15 @@ def parse_args(argv=None):
                    help="patch (MRF) style term: each 3x3 neighbourhood of --patch-layers in the output is pulled "
                         "toward its nearest one in the painting; paints the painting's local shapes where the "
                         "Gram term paints its colours and grain (README, 'The patch term')")
+    p.add_argument("--teacher-weight", type=float, default=0.0,
+                   help="distillation: pull each trained style's render toward its teacher picture of the same "
+                        "crop (teacher.py: Magenta's arbitrary model given the painting), as --teacher-mode "
+                        "says; 0 = off (README, 'Distil from Magenta's model')")
+    p.add_argument("--teacher-mode", choices=("features", "gram"), default="features",
+                   help="features: the teacher's strokes where it put them (relu2_1/relu3_1 distance); gram: "
+                        "the teacher crop's Gram matrices as a per-crop style target (losses.teacher_loss)")
+    p.add_argument("--teacher", default=None,
+                   help="teacher pictures, one folder per style (default: DATA/teacher, teacher.py's output)")
     p.add_argument("--patch-layers", default="relu3_1@2x,relu3_1@4x", metavar="LAYER@Sx,...",
                    help="the style layers (at the --style-scales copies) the patch term matches")
     p.add_argument("--style-scale", metavar="NAME=F,...", default="",
@@ -396,6 +435,23 @@ def main(argv=None):
         step = state["step"]
         print(f"resumed {args.resume or ckpt_path} at step {step}")
     crops = ContentCrops(os.path.join(args.data, "content"), args.size, args.content_limit, seed=args.seed + step)
+    slots = trained_slots(args.trainable, net.styles)
+    if args.teacher_weight > 0:
+        folder = args.teacher or os.path.join(args.data, "teacher")
+        taught = [i for i in slots if os.path.isdir(os.path.join(folder, args.style_names[i]))]
+        if not taught:
+            sys.exit(f"error: --teacher-weight: no teacher pictures for {[args.style_names[i] for i in slots]} "
+                     f"under {folder}; render them with teacher.py")
+        for i in taught:
+            crops.add_teacher(i, os.path.join(folder, args.style_names[i]))
+        print(f"teacher pictures for {[args.style_names[i] for i in taught]} from {folder}")
+
+    def next_batch(at):
+        """The style slots and crops of step `at` (cut on the loader thread)."""
+        ids = [slots[(at * args.batch + i) % len(slots)] for i in range(args.batch)]
+        if crops.teachers:
+            return (ids, *crops.batch(args.batch, ids))
+        return ids, crops.batch(args.batch), None, None
 
     stop = {"now": False}
 
@@ -409,7 +465,6 @@ def main(argv=None):
     log = open(log_path, "a")
     if new_log:
         log.write("step,seconds_per_step,total,content,style,tv,stability\n")
-    slots = trained_slots(args.trainable, net.styles)
     history = []
     t0 = time.time()
     net.train()
@@ -419,7 +474,7 @@ def main(argv=None):
     # The next batch of crops is cut and resized on a helper thread (PIL lets go of the
     # GIL) while this one trains: on a GPU the crops would otherwise set the pace.
     loader = concurrent.futures.ThreadPoolExecutor(max_workers=1)
-    pending = loader.submit(crops.batch, args.batch)
+    pending = loader.submit(next_batch, step)
     while step < args.steps and not stop["now"]:
         if args.minutes is not None and time.time() - started >= args.minutes * 60:
             print(f"--minutes {args.minutes:g} reached at step {step}", flush=True)
@@ -427,15 +482,18 @@ def main(argv=None):
         if args.warmup > 0:
             for group in opt.param_groups:
                 group["lr"] = args.lr * min(1.0, (step - first_step + 1) / args.warmup)
-        content = pending.result().to(device, non_blocking=True)
-        pending = loader.submit(crops.batch, args.batch)
-        ids = [slots[(step * args.batch + i) % len(slots)] for i in range(args.batch)]
+        ids, content, teacher, teacher_mask = pending.result()
+        content = content.to(device, non_blocking=True)
+        teacher = teacher.to(device, non_blocking=True) if teacher is not None else None
+        pending = loader.submit(next_batch, step + 1)
         w = torch.nn.functional.one_hot(torch.tensor(ids), net.styles).float().to(device)
         x = pixels_to_input(content * 255)
         y = net(x, w)
         out01 = (y + 1) / 2
         loss, parts = crit(out01, content, ids, args.content_weight, args.style_weight, args.tv_weight,
-                           style_scale=scale[ids], patch_weight=args.patch_weight)
+                           style_scale=scale[ids], patch_weight=args.patch_weight,
+                           teacher01=teacher, teacher_mask=teacher_mask, teacher_weight=args.teacher_weight,
+                           teacher_mode=args.teacher_mode)
         if args.luma_weight > 0:
             luma = luma_loss(out01, content, luma_scale[ids])
             loss = loss + args.luma_weight * luma
@@ -495,7 +553,7 @@ def main(argv=None):
             print(f"step {step} loss {float(loss):.4f} content {parts['content']:.4f} style {parts['style']:.4f} "
                   f"patch {parts.get('patch', 0):.4f} luma {parts.get('luma', 0):.4f} "
                   f"palette {parts.get('palette', 0):.4f} spikes {parts.get('spikes', 0):.4f} "
-                  f"keep {parts.get('keep', 0):.6f} "
+                  f"keep {parts.get('keep', 0):.6f} teacher {parts.get('teacher', 0):.4f} "
                   f"stab {float(stab):.5f} motion {float(motion):.5f} {dt:.2f} s/step", flush=True)
         if step % args.save_every == 0:
             save_checkpoint(ckpt_path, net, opt, step, args)
