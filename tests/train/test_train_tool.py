@@ -775,6 +775,10 @@ class TeacherToolTest(unittest.TestCase):
             self.assertEqual(os.listdir(os.path.join(d, "teacher", "wave")), [os.path.basename(list(written)[1])])
             with self.assertRaises(SystemExit):
                 teacher.main([cli, self.MODEL, "--styles", "nosuchstyle", "--data", d])
+            Image.open(contents[1]).save(os.path.splitext(contents[1])[0] + ".png")
+            with self.assertRaises(SystemExit) as e:  # c1.jpg and c1.png would share c1.png
+                teacher.main([cli, self.MODEL, "--styles", "wave", "--data", d])
+            self.assertIn("c1.png", str(e.exception))
 
 
 class ExportRoundTripTest(unittest.TestCase):

@@ -44,6 +44,11 @@ def main(argv=None):
     files = content_files(os.path.join(args.data, "content"))
     if not files:
         sys.exit(f"error: no content images in {os.path.join(args.data, 'content')}; run fetch_data.py first")
+    stems = [os.path.splitext(os.path.basename(f))[0] for f in files]
+    twins = sorted({os.path.basename(f) for f, st in zip(files, stems) if stems.count(st) > 1})
+    if twins:
+        sys.exit(f"error: content images {twins} share a name but for the extension; their teacher "
+                 "pictures would be one file: rename one")
     jobs = [(n, f) for n in names for f in files if not os.path.exists(teacher_path(args.data, n, f))]
     started = time.time()
     for i, (name, f) in enumerate(jobs):
