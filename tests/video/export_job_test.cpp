@@ -145,9 +145,11 @@ TEST(Export, KeepsThePatternsColoursWithinTwoLevelsAtSdAndHd)
         const fs::path raw = videoTempDir() / ("pattern_" + size + ".rgba");
         std::vector<std::uint8_t> rgba(std::size_t(w) * h * 4);
         paintPattern(rgba.data(), w * 4, w, h);
-        std::ofstream(raw, std::ios::binary).write(reinterpret_cast<const char*>(rgba.data()), std::streamsize(rgba.size()));
-        const fs::path in = makeClip("pattern_in_" + size + ".mkv", "-f rawvideo -pix_fmt rgba -s " + size + " -r 30 -stream_loop 5 -i '" +
-                                                                        raw.string() + "' -c:v ffv1 -pix_fmt bgr0");
+        std::ofstream(raw, std::ios::binary)
+            .write(reinterpret_cast<const char*>(rgba.data()), std::streamsize(rgba.size()));
+        const fs::path in = makeClip("pattern_in_" + size + ".mkv", "-f rawvideo -pix_fmt rgba -s " + size +
+                                                                        " -r 30 -stream_loop 5 -i '" + raw.string() +
+                                                                        "' -c:v ffv1 -pix_fmt bgr0");
         ExportConfig config;
         config.input = in.string();
         config.output = (videoTempDir() / ("pattern_out_" + size + ".mp4")).string();
