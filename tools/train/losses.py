@@ -190,8 +190,7 @@ class PerceptualLoss(torch.nn.Module):
         elif mode == "gram":
             terms = []
             for k in self.net.style_layers:
-                with torch.no_grad():
-                    t = gram(self.smooth(ft[k]))
+                t = gram(self.smooth(ft[k]))  # ft came without gradients
                 g = gram(self.smooth(fo[k]))
                 terms.append(((g - t) ** 2).mean(dim=(1, 2)) / (t ** 2).mean(dim=(1, 2)).clamp_min(1e-12))
             per_sample = torch.stack(terms).mean(0)

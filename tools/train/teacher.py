@@ -23,9 +23,13 @@ def content_files(folder):
     return sorted(glob.glob(os.path.join(folder, "*.jpg")) + glob.glob(os.path.join(folder, "*.png")))
 
 
+def teacher_file(folder, content_file):
+    """Where one style's teacher folder holds its picture of content_file."""
+    return os.path.join(folder, os.path.splitext(os.path.basename(content_file))[0] + ".png")
+
+
 def teacher_path(data, style, content_file):
-    stem = os.path.splitext(os.path.basename(content_file))[0]
-    return os.path.join(data, "teacher", style, stem + ".png")
+    return teacher_file(os.path.join(data, "teacher", style), content_file)
 
 
 def main(argv=None):

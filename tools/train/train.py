@@ -16,7 +16,6 @@ RUN_DIR/log.csv. See README.md.
 """
 import argparse
 import concurrent.futures
-import glob
 import json
 import os
 import random
@@ -33,6 +32,7 @@ import warp
 from checkpoint_file import load_checkpoint_file, to_cpu
 from losses import PerceptualLoss, luma_loss
 from network import VARIANTS, StyleNet, pixels_to_input
+from teacher import content_files, teacher_file
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -65,7 +65,7 @@ class ContentCrops:
     teachers (add_teacher), the same crop of a style's teacher picture beside each."""
 
     def __init__(self, folder, size, limit=None, seed=0):
-        files = sorted(glob.glob(os.path.join(folder, "*.jpg")) + glob.glob(os.path.join(folder, "*.png")))
+        files = content_files(folder)
         if limit:
             files = files[:limit]
         if not files:
@@ -80,7 +80,7 @@ class ContentCrops:
         """Reads folder/<content stem>.png for every content image (teacher.py's output)."""
         pictures = []
         for f, im in zip(self.files, self.images):
-            path = os.path.join(folder, os.path.splitext(os.path.basename(f))[0] + ".png")
+            path = teacher_file(folder, f)
             if not os.path.exists(path):
                 sys.exit(f"error: teacher picture {path} not found; render it with teacher.py")
             t = Image.open(path).convert("RGB")
