@@ -314,6 +314,50 @@ class TrainToolTest(unittest.TestCase):
                     "--resume", out])
         self.assertEqual(torch.load(os.path.join(resumed, "checkpoint.pt"))["trainable"], "slots:1")
 
+    def test_merge_adds_up_two_tune_shared_runs_of_one_base(self):
+        _, wave_run = self.run_from_base("sum", "--tune-styles", "wave", "--tune-shared", "--keep-weight", "2000",
+                                         "--lr", "2e-3", "--warmup", "1")
+        base_path = os.path.join(self.tmp.name, "sum-base", "checkpoint.pt")
+        train.main(["--out", os.path.join(self.tmp.name, "sum-starry"), "--data", self.data, "--lossnet", "random",
+                    "--size", "32", "--style-size", "48", "--batch", "2", "--steps", "3", "--threads", "2",
+                    "--base", base_path, "--tune-styles", "starry", "--tune-shared", "--keep-weight", "2000",
+                    "--lr", "2e-3", "--warmup", "1"])
+        starry_path = os.path.join(self.tmp.name, "sum-starry", "checkpoint.pt")
+        base, starry_run = torch.load(base_path), torch.load(starry_path)
+        shared = [k for k in base["model"] if not merge_styles.is_style_vector(k)]
+        for run in (wave_run, starry_run):  # both runs moved the shared weights, differently
+            self.assertTrue(any(not torch.equal(run["model"][k], base["model"][k]) for k in shared))
+        # Without --shared-since a --tune-shared run is refused, and the message says what to give.
+        with self.assertRaisesRegex(ValueError, "--shared-since"):
+            merge_styles.merge(base, wave_run, ["wave"])
+        with self.assertRaisesRegex(ValueError, "styles differ"):
+            merge_styles.merge(base, wave_run, ["wave"], since=dict(base, styles=["wave", "snow"]))
+        # One run merged into its own base is that run.
+        one = merge_styles.merge(base, wave_run, ["wave"], since=base)
+        for k, v in wave_run["model"].items():
+            torch.testing.assert_close(one["model"][k], v, msg=k)
+        # Two, one after the other: each style's vectors from its run, the shared changes added up.
+        wave_path = os.path.join(self.tmp.name, "sum-wave-merged.pt")
+        both_path = os.path.join(self.tmp.name, "sum-both.pt")
+        merge_styles.main([base_path, os.path.join(self.tmp.name, "sum", "checkpoint.pt"), wave_path,
+                           "--styles", "wave", "--shared-since", base_path])
+        merge_styles.main([wave_path, starry_path, both_path, "--styles", "starry", "--shared-since", base_path])
+        both = torch.load(both_path)
+        for k, v in base["model"].items():
+            if merge_styles.is_style_vector(k):
+                self.assertTrue(torch.equal(both["model"][k][0], wave_run["model"][k][0]), f"{k}: wave not taken")
+                self.assertTrue(torch.equal(both["model"][k][1], starry_run["model"][k][1]), f"{k}: starry not taken")
+            else:
+                torch.testing.assert_close(both["model"][k], v + (wave_run["model"][k] - v)
+                                           + (starry_run["model"][k] - v), msg=k)
+        self.assertTrue(any(not torch.allclose(both["model"][k], run["model"][k])
+                            for k in shared for run in (wave_run, starry_run)))
+        self.assertEqual(sorted(both["settings"]["merged_styles"]), ["starry", "wave"])
+        self.assertIn("shared_since", both["settings"]["merged_styles"]["starry"])
+        with self.assertRaises(SystemExit):  # a --shared-since file that is not there is named
+            merge_styles.main([base_path, starry_path, both_path, "--styles", "starry", "--shared-since",
+                               os.path.join(self.tmp.name, "nope.pt")])
+
     def test_patch_term_trains_and_a_wrong_layer_is_a_sentence(self):
         out = os.path.join(self.tmp.name, "patch")
         history = train.main(self.args(out, "--steps", "3", "--patch-weight", "5", "--patch-layers", "r1,r2"))
