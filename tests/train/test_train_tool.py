@@ -332,6 +332,8 @@ class TrainToolTest(unittest.TestCase):
             merge_styles.merge(base, wave_run, ["wave"])
         with self.assertRaisesRegex(ValueError, "styles differ"):
             merge_styles.merge(base, wave_run, ["wave"], since=dict(base, styles=["wave", "snow"]))
+        with self.assertRaisesRegex(ValueError, "not DONOR's base: starry"):  # another run is not its base
+            merge_styles.merge(base, wave_run, ["wave"], since=starry_run)
         # One run merged into its own base is that run.
         one = merge_styles.merge(base, wave_run, ["wave"], since=base)
         for k, v in wave_run["model"].items():

@@ -43,6 +43,22 @@ def same_network(a, b, what):
         raise ValueError(f"{what[0]} and {what[1]} hold different tensors")
 
 
+def check_base_of(donor, since):
+    """Raises ValueError unless SINCE can be DONOR's --base: a tune run leaves the vectors of
+    every style it did not train bit-identical, so those rows must be SINCE's."""
+    trainable = donor.get("trainable", "all")
+    if trainable == "all":
+        return  # every style trained: nothing to tell the base by
+    trained = {int(i) for i in trainable.split(":", 1)[1].split(",") if i}
+    for key, value in donor["model"].items():
+        if not is_style_vector(key):
+            continue
+        for slot, name in enumerate(donor["styles"]):
+            if slot not in trained and not torch.equal(value[slot], since["model"][key][slot]):
+                raise ValueError(f"--shared-since is not DONOR's base: {name}'s vectors ({key}) differ, and DONOR "
+                                 "did not train that style")
+
+
 def merge(base, donor, names, since=None):
     """BASE's checkpoint dict with the named styles' vectors from DONOR; with since (DONOR's
     --base), also DONOR's change of every shared weight since then added to BASE's. Raises
@@ -54,6 +70,7 @@ def merge(base, donor, names, since=None):
         raise ValueError(f"not a style of these checkpoints: {','.join(unknown)} (they hold {','.join(base['styles'])})")
     if since is not None:
         same_network(since, donor, ("--shared-since", "donor"))
+        check_base_of(donor, since)
     else:
         for key, value in base["model"].items():
             if not is_style_vector(key) and not torch.equal(value, donor["model"][key]):

@@ -17,8 +17,9 @@
 #             and 4x): in direct optimisation it paints the wave's striated curls and the
 #             Starry Night's stars where the Gram term alone paints streaks and swirls
 #             (README, "The patch term"); full-512 is its control
-#   light-patch: light network, 256 px crops, batch 16, paintings at 256 px (its 256x144-
-#             480x270 live sizes), 1/2/4x, the patch term as full-patch's
+#   light-patch: light network, 256 px crops, batch 16, paintings at 352 px on the short side
+#             (evaluate.py's scale for a 480 px render; session 30: closer than 256 at the same
+#             flicker), 1/2/4x, the patch term as full-patch's
 # Every other loss weight is the committed packs', except the temporal ones: stability 250
 # and warp 450, as the per-style runs since session 18 (poppies, ejiri, kazusa, rampart);
 # the shared networks were trained at 200 / 320. Full wave sits at the flicker limit already (6.93 on
@@ -86,7 +87,7 @@ start() {  # name, then train.py arguments
 start full-512 --resume checkpoints/full-14styles.pt --style-size 512 --style-scales 1,2,4,8
 start full-patch --resume checkpoints/full-14styles.pt --style-size 512 --style-scales 1,2,4 \
     --patch-weight 30 --patch-layers relu3_1@2x,relu3_1@4x
-start light-patch --resume checkpoints/light-14styles.pt --style-size 256 --style-scales 1,2,4 \
+start light-patch --resume checkpoints/light-14styles.pt --style-size 352 --style-scales 1,2,4 \
     --patch-weight 30 --patch-layers relu3_1@2x,relu3_1@4x
 # Progress while they train: the last log line of each, once a minute.
 (while sleep 60; do for r in $names; do
