@@ -12,6 +12,13 @@ def load_checkpoint_file(path):
         return torch.load(path, map_location="cpu")
 
 
+def trained_slots(trainable, styles):
+    """The style slots a run trains: every one for 'all', else those '[shared+]slots:i,j' names."""
+    if trainable == "all":
+        return list(range(styles))
+    return [int(s) for s in trainable.split(":")[1].split(",")]
+
+
 def to_cpu(obj):
     """Tensors anywhere in dicts/lists moved to the CPU (optimiser state of a GPU run)."""
     if torch.is_tensor(obj):

@@ -26,7 +26,7 @@ import sys
 
 import torch
 
-from checkpoint_file import load_checkpoint_file
+from checkpoint_file import load_checkpoint_file, trained_slots
 
 
 def is_style_vector(key):
@@ -46,10 +46,7 @@ def same_network(a, b, what):
 def check_base_of(donor, since):
     """Raises ValueError unless SINCE can be DONOR's --base: a tune run leaves the vectors of
     every style it did not train bit-identical, so those rows must be SINCE's."""
-    trainable = donor.get("trainable", "all")
-    if trainable == "all":
-        return  # every style trained: nothing to tell the base by
-    trained = {int(i) for i in trainable.split(":", 1)[1].split(",") if i}
+    trained = set(trained_slots(donor.get("trainable", "all"), len(donor["styles"])))
     for key, value in donor["model"].items():
         if not is_style_vector(key):
             continue

@@ -29,7 +29,7 @@ from PIL import Image
 
 import lossnet
 import warp
-from checkpoint_file import load_checkpoint_file, to_cpu
+from checkpoint_file import load_checkpoint_file, to_cpu, trained_slots
 from losses import PerceptualLoss, luma_loss
 from network import VARIANTS, StyleNet, pixels_to_input
 from teacher import content_files, teacher_file
@@ -168,13 +168,6 @@ def save_checkpoint(path, net, opt, step, args):
                 "settings": vars(args) | {"style_table": None}, "styles": args.style_names,
                 "variant": args.variant, "trainable": args.trainable}, tmp)
     os.replace(tmp, path)
-
-
-def trained_slots(trainable, styles):
-    """The style slots a run trains: every one for 'all', else those '[shared+]slots:i,j' names."""
-    if trainable == "all":
-        return list(range(styles))
-    return [int(s) for s in trainable.split(":")[1].split(",")]
 
 
 def trainable_parameters(net, trainable):
